@@ -1,0 +1,544 @@
+package dev.goheap.heap;
+
+import static dev.goheap.heap.SizeClasses.MAX_SMALL_BYTES;
+import static dev.goheap.heap.SizeClasses.PAGE_SHIFT;
+
+import dev.goheap.internal.Pointers;
+import dev.goheap.type.ObjectType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * goheap's heap: Go's segregated free-list allocator outside the Java heap. Objects up to 32 KiB
+ * come from size-class spans through a per-thread cache; larger ones get pages of their own. See
+ * package-info for the structures, the fast and slow paths, the invariants and the lock order.
+ *
+ * <p><b>Pointers</b> are {@code long}s, 0 is nil (DESIGN decision 1). {@link #allocate} and
+ * {@link #newObject} return zeroed memory; every access is bounds-checked, first against the
+ * object and then, by {@link MemorySegment}, against its chunk, so no misuse can touch memory
+ * outside goheap's chunks or crash the JVM.
+ *
+ * <p><b>Thread safety:</b> every method may be called from any thread, except {@link #verify}
+ * and {@link #close}, which require that no other thread is using the heap. A pointer handed to
+ * another thread must be handed over with a happens-before edge (a lock, a volatile, a
+ * release/acquire slot such as {@link #writePointerRelease}); the object's contents written
+ * before the handover are then visible. Two frees of one pointer that race with each other are
+ * a data race in the caller, as in C: ordered double frees are detected and refused.
+ *
+ * <p><b>Ownership:</b> the heap owns every chunk; {@link #close} gives all of them back. Objects
+ * live until {@link #free} (or, with the collector, until unreachable).
+ */
+public final class Heap implements AutoCloseable {
+    private static final ValueLayout.OfLong POINTER = ValueLayout.JAVA_LONG;
+    private static final VarHandle POINTER_HANDLE = POINTER.varHandle();
+
+    private final ChunkTable chunks = new ChunkTable();
+    private final PageHeap pageHeap;
+    private final CentralList[] centrals;
+    private final ThreadCaches caches;
+    private volatile boolean closed;
+    private volatile WriteBarrier writeBarrier;
+
+    private Heap(long heapLimitBytes, long scavengeRetainBytes) {
+        this.pageHeap = new PageHeap(chunks, heapLimitBytes, scavengeRetainBytes);
+        this.centrals = new CentralList[SizeClasses.COUNT * 2];
+        for (int spanClass = 2; spanClass < centrals.length; spanClass++) {
+            centrals[spanClass] = new CentralList(spanClass, pageHeap);
+        }
+        this.caches = new ThreadCaches(centrals);
+    }
+
+    /**
+     * Opens an empty heap. {@link dev.goheap.GoRuntime} is the usual way to get one.
+     *
+     * @param heapLimitBytes      the most the heap may map from the OS
+     * @param scavengeRetainBytes idle bytes kept mapped before fully free chunks go back to the OS
+     * @throws IllegalArgumentException if {@code heapLimitBytes <= 0} or {@code scavengeRetainBytes < 0}
+     */
+    public static Heap open(long heapLimitBytes, long scavengeRetainBytes) {
+        if (heapLimitBytes <= 0) {
+            throw new IllegalArgumentException("heapLimitBytes: " + heapLimitBytes + " (expected: > 0)");
+        }
+        if (scavengeRetainBytes < 0) {
+            throw new IllegalArgumentException("scavengeRetainBytes: " + scavengeRetainBytes + " (expected: >= 0)");
+        }
+        return new Heap(heapLimitBytes, scavengeRetainBytes);
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /**
+     * Returns a zeroed block of at least {@code byteSize} bytes that holds no pointers (Go's
+     * "noscan" objects), 8-byte aligned.
+     *
+     * @throws IllegalArgumentException if {@code byteSize <= 0} or {@code byteSize} exceeds the heap limit
+     * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
+     * @throws IllegalStateException if the heap is closed
+     */
+    public long allocate(long byteSize) {
+        if (byteSize - 1 >= MAX_SMALL_BYTES || byteSize <= 0) {
+            return allocateLarge(byteSize, null);
+        }
+        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1 | 1);
+    }
+
+    /**
+     * Returns a zeroed object of {@code type}; its pointer fields are known to the heap (and to
+     * the collector), and only {@link #writePointer} may store into them.
+     *
+     * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
+     * @throws IllegalStateException if the heap is closed
+     */
+    public long newObject(ObjectType type) {
+        long byteSize = type.byteSize();
+        if (!type.hasPointers()) {
+            return allocate(byteSize);
+        }
+        if (byteSize > MAX_SMALL_BYTES) {
+            return allocateLarge(byteSize, type);
+        }
+        long p = allocateSmall(SizeClasses.classOf((int) byteSize) << 1);
+        Span s = spanOfFresh(p);
+        PointerBits.write(s.pointerBits, (p - s.base) >>> 3, s.elemSize >>> 3, type.pointerMap());
+        return p;
+    }
+
+    private long allocateSmall(int spanClass) {
+        if (closed) {
+            throw HeapErrors.closed();
+        }
+        ThreadCache cache = caches.get();
+        Span s = cache.spans[spanClass];
+        int slot = s.takeFreeSlot();
+        if (slot < 0) {
+            s = cache.refill(spanClass, centrals[spanClass]);
+            slot = s.takeFreeSlot();
+        }
+        long offset = s.offsetInChunk() + (long) slot * s.elemSize;
+        Zeroing.zero(s.chunk.segment, offset, s.elemSize);
+        return s.base + (long) slot * s.elemSize;
+    }
+
+    private long allocateLarge(long byteSize, ObjectType type) {
+        if (closed) {
+            throw HeapErrors.closed();
+        }
+        if (byteSize <= 0 || byteSize > pageHeap.limitBytes()) {
+            throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
+        }
+        long pages = (byteSize + SizeClasses.PAGE_BYTES - 1) >>> PAGE_SHIFT;
+        if (pages > Integer.MAX_VALUE) {
+            throw HeapErrors.badSize(byteSize, (long) Integer.MAX_VALUE << PAGE_SHIFT);
+        }
+        Span s;
+        pageHeap.lock.lock();
+        try {
+            s = pageHeap.allocateLocked((int) pages, byteSize);
+            s.initLarge(type == null);
+            pageHeap.addLargeLocked(s);
+        } finally {
+            pageHeap.lock.unlock();
+        }
+        if (type != null) {
+            PointerBits.write(s.pointerBits, 0, s.byteSize() >>> 3, type.pointerMap());
+        }
+        Zeroing.zero(s.chunk.segment, s.offsetInChunk(), s.byteSize());
+        return s.base;
+    }
+
+    // ------------------------------------------------------------------ free
+
+    /**
+     * Frees the object at {@code p}, from any thread.
+     *
+     * @throws IllegalArgumentException if {@code p} is nil, interior, foreign or already freed;
+     *     the heap is unchanged then
+     * @throws IllegalStateException if the heap is closed
+     */
+    public void free(long p) {
+        if (closed) {
+            throw HeapErrors.closed();
+        }
+        Span s = spanOf(p, "free");
+        if (s.state == Span.SMALL) {
+            int slot = s.slotIndexAt(p - s.base);
+            if (slot < 0) {
+                throw HeapErrors.notAnObject("free", p, "it points inside an object");
+            }
+            if (s.ownerPlain() == Thread.currentThread()) {
+                if (!s.clearSlot(slot)) {
+                    throw HeapErrors.doubleFree(p);
+                }
+                return;
+            }
+            freeRemote(s, slot, p);
+        } else {
+            freeLarge(s, p);
+        }
+    }
+
+    private void freeRemote(Span s, int slot, long p) {
+        int spanClass = s.spanClass;
+        if (spanClass < 2) {
+            throw HeapErrors.notAnObject("free", p, "its span was freed");
+        }
+        CentralList central = centrals[spanClass];
+        central.lock.lock();
+        try {
+            // Recheck under the lock: a span changes class or state only under its class's lock,
+            // so if it still is SMALL in this class it cannot change until we unlock.
+            if (s.state != Span.SMALL || s.spanClass != spanClass || !s.contains(s.chunk, p)) {
+                throw HeapErrors.notAnObject("free", p, "its span was freed");
+            }
+            if (!central.freeLocked(s, slot)) {
+                throw HeapErrors.doubleFree(p);
+            }
+        } finally {
+            central.lock.unlock();
+        }
+    }
+
+    private void freeLarge(Span s, long p) {
+        pageHeap.lock.lock();
+        try {
+            if (s.state != Span.LARGE || s.base != p) {
+                throw s.state == Span.LARGE
+                        ? HeapErrors.notAnObject("free", p, "it points inside an object")
+                        : HeapErrors.doubleFree(p);
+            }
+            pageHeap.freeLocked(s);
+        } finally {
+            pageHeap.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ lookup
+
+    /**
+     * Returns the span in use that contains {@code p}, or throws. Does not check that p is a
+     * slot start or allocated; see {@link #objectSpan}.
+     */
+    private Span spanOf(long p, String operation) {
+        if (p == Pointers.NIL) {
+            throw HeapErrors.nil(operation);
+        }
+        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
+        long offset = Pointers.offset(p);
+        if (chunk == null || offset >= chunk.byteSize()) {
+            throw HeapErrors.notAnObject(operation, p, "not in any chunk of this heap");
+        }
+        Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];
+        if (s == null || !s.contains(chunk, p)) {
+            throw HeapErrors.notAnObject(operation, p, "in no span");
+        }
+        byte state = s.state;
+        if (state != Span.SMALL && state != Span.LARGE) {
+            throw HeapErrors.notAnObject(operation, p, "in free pages");
+        }
+        return s;
+    }
+
+    /** Returns the span of the live object that starts at {@code p}, or throws IAE. */
+    private Span objectSpan(long p, String operation) {
+        Span s = spanOf(p, operation);
+        if (s.state == Span.SMALL) {
+            int slot = s.slotIndexAt(p - s.base);
+            if (slot < 0) {
+                throw HeapErrors.notAnObject(operation, p, "it points inside an object");
+            }
+            if (!s.isAllocated(slot)) {
+                throw HeapErrors.notAnObject(operation, p, "it is free");
+            }
+        } else if (p != s.base) {
+            throw HeapErrors.notAnObject(operation, p, "it points inside an object");
+        }
+        return s;
+    }
+
+    /** The span of an object the calling thread has just allocated: no checks needed. */
+    private Span spanOfFresh(long p) {
+        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
+        return chunk.spanOfPage[(int) (Pointers.offset(p) >>> PAGE_SHIFT)];
+    }
+
+    private static long objectBytes(Span s) {
+        return s.state == Span.LARGE ? s.byteSize() : s.elemSize;
+    }
+
+    /**
+     * Returns the usable size of the object at {@code p}: its size class's slot size (at least
+     * what was requested), or its pages for a large object.
+     *
+     * @throws IllegalArgumentException if {@code p} is not the start of a live object
+     */
+    public long sizeOf(long p) {
+        checkOpen();
+        return objectBytes(objectSpan(p, "sizeOf"));
+    }
+
+    /**
+     * Returns a view of exactly the object at {@code p} ({@link #sizeOf} bytes), for I/O and
+     * native calls. The view is valid while the object lives; after a free its bytes may belong
+     * to another object. Storing pointers through the view bypasses the write barrier and the
+     * pointer checks: use it for data, not for pointer fields.
+     *
+     * @throws IllegalArgumentException if {@code p} is not the start of a live object
+     */
+    public MemorySegment segment(long p) {
+        checkOpen();
+        Span s = objectSpan(p, "segment");
+        return s.chunk.segment.asSlice(Pointers.offset(p), objectBytes(s));
+    }
+
+    /**
+     * Checks that {@code value} may be stored in a pointer slot: nil, or the start of a live object.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public void checkPointer(long value) {
+        if (value != Pointers.NIL) {
+            try {
+                objectSpan(value, "pointer value");
+            } catch (IllegalArgumentException e) {
+                throw HeapErrors.badPointerValue(value, e.getMessage());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ field access
+
+    /** Returns the byte at {@code offset} in the object at {@code p}. */
+    public byte getByte(long p, long offset) {
+        Span s = checkedRead(p, offset, 1);
+        return s.chunk.segment.get(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset);
+    }
+
+    /** Stores {@code value} at {@code offset} in the object at {@code p}. */
+    public void setByte(long p, long offset, byte value) {
+        Span s = checkedWrite(p, offset, 1);
+        s.chunk.segment.set(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset, value);
+    }
+
+    /** Returns the int at {@code offset} in the object at {@code p}. */
+    public int getInt(long p, long offset) {
+        Span s = checkedRead(p, offset, 4);
+        return s.chunk.segment.get(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset);
+    }
+
+    /** Stores {@code value} at {@code offset} in the object at {@code p}. */
+    public void setInt(long p, long offset, int value) {
+        Span s = checkedWrite(p, offset, 4);
+        s.chunk.segment.set(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset, value);
+    }
+
+    /** Returns the long at {@code offset} in the object at {@code p}. */
+    public long getLong(long p, long offset) {
+        Span s = checkedRead(p, offset, 8);
+        return s.chunk.segment.get(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset);
+    }
+
+    /** Stores {@code value} at {@code offset} in the object at {@code p}. */
+    public void setLong(long p, long offset, long value) {
+        Span s = checkedWrite(p, offset, 8);
+        s.chunk.segment.set(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset, value);
+    }
+
+    /** Returns the double at {@code offset} in the object at {@code p}. */
+    public double getDouble(long p, long offset) {
+        Span s = checkedRead(p, offset, 8);
+        return s.chunk.segment.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset);
+    }
+
+    /** Stores {@code value} at {@code offset} in the object at {@code p}. */
+    public void setDouble(long p, long offset, double value) {
+        Span s = checkedWrite(p, offset, 8);
+        s.chunk.segment.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset, value);
+    }
+
+    /**
+     * Returns the pointer in field {@code offset} of the object at {@code p} (plain read).
+     *
+     * @throws IllegalArgumentException if {@code p} is not a live object or {@code offset} is
+     *     not one of its type's pointer fields
+     */
+    public long readPointer(long p, long offset) {
+        Span s = checkedPointerField(p, offset);
+        return s.chunk.segment.get(POINTER, Pointers.offset(p) + offset);
+    }
+
+    /** Like {@link #readPointer}, with acquire semantics: pairs with {@link #writePointerRelease}. */
+    public long readPointerAcquire(long p, long offset) {
+        Span s = checkedPointerField(p, offset);
+        return (long) POINTER_HANDLE.getAcquire(s.chunk.segment, Pointers.offset(p) + offset);
+    }
+
+    /**
+     * Stores pointer {@code value} in field {@code offset} of the object at {@code p} (plain
+     * write), through the store path (the write barrier, when one is set).
+     *
+     * @throws IllegalArgumentException if {@code p} is not a live object, {@code offset} is not
+     *     one of its pointer fields, or {@code value} is neither nil nor a live object's start;
+     *     the field is unchanged then
+     */
+    public void writePointer(long p, long offset, long value) {
+        Span s = checkedPointerField(p, offset);
+        storePointer(s.chunk.segment, Pointers.offset(p) + offset, value);
+    }
+
+    /** Like {@link #writePointer}, with release semantics: contents written before are published. */
+    public void writePointerRelease(long p, long offset, long value) {
+        Span s = checkedPointerField(p, offset);
+        storePointerRelease(s.chunk.segment, Pointers.offset(p) + offset, value);
+    }
+
+    /**
+     * The one pointer store path: checks {@code value}, runs the write barrier (if set), and
+     * stores {@code value} at {@code offset} of {@code segment} (plain write). Heap objects, data
+     * slots and stack frames all store pointers through here; the caller has checked that the
+     * slot is a pointer slot.
+     *
+     * @throws IllegalArgumentException if {@code value} is neither nil nor a live object's start
+     */
+    public void storePointer(MemorySegment segment, long offset, long value) {
+        checkOpen();
+        checkPointer(value);
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrier.beforeStore(segment.get(POINTER, offset), value);
+        }
+        segment.set(POINTER, offset, value);
+    }
+
+    /** Like {@link #storePointer}, with a release store. */
+    public void storePointerRelease(MemorySegment segment, long offset, long value) {
+        checkOpen();
+        checkPointer(value);
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrier.beforeStore(segment.get(POINTER, offset), value);
+        }
+        POINTER_HANDLE.setRelease(segment, offset, value);
+    }
+
+    /** Installs the collector's write barrier ({@code null} turns it off). */
+    public void setWriteBarrier(WriteBarrier barrier) {
+        this.writeBarrier = barrier;
+    }
+
+    private Span checkedRead(long p, long offset, int bytes) {
+        checkOpen();
+        Span s = objectSpan(p, "read");
+        long size = objectBytes(s);
+        if (offset < 0 || offset > size - bytes) {
+            throw HeapErrors.outOfObject(p, offset, bytes, size);
+        }
+        return s;
+    }
+
+    private Span checkedWrite(long p, long offset, int bytes) {
+        Span s = checkedRead(p, offset, bytes);
+        if (!s.noscan && PointerBits.anySet(s.pointerBits, (p - s.base + offset) >>> 3,
+                (p - s.base + offset + bytes - 1) >>> 3)) {
+            throw HeapErrors.primitiveIntoPointer(p, offset);
+        }
+        return s;
+    }
+
+    private Span checkedPointerField(long p, long offset) {
+        Span s = checkedRead(p, offset, 8);
+        long inSpan = p - s.base + offset;
+        if ((offset & 7) != 0 || s.noscan || !PointerBits.anySet(s.pointerBits, inSpan >>> 3, inSpan >>> 3)) {
+            throw HeapErrors.notPointerField(p, offset);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ housekeeping
+
+    /** Flushes the calling thread's cache: call it when a thread that allocated is about to end. */
+    public void releaseThreadCache() {
+        checkOpen();
+        caches.releaseCurrent();
+    }
+
+    /** Flushes the caches of threads that have ended; returns how many were flushed. */
+    public int reapThreadCaches() {
+        checkOpen();
+        return caches.reapDead();
+    }
+
+    /** Gives every fully free chunk back to the OS now; returns the bytes released. */
+    public long scavenge() {
+        checkOpen();
+        pageHeap.lock.lock();
+        try {
+            return pageHeap.scavengeLocked();
+        } finally {
+            pageHeap.lock.unlock();
+        }
+    }
+
+    /** Returns a snapshot of the heap's figures. */
+    public HeapStats stats() {
+        checkOpen();
+        return HeapInspector.stats(this);
+    }
+
+    /**
+     * Checks every invariant of the heap (package-info lists them) and throws an {@link
+     * InternalError} naming the first one broken. Requires that no other thread allocates or
+     * frees meanwhile; tests call it after every step.
+     */
+    public void verify() {
+        checkOpen();
+        new HeapVerifier(this).verify();
+    }
+
+    /** Returns whether {@link #close} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Gives every chunk back to the OS. Every later use fails with {@link IllegalStateException}.
+     * Requires that no other thread is using the heap; idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pageHeap.lock.lock();
+        try {
+            pageHeap.closeAllLocked();
+        } finally {
+            pageHeap.lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw HeapErrors.closed();
+        }
+    }
+
+    // --- for the inspector and verifier in this package ---
+
+    ChunkTable chunks() {
+        return chunks;
+    }
+
+    PageHeap pageHeap() {
+        return pageHeap;
+    }
+
+    CentralList[] centrals() {
+        return centrals;
+    }
+
+    ThreadCaches caches() {
+        return caches;
+    }
+}

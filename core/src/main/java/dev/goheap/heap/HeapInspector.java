@@ -1,0 +1,51 @@
+package dev.goheap.heap;
+
+/** Gathers {@link HeapStats} from the page heap, the central lists and the thread caches. */
+final class HeapInspector {
+    private HeapInspector() {}
+
+    static HeapStats stats(Heap heap) {
+        long mallocs = 0;
+        long frees = 0;
+        for (CentralList central : heap.centrals()) {
+            if (central == null) {
+                continue;
+            }
+            central.lock.lock();
+            try {
+                mallocs += central.flushedMallocsLocked();
+                frees += central.flushedFreesLocked();
+            } finally {
+                central.lock.unlock();
+            }
+        }
+        // Owned spans keep their counters until flushed; read them racily (a recent value).
+        for (ThreadCache cache : heap.caches().snapshot()) {
+            for (Span s : cache.spans) {
+                if (s != ThreadCache.EMPTY) {
+                    mallocs += s.mallocs;
+                    frees += s.frees + s.remoteFreeCount;
+                }
+            }
+        }
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            mallocs += pages.largeAllocsLocked();
+            frees += pages.largeFreesLocked();
+            return new HeapStats(
+                    pages.mappedBytesLocked(),
+                    pages.inUsePagesLocked() << SizeClasses.PAGE_SHIFT,
+                    pages.freePagesLocked() << SizeClasses.PAGE_SHIFT,
+                    pages.releasedBytesLocked(),
+                    mallocs - frees,
+                    mallocs,
+                    frees,
+                    heap.chunks().count(),
+                    heap.caches().count(),
+                    pages.limitBytes());
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+}

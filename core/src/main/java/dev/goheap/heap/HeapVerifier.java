@@ -1,0 +1,229 @@
+package dev.goheap.heap;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks every invariant of the heap (listed in package-info) with all locks held, and throws an
+ * {@link InternalError} naming the first one broken. The thread caches are read without their
+ * owners' cooperation, so the caller guarantees no thread allocates or frees meanwhile.
+ */
+final class HeapVerifier {
+    private final Heap heap;
+    /** Where each listed or cached span was found: its SpanList or its ThreadCache. */
+    private final Map<Span, Object> placeOf = new IdentityHashMap<>(256);
+    private long liveObjects;
+
+    HeapVerifier(Heap heap) {
+        this.heap = heap;
+    }
+
+    void verify() {
+        CentralList[] centrals = heap.centrals();
+        PageHeap pages = heap.pageHeap();
+        int locked = 0;
+        try {
+            for (CentralList c : centrals) {
+                if (c != null) {
+                    c.lock.lock();
+                    locked++;
+                }
+            }
+            pages.lock.lock();
+            try {
+                verifyLocked(centrals, pages);
+            } finally {
+                pages.lock.unlock();
+            }
+        } finally {
+            for (CentralList c : centrals) {
+                if (c != null && locked-- > 0) {
+                    c.lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void verifyLocked(CentralList[] centrals, PageHeap pages) {
+        recordPlaces(centrals, pages);
+        long freePages = 0;
+        long inUsePages = 0;
+        long mapped = 0;
+        Chunk[] chunks = heap.chunks().snapshot();
+        for (Chunk chunk : chunks) {
+            mapped += chunk.byteSize();
+            if (heap.chunks().get(chunk.index) != chunk) {
+                throw HeapErrors.broken("the chunk table maps each chunk's index to it", chunk);
+            }
+            Span previous = null;
+            int page = 0;
+            while (page < chunk.pageCount) {
+                Span s = chunk.spanOfPage[page];
+                if (s == null || s.chunk != chunk || s.startPage != page || s.pageCount <= 0
+                        || s.endPage() > chunk.pageCount) {
+                    throw HeapErrors.broken("the spans of a chunk tile its pages without overlap",
+                            chunk + " page " + page + " maps to " + s);
+                }
+                if (s.base != chunk.pointerOfPage(page)) {
+                    throw HeapErrors.broken("a span's base pointer is its first page", s);
+                }
+                if (s.state == Span.FREE) {
+                    if (previous != null && previous.state == Span.FREE) {
+                        throw HeapErrors.broken("free spans are coalesced: no two are adjacent", previous + ", " + s);
+                    }
+                    if (chunk.spanOfPage[s.endPage() - 1] != s) {
+                        throw HeapErrors.broken("a free span's last page maps to it", s);
+                    }
+                    expectPlace(s, s.list, "every free span is on the free list of its length once");
+                    freePages += s.pageCount;
+                } else if (s.state == Span.SMALL || s.state == Span.LARGE) {
+                    for (int i = s.startPage; i < s.endPage(); i++) {
+                        if (chunk.spanOfPage[i] != s) {
+                            throw HeapErrors.broken("every page of a span in use maps to it", s + " page " + i);
+                        }
+                    }
+                    if (s.state == Span.SMALL) {
+                        verifySmall(s);
+                    } else {
+                        expectPlace(s, pages.large, "every large span is on the large list once");
+                        liveObjects++;
+                    }
+                    inUsePages += s.pageCount;
+                } else {
+                    throw HeapErrors.broken("the spans that tile a chunk are free or in use", s);
+                }
+                previous = s;
+                page = s.endPage();
+            }
+        }
+        if (!placeOf.isEmpty()) {
+            throw HeapErrors.broken("every listed or cached span lies in a mapped chunk", placeOf.keySet());
+        }
+        if (freePages != pages.freePagesLocked()) {
+            throw HeapErrors.broken("the page heap's free page count", freePages + " != " + pages.freePagesLocked());
+        }
+        if (inUsePages != pages.inUsePagesLocked()) {
+            throw HeapErrors.broken("the page heap's in-use page count", inUsePages + " != " + pages.inUsePagesLocked());
+        }
+        if (mapped != pages.mappedBytesLocked()) {
+            throw HeapErrors.broken("the mapped byte count", mapped + " != " + pages.mappedBytesLocked());
+        }
+        if (chunks.length != heap.chunks().count()) {
+            throw HeapErrors.broken("the chunk count", chunks.length + " != " + heap.chunks().count());
+        }
+        HeapStats stats = HeapInspector.stats(heap);
+        if (stats.liveObjects() != liveObjects) {
+            throw HeapErrors.broken("mallocs - frees equals the live objects", stats.liveObjects() + " != " + liveObjects);
+        }
+    }
+
+    private void verifySmall(Span s) {
+        int bitCount = 0;
+        for (int w = 0; w < s.allocBits.length; w++) {
+            bitCount += Long.bitCount(s.allocBits[w]);
+            if ((s.remoteFreeBits[w] & ~s.allocBits[w]) != 0) {
+                throw HeapErrors.broken("a slot parked as a remote free is an allocated slot", s + " word " + w);
+            }
+            if (w < s.freeWord && s.allocBits[w] != -1L && (w + 1) * 64 <= s.objectCount) {
+                throw HeapErrors.broken("every bitmap word before freeWord is full", s + " word " + w);
+            }
+        }
+        long beyond = s.objectCount < s.allocBits.length * 64
+                ? s.allocBits[s.allocBits.length - 1] & (-1L << (s.objectCount & 63)) : 0;
+        if (beyond != 0) {
+            throw HeapErrors.broken("no bit is set past the last slot", s);
+        }
+        if (bitCount != s.allocCount) {
+            throw HeapErrors.broken("allocCount equals the set bits", s + ": " + s.allocCount + " != " + bitCount);
+        }
+        int parked = 0;
+        for (long w : s.remoteFreeBits) {
+            parked += Long.bitCount(w);
+        }
+        if (parked != s.remoteFreeCount) {
+            throw HeapErrors.broken("remoteFreeCount equals the parked bits", s);
+        }
+        Object place = placeOf.remove(s);
+        if (place == null) {
+            throw HeapErrors.broken("every small span is cached by one thread or on one central list", s);
+        }
+        if (s.ownerPlain() == null) {
+            if (parked != 0) {
+                throw HeapErrors.broken("a span on a central list has no parked frees", s);
+            }
+            CentralList central = heap.centrals()[s.spanClass];
+            if (place != (s.isFull() ? central.full : central.partial)) {
+                throw HeapErrors.broken("a central span is on the list its fill says", s + " on " + place);
+            }
+            if (s.allocCount <= 0) {
+                throw HeapErrors.broken("an empty span on a central list goes back to the page heap", s);
+            }
+        } else {
+            if (!(place instanceof ThreadCache cache) || cache.thread != s.ownerPlain()) {
+                throw HeapErrors.broken("an owned span sits in its owner's cache", s + " in " + place);
+            }
+        }
+        liveObjects += s.allocCount - parked;
+    }
+
+    private void recordPlaces(CentralList[] centrals, PageHeap pages) {
+        pages.forEachFreeSpanLocked(s -> place(s, s.list));
+        for (Span s = pages.large.first(); s != null; s = s.next) {
+            place(s, pages.large);
+        }
+        for (CentralList c : centrals) {
+            if (c == null) {
+                continue;
+            }
+            for (Span s = c.partial.first(); s != null; s = s.next) {
+                if (s.spanClass != c.spanClass) {
+                    throw HeapErrors.broken("a central list holds spans of its class", s);
+                }
+                place(s, c.partial);
+            }
+            for (Span s = c.full.first(); s != null; s = s.next) {
+                if (s.spanClass != c.spanClass) {
+                    throw HeapErrors.broken("a central list holds spans of its class", s);
+                }
+                place(s, c.full);
+            }
+        }
+        Set<Thread> owners = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<ThreadCache> caches = heap.caches().snapshot();
+        for (ThreadCache cache : caches) {
+            if (!owners.add(cache.thread)) {
+                throw HeapErrors.broken("a thread has one cache", cache.thread);
+            }
+            for (int spanClass = 0; spanClass < cache.spans.length; spanClass++) {
+                Span s = cache.spans[spanClass];
+                if (s == ThreadCache.EMPTY) {
+                    continue;
+                }
+                if (s.spanClass != spanClass) {
+                    throw HeapErrors.broken("a cache holds each span under its class", s);
+                }
+                if (s.ownerPlain() != cache.thread) {
+                    throw HeapErrors.broken("a cached span is owned by the cache's thread", s);
+                }
+                place(s, cache);
+            }
+        }
+    }
+
+    private void place(Span s, Object where) {
+        Object before = placeOf.put(s, where);
+        if (before != null) {
+            throw HeapErrors.broken("a span is in one place only", s + " in " + before + " and " + where);
+        }
+    }
+
+    private void expectPlace(Span s, Object where, String invariant) {
+        Object place = placeOf.remove(s);
+        if (where == null || place != where) {
+            throw HeapErrors.broken(invariant, s + " is in " + place);
+        }
+    }
+}

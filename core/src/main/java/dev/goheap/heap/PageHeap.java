@@ -1,0 +1,307 @@
+package dev.goheap.heap;
+
+import dev.goheap.OutOfHeapMemoryException;
+import dev.goheap.internal.Pointers;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Serves runs of 8 KiB pages to the central lists and to large objects (Go's {@code mheap}).
+ *
+ * <p>Free runs are spans in state {@link Span#FREE}, kept on {@link #freeByPages}: one list per
+ * length up to {@value #MAX_LISTED_PAGES} pages and one list for longer runs, searched best-fit.
+ * A request takes the shortest run that fits and splits off the rest; a free coalesces with its
+ * free neighbours, found through the first and last page entries of {@link Chunk#spanOfPage}, so
+ * two free spans are never adjacent. When no run fits, the heap grows by a chunk of
+ * {@value #CHUNK_PAGES} pages (4 MiB), or larger for a larger request, within the heap limit.
+ *
+ * <p>A chunk whose pages are all free again is given back to the OS (its arena closed) when the
+ * idle bytes exceed the retained amount: that keeps RSS following the live heap down without
+ * paying ~35 µs and fresh page faults for every short-lived large object.
+ *
+ * <p><b>Thread safety:</b> all {@code ...Locked} methods require {@link #lock}; lock order in
+ * package-info (central list locks before this one).
+ * <p><b>Ownership:</b> the page heap creates and closes all chunks.
+ */
+final class PageHeap {
+    static final int CHUNK_PAGES = 512;
+    static final int MAX_LISTED_PAGES = 128;
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final ChunkTable chunks;
+    private final long limitBytes;
+    private final long retainBytes;
+
+    /** Index n holds free spans of exactly n pages; index 0 holds the longer ones. */
+    private final SpanList[] freeByPages = new SpanList[MAX_LISTED_PAGES + 1];
+    final SpanList large = new SpanList("large objects");
+
+    private long mappedBytes;   // guarded by lock; read racily by stats
+    private long freePages;     // guarded by lock
+    private long inUsePages;    // guarded by lock
+    private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
+    private long largeAllocs;   // guarded by lock
+    private long largeFrees;    // guarded by lock
+    private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
+    private int deadSpanCount;  // guarded by lock
+    private static final int MAX_DEAD_SPANS = 1024;
+
+    PageHeap(ChunkTable chunks, long limitBytes, long retainBytes) {
+        this.chunks = chunks;
+        this.limitBytes = limitBytes;
+        this.retainBytes = retainBytes;
+        for (int i = 0; i < freeByPages.length; i++) {
+            freeByPages[i] = new SpanList(i == 0 ? "free spans > " + MAX_LISTED_PAGES + " pages"
+                    : "free spans of " + i + " pages");
+        }
+    }
+
+    /**
+     * Returns a span of exactly {@code pageCount} pages, not on any list, in state FREE (the
+     * caller sets it up); all its pages map to it.
+     *
+     * @throws OutOfHeapMemoryException if growing would pass the heap limit
+     */
+    Span allocateLocked(int pageCount, long requestedBytes) {
+        assert lock.isHeldByCurrentThread();
+        Span s = findFreeLocked(pageCount);
+        if (s == null) {
+            s = growLocked(pageCount, requestedBytes);
+        }
+        listOf(s.pageCount).remove(s);
+        freePages -= s.pageCount;
+        if (s.pageCount > pageCount) {
+            Span rest = newSpanLocked(s.chunk, s.startPage + pageCount, s.pageCount - pageCount);
+            s.pageCount = pageCount;
+            insertFreeLocked(rest);
+        }
+        Span[] map = s.chunk.spanOfPage;
+        for (int page = s.startPage; page < s.endPage(); page++) {
+            map[page] = s;
+        }
+        inUsePages += pageCount;
+        return s;
+    }
+
+    /** Returns a span's pages to the free runs, coalescing, and maybe releases its chunk. */
+    void freeLocked(Span s) {
+        assert lock.isHeldByCurrentThread();
+        if (s.state == Span.LARGE) {
+            large.remove(s);
+            largeFrees++;
+        }
+        inUsePages -= s.pageCount;
+        s.state = Span.FREE;
+        s.allocBits = null;
+        s.remoteFreeBits = null;
+        s.pointerBits = null;
+        s.spanClass = 0;
+        Span[] map = s.chunk.spanOfPage;
+        Span merged = s;
+        if (s.startPage > 0) {
+            Span before = map[s.startPage - 1];
+            if (before != null && before.state == Span.FREE) {
+                removeFreeLocked(before);
+                before.pageCount += merged.pageCount;
+                killLocked(merged);
+                merged = before;
+            }
+        }
+        if (merged.endPage() < s.chunk.pageCount) {
+            Span after = map[merged.endPage()];
+            if (after != null && after.state == Span.FREE) {
+                removeFreeLocked(after);
+                merged.pageCount += after.pageCount;
+                killLocked(after);
+            }
+        }
+        insertFreeLocked(merged);
+        if (merged.pageCount == merged.chunk.pageCount
+                && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes) {
+            releaseChunkLocked(merged);
+        }
+    }
+
+    /** Closes every chunk (the heap is closing); returns whether all of them closed. */
+    void closeAllLocked() {
+        assert lock.isHeldByCurrentThread();
+        IllegalStateException busy = null;
+        for (Chunk chunk : chunks.snapshot()) {
+            if (chunk.tryRelease()) {
+                chunks.remove(chunk);
+                mappedBytes -= chunk.byteSize();
+                releasedBytes += chunk.byteSize();
+            } else if (busy == null) {
+                busy = new IllegalStateException("close: " + chunk
+                        + " (expected: no view of it in use by a native call)");
+            }
+        }
+        if (busy != null) {
+            throw busy;
+        }
+    }
+
+    /** Registers a large object's span so that verify and the collector can find it. */
+    void addLargeLocked(Span s) {
+        assert lock.isHeldByCurrentThread();
+        large.push(s);
+        largeAllocs++;
+    }
+
+    /** Gives every fully free chunk back to the OS; returns the bytes released. */
+    long scavengeLocked() {
+        assert lock.isHeldByCurrentThread();
+        long before = releasedBytes;
+        for (int i = 0; i < freeByPages.length; i++) {
+            Span s = freeByPages[i].first();
+            while (s != null) {
+                Span next = s.next;
+                if (s.pageCount == s.chunk.pageCount) {
+                    releaseChunkLocked(s);
+                }
+                s = next;
+            }
+        }
+        return releasedBytes - before;
+    }
+
+    private void releaseChunkLocked(Span wholeChunk) {
+        Chunk chunk = wholeChunk.chunk;
+        if (!chunk.tryRelease()) {
+            return; // a view is in use by a native call; a later scavenge retries
+        }
+        removeFreeLocked(wholeChunk);
+        killLocked(wholeChunk);
+        chunks.remove(chunk);
+        mappedBytes -= chunk.byteSize();
+        releasedBytes += chunk.byteSize();
+    }
+
+    private Span findFreeLocked(int pageCount) {
+        for (int n = pageCount; n <= MAX_LISTED_PAGES; n++) {
+            Span s = freeByPages[n].first();
+            if (s != null) {
+                return s;
+            }
+        }
+        Span best = null;
+        for (Span s = freeByPages[0].first(); s != null; s = s.next) {
+            if (s.pageCount >= pageCount && (best == null || s.pageCount < best.pageCount
+                    || (s.pageCount == best.pageCount && s.base < best.base))) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private Span growLocked(int pageCount, long requestedBytes) {
+        int chunkPages = Math.max(CHUNK_PAGES, pageCount);
+        long chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;
+        if (mappedBytes + chunkBytes > limitBytes) {
+            // A smaller chunk may still fit under the limit.
+            chunkPages = pageCount;
+            chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;
+            if (mappedBytes + chunkBytes > limitBytes) {
+                throw new OutOfHeapMemoryException(requestedBytes, limitBytes, mappedBytes);
+            }
+        }
+        int index = chunks.reserveIndex();
+        Chunk chunk;
+        try {
+            chunk = new Chunk(index, chunkPages);
+        } catch (OutOfMemoryError e) {
+            chunks.unreserve(index);
+            throw new OutOfHeapMemoryException(requestedBytes, limitBytes, mappedBytes);
+        }
+        chunks.publish(chunk);
+        mappedBytes += chunkBytes;
+        Span s = newSpanLocked(chunk, 0, chunkPages);
+        insertFreeLocked(s);
+        return s;
+    }
+
+    private Span newSpanLocked(Chunk chunk, int startPage, int pageCount) {
+        Span s = deadSpans;
+        if (s == null) {
+            return new Span(chunk, startPage, pageCount);
+        }
+        deadSpans = s.next;
+        deadSpanCount--;
+        s.next = null;
+        s.reset(chunk, startPage, pageCount);
+        return s;
+    }
+
+    private void killLocked(Span s) {
+        s.state = Span.DEAD;
+        if (deadSpanCount < MAX_DEAD_SPANS) {
+            s.next = deadSpans;
+            deadSpans = s;
+            deadSpanCount++;
+        }
+    }
+
+    private void insertFreeLocked(Span s) {
+        s.state = Span.FREE;
+        s.base = s.chunk.pointerOfPage(s.startPage);
+        s.chunk.spanOfPage[s.startPage] = s;
+        s.chunk.spanOfPage[s.endPage() - 1] = s;
+        listOf(s.pageCount).push(s);
+        freePages += s.pageCount;
+    }
+
+    private void removeFreeLocked(Span s) {
+        listOf(s.pageCount).remove(s);
+        freePages -= s.pageCount;
+    }
+
+    private SpanList listOf(int pageCount) {
+        return freeByPages[pageCount <= MAX_LISTED_PAGES ? pageCount : 0];
+    }
+
+    // --- figures, for stats and verify ---
+
+    long mappedBytesLocked() {
+        return mappedBytes;
+    }
+
+    long freePagesLocked() {
+        return freePages;
+    }
+
+    long inUsePagesLocked() {
+        return inUsePages;
+    }
+
+    long releasedBytesLocked() {
+        return releasedBytes;
+    }
+
+    long largeAllocsLocked() {
+        return largeAllocs;
+    }
+
+    long largeFreesLocked() {
+        return largeFrees;
+    }
+
+    long limitBytes() {
+        return limitBytes;
+    }
+
+    /** Visits the free lists for verify: every span on them, with the list's page length. */
+    void forEachFreeSpanLocked(java.util.function.Consumer<Span> visitor) {
+        assert lock.isHeldByCurrentThread();
+        for (int i = 0; i < freeByPages.length; i++) {
+            for (Span s = freeByPages[i].first(); s != null; s = s.next) {
+                if (i != 0 ? s.pageCount != i : s.pageCount <= MAX_LISTED_PAGES) {
+                    throw new InternalError("invariant: free span " + s + " is on " + freeByPages[i].name);
+                }
+                visitor.accept(s);
+            }
+        }
+    }
+
+    static String describe(long p) {
+        return Pointers.format(p);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.goheap.heap;
+
+/**
+ * One thread's spans, one per span class (Go's {@code mcache}): the allocation fast path takes a
+ * slot from its span without any lock, and a free by the same thread puts it straight back.
+ *
+ * <p>The cache holds at most one span per class, so what it can strand is bounded: at most
+ * {@code 2 * SizeClasses.COUNT} spans. It is flushed (every span handed back to its central list)
+ * when its thread calls {@link Heap#releaseThreadCache}, when a goroutine ends, and, for threads
+ * that ended without doing so, by {@link ThreadCaches#reapDead}.
+ *
+ * <p><b>Thread safety:</b> owner thread only, except that once {@link #thread} has ended (which
+ * {@link Thread#isAlive()} observes with a happens-before edge) any thread may flush it.
+ */
+final class ThreadCache {
+    /** A span that is always full: an empty cache entry sends the first allocation to refill. */
+    static final Span EMPTY = emptySpan();
+
+    final Thread thread;
+    final Span[] spans = new Span[SizeClasses.COUNT * 2];
+    boolean flushed; // owner thread, or the reaper after the owner ended
+
+    ThreadCache(Thread thread) {
+        this.thread = thread;
+        java.util.Arrays.fill(spans, EMPTY);
+    }
+
+    private static Span emptySpan() {
+        Span s = new Span();
+        s.allocBits = new long[0];
+        return s;
+    }
+
+    /**
+     * Replaces the full span of {@code spanClass} with one that has a free slot. First merges
+     * frees that other threads parked in the current span; only if that frees nothing does the
+     * span go back to its central list.
+     */
+    Span refill(int spanClass, CentralList central) {
+        Span current = spans[spanClass];
+        central.lock.lock();
+        try {
+            if (current != EMPTY) {
+                if (current.remoteFreeCount > 0) {
+                    current.mergeRemoteFrees();
+                    if (!current.isFull()) {
+                        return current;
+                    }
+                }
+                central.releaseLocked(current);
+                spans[spanClass] = EMPTY;
+            }
+            Span fresh = central.acquireLocked(thread);
+            spans[spanClass] = fresh;
+            return fresh;
+        } finally {
+            central.lock.unlock();
+        }
+    }
+
+    /** Hands every span back to its central list; the cache is empty afterwards. */
+    void flush(CentralList[] centrals) {
+        for (int spanClass = 0; spanClass < spans.length; spanClass++) {
+            Span s = spans[spanClass];
+            if (s != EMPTY) {
+                CentralList central = centrals[spanClass];
+                central.lock.lock();
+                try {
+                    central.releaseLocked(s);
+                } finally {
+                    central.lock.unlock();
+                }
+                spans[spanClass] = EMPTY;
+            }
+        }
+        flushed = true;
+    }
+}

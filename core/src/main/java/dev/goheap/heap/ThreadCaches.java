@@ -1,0 +1,115 @@
+package dev.goheap.heap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Finds the calling thread's {@link ThreadCache} and keeps the list of all of them, so that
+ * caches of threads that ended without flushing do not strand memory.
+ *
+ * <p>Why a reaper: a thread can end without telling us (no hook runs when a plain thread dies;
+ * Netty's thread caches leak exactly there). Every cache is registered; when the number of
+ * registered caches reaches twice the number that were live at the last reap, registering a
+ * new one first flushes the caches of ended threads. So with N live threads at most about N
+ * dead caches wait, the work is amortised O(1) per new thread, and thousands of short-lived
+ * threads strand nothing for long. {@link Heap#releaseThreadCache} flushes at once.
+ *
+ * <p><b>Thread safety:</b> {@link #get} from any thread (each sees its own cache); the list is
+ * guarded by {@link #lock}. Lock order: this lock, then central list locks, then the page heap.
+ */
+final class ThreadCaches {
+    private static final int MIN_REAP_THRESHOLD = 64;
+
+    private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
+    private final CentralList[] centrals;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
+    private int reapThreshold = MIN_REAP_THRESHOLD;               // guarded by lock
+
+    ThreadCaches(CentralList[] centrals) {
+        this.centrals = centrals;
+    }
+
+    /** Returns the calling thread's cache, creating and registering it on first use. */
+    ThreadCache get() {
+        ThreadCache c = local.get();
+        return c != null ? c : create();
+    }
+
+    private ThreadCache create() {
+        ThreadCache c = new ThreadCache(Thread.currentThread());
+        lock.lock();
+        try {
+            if (all.size() + 1 >= reapThreshold) {
+                reapDeadLocked();
+                reapThreshold = Math.max(MIN_REAP_THRESHOLD, 2 * (all.size() + 1));
+            }
+            all.add(c);
+        } finally {
+            lock.unlock();
+        }
+        local.set(c);
+        return c;
+    }
+
+    /** Flushes and forgets the calling thread's cache, if it has one. */
+    void releaseCurrent() {
+        ThreadCache c = local.get();
+        if (c == null) {
+            return;
+        }
+        local.remove();
+        c.flush(centrals);
+        lock.lock();
+        try {
+            all.remove(c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes the caches of threads that have ended; returns how many. */
+    int reapDead() {
+        lock.lock();
+        try {
+            return reapDeadLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int reapDeadLocked() {
+        int reaped = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            ThreadCache c = all.get(i);
+            // isAlive() == false orders everything the ended thread did before this flush.
+            if (!c.thread.isAlive()) {
+                c.flush(centrals);
+                all.remove(i);
+                reaped++;
+            }
+        }
+        return reaped;
+    }
+
+    /** Returns the registered caches; their spans may only be read while no thread allocates. */
+    List<ThreadCache> snapshot() {
+        lock.lock();
+        try {
+            return List.copyOf(all);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the number of registered caches. */
+    int count() {
+        lock.lock();
+        try {
+            return all.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

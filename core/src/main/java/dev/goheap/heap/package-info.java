@@ -1,0 +1,88 @@
+/**
+ * The heap: Go's allocator ({@code malloc.go}, {@code mheap.go}, {@code mcentral.go},
+ * {@code mcache.go}) on chunks of FFM memory.
+ *
+ * <h2>Names</h2>
+ * <pre>
+ *   Go          goheap          what
+ *   heapArena   {@code Chunk}           4 MiB (or larger) of pages with its own shared Arena
+ *   mheap       {@code PageHeap}        free page runs, chunk growth, scavenging
+ *   mspan       {@code Span}            a run of 8 KiB pages: free, size-class slots, or one large object
+ *   mcentral    {@code CentralList}     unowned spans of one span class: partial and full
+ *   mcache      {@code ThreadCache}     one span per span class, owned by one thread
+ *   spanClass   sizeClass &lt;&lt; 1 | noscan: objects with pointers and without live in different spans
+ *   heapBits    {@code Span#pointerBits} one bit per word: which words hold pointers
+ * </pre>
+ *
+ * <h2>Structures</h2>
+ * <pre>
+ *  ChunkTable: index -> Chunk            Chunk: | page 0 | page 1 | ... | page n-1 |   spanOfPage[page] -> Span
+ *  PageHeap:   free spans by page count (1..128, and one best-fit list above), large spans
+ *  CentralList[spanClass]: partial (has a free slot) | full       -- unowned small spans
+ *  ThreadCache (per thread): spans[spanClass]                      -- owned small spans
+ * </pre>
+ * A small span's slots are tracked by {@code allocBits} (1 = allocated), so a free slot is a
+ * clear bit in exactly one span, and a span is in exactly one place: a thread cache, a central
+ * list, the page heap's free lists, or (large) the page heap's large list.
+ *
+ * <h2>Allocation ({@link dev.goheap.heap.Heap#allocate})</h2>
+ * <ol>
+ *   <li>Sizes up to 32 KiB map to a size class ({@code SizeClasses}, Go's table).</li>
+ *   <li>Fast path, no lock: the thread's cache takes the lowest clear bit of its span for the
+ *       class ({@code Span.takeFreeSlot}) and the slot is zeroed.</li>
+ *   <li>The span is full: under the central list's lock, merge frees other threads parked in
+ *       it; if that freed nothing, give it back (partial or full list) and take a partial span,
+ *       or a new one from the page heap (its lock nested inside).</li>
+ *   <li>Larger sizes take whole pages from the page heap under its lock; the heap grows by a
+ *       chunk when no free run fits, within the limit, else {@link dev.goheap.OutOfHeapMemoryException}.</li>
+ * </ol>
+ *
+ * <h2>Free ({@link dev.goheap.heap.Heap#free})</h2>
+ * <ol>
+ *   <li>Find the span through the chunk table and {@code spanOfPage}; refuse nil, foreign,
+ *       interior and free pointers with {@link java.lang.IllegalArgumentException} before
+ *       changing anything.</li>
+ *   <li>Owner thread, no lock: clear the bit (refused if already clear); the slot is reusable at once.</li>
+ *   <li>Another thread, under the central lock: if the span is owned, park the free in
+ *       {@code remoteFreeBits} (the owner merges it under that lock); if not, clear the bit, move
+ *       the span from full to partial, or give it back to the page heap when it becomes empty.</li>
+ *   <li>Large objects go back to the page heap, which coalesces neighbours and returns a chunk
+ *       that became wholly free to the OS once more than the retained idle bytes are free.</li>
+ * </ol>
+ *
+ * <h2>Why the fast path needs no lock</h2>
+ * A span's allocation state has exactly one writer at a time. Step by step, the race it avoids:
+ * 1) thread A owns span S and allocates slot 5 from it with plain writes; 2) thread B frees
+ * slot 3 of S; 3) if B cleared bit 3 itself, its read-modify-write of the bitmap word could
+ * undo A's write of bit 5, handing slot 5 out twice. B therefore never writes {@code allocBits}
+ * of an owned span: it parks bit 3 in {@code remoteFreeBits} under the central lock, and A
+ * merges it under the same lock when S runs out. Ownership is handed over only under that lock,
+ * and {@code owner == currentThread} is exact when read by the owner itself.
+ *
+ * <h2>Invariants ({@link dev.goheap.heap.Heap#verify} checks each)</h2>
+ * <ul>
+ *   <li>The spans of each chunk tile its pages without overlap; every page of a span in use
+ *       maps to it; the first and last page of a free span map to it.</li>
+ *   <li>No two free spans are adjacent (coalescing); each free span is on the free list of its
+ *       length exactly once; each large span is on the large list exactly once.</li>
+ *   <li>Each small span is in exactly one place: its owner's cache under its span class, or the
+ *       partial (not full) or full list of its class; spans on central lists are not empty and
+ *       have no parked frees.</li>
+ *   <li>{@code allocCount} equals the set bits; parked remote frees are allocated bits; no bit
+ *       is set past the last slot; every bitmap word before {@code freeWord} is full.</li>
+ *   <li>The page heap's page and byte counts, the chunk count, and mallocs - frees (live
+ *       objects) agree with what the walk finds.</li>
+ * </ul>
+ *
+ * <h2>Lock order</h2>
+ * {@code ThreadCaches.lock} &rarr; {@code CentralList.lock} (one at a time, except
+ * {@code verify}, which takes all in class order) &rarr; {@code PageHeap.lock}. Nothing
+ * takes a lock while holding the page heap's.
+ *
+ * <h2>Thread caches and short-lived threads</h2>
+ * A cache holds at most one span per span class. Goroutines flush theirs when they end;
+ * {@link dev.goheap.heap.Heap#releaseThreadCache} flushes the caller's; caches of threads that
+ * ended without flushing are reaped when new caches register (see {@code ThreadCaches}), so
+ * thousands of short-lived threads strand at most about as many caches as are live.
+ */
+package dev.goheap.heap;

@@ -1,0 +1,13 @@
+/**
+ * goheap's core: Go's memory model outside the Java heap, on the Foreign Function &amp; Memory API.
+ *
+ * <p>Start at {@link dev.goheap.GoRuntime}: it owns every byte and hands out the {@link
+ * dev.goheap.heap.Heap}, the {@link dev.goheap.fixed.FixedSegments} and the object types' storage.
+ * Nothing here uses restricted methods, so no {@code --enable-native-access} is needed.
+ */
+module dev.goheap.core {
+    exports dev.goheap;
+    exports dev.goheap.heap;
+    exports dev.goheap.type;
+    exports dev.goheap.fixed;
+}

@@ -1,0 +1,339 @@
+package dev.goheap.heap;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.goheap.OutOfHeapMemoryException;
+import dev.goheap.type.ObjectType;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HeapTest {
+    static final ObjectType NODE = ObjectType.of("Node",
+            MemoryLayout.structLayout(JAVA_LONG.withName("value"), JAVA_LONG.withName("next"),
+                    JAVA_INT.withName("tag"), JAVA_INT.withName("pad")),
+            "next");
+    static final long VALUE = NODE.offsetOf("value");
+    static final long NEXT = NODE.offsetOf("next");
+    static final long TAG = NODE.offsetOf("tag");
+
+    Heap heap;
+
+    @BeforeEach
+    void open() {
+        heap = Heap.open(256L << 20, 0);
+    }
+
+    @AfterEach
+    void close() {
+        if (!heap.isClosed()) {
+            heap.verify();
+            heap.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 8, 9, 16, 63, 64, 65, 1000, 4096, 32768, 32769, 65536, 1 << 20, 5 << 20})
+    void shouldReturnZeroedDistinctMemoryOfAtLeastTheSizeWhenAllocating(long size) {
+        long p = heap.allocate(size);
+        long q = heap.allocate(size);
+        assertNotEquals(0, p);
+        assertNotEquals(p, q);
+        assertTrue(heap.sizeOf(p) >= size);
+        MemorySegment s = heap.segment(p);
+        assertEquals(heap.sizeOf(p), s.byteSize());
+        for (long i = 0; i < s.byteSize(); i++) {
+            assertEquals(0, s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i));
+        }
+        s.fill((byte) 0x5A);
+        heap.free(p);
+        long r = heap.allocate(size); // likely reuses p's slot: must be zeroed again
+        MemorySegment t = heap.segment(r);
+        for (long i = 0; i < t.byteSize(); i++) {
+            assertEquals(0, t.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "byte " + i);
+        }
+        heap.free(q);
+        heap.free(r);
+    }
+
+    @Test
+    void shouldReuseAFreedSlotWhenTheSameThreadAllocatesAgain() {
+        long p = heap.allocate(64);
+        heap.free(p);
+        assertEquals(p, heap.allocate(64));
+        heap.free(p);
+    }
+
+    @Test
+    void shouldNeverHandOutOnePointerTwiceWhenManyAreLive() {
+        Set<Long> seen = new HashSet<>();
+        long[] ps = new long[20_000];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(1 + (i * 37) % 3000);
+            assertTrue(seen.add(ps[i]), "duplicate pointer");
+        }
+        heap.verify();
+        for (long p : ps) {
+            heap.free(p);
+        }
+        assertEquals(0, heap.stats().liveObjects());
+    }
+
+    @Test
+    void shouldRefuseBadSizesWhenAllocating() {
+        assertThrows(IllegalArgumentException.class, () -> heap.allocate(0));
+        assertThrows(IllegalArgumentException.class, () -> heap.allocate(-1));
+        assertThrows(IllegalArgumentException.class, () -> heap.allocate(Long.MIN_VALUE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> heap.allocate(1L << 40));
+        assertTrue(e.getMessage().contains("1099511627776"), e.getMessage());
+        heap.verify();
+        heap.free(heap.allocate(16));
+    }
+
+    @Test
+    void shouldRefuseBadPointersAndLeaveTheHeapUnchangedWhenFreeing() {
+        long p = heap.allocate(64);
+        long large = heap.allocate(100_000);
+        HeapStats before = heap.stats();
+        assertThrows(IllegalArgumentException.class, () -> heap.free(0));
+        assertThrows(IllegalArgumentException.class, () -> heap.free(p + 8), "interior");
+        assertThrows(IllegalArgumentException.class, () -> heap.free(large + 8192), "interior of large");
+        assertThrows(IllegalArgumentException.class, () -> heap.free(12345), "foreign");
+        assertThrows(IllegalArgumentException.class, () -> heap.free(-1L), "foreign");
+        assertThrows(IllegalArgumentException.class, () -> heap.free(p + (1L << 30)), "beyond the chunk");
+        heap.free(p);
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> heap.free(p));
+        assertTrue(twice.getMessage().contains("already free"), twice.getMessage());
+        heap.free(large);
+        assertThrows(IllegalArgumentException.class, () -> heap.free(large), "large twice");
+        heap.verify();
+        assertEquals(before.liveObjects() - 2, heap.stats().liveObjects());
+        heap.free(heap.allocate(64));
+    }
+
+    @Test
+    void shouldRefuseADoubleFreeFromAnotherThreadWhenTheOwnerStillCachesTheSpan() throws Exception {
+        long p = heap.allocate(64);
+        long keep = heap.allocate(64);
+        runOnOtherThread(() -> heap.free(p));
+        Throwable[] failure = new Throwable[1];
+        runOnOtherThread(() -> {
+            try {
+                heap.free(p);
+            } catch (IllegalArgumentException e) {
+                failure[0] = e;
+            }
+        });
+        assertTrue(failure[0] instanceof IllegalArgumentException);
+        assertThrows(IllegalArgumentException.class, () -> heap.free(p), "owner frees a parked slot");
+        heap.verify();
+        heap.free(keep);
+    }
+
+    @Test
+    void shouldMakeRemoteFreesReusableWhenTheOwnerRunsOutOfSlots() throws Exception {
+        int n = SizeClasses.objectCount(SizeClasses.classOf(64));
+        long[] ps = new long[n * 3];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(64);
+        }
+        runOnOtherThread(() -> {
+            for (long p : ps) {
+                heap.free(p);
+            }
+        });
+        heap.verify();
+        assertEquals(0, heap.stats().liveObjects());
+        long mappedBefore = heap.stats().heapMappedBytes();
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(64);
+        }
+        assertEquals(mappedBefore, heap.stats().heapMappedBytes(), "no new chunk needed");
+        for (long p : ps) {
+            heap.free(p);
+        }
+    }
+
+    @Test
+    void shouldKeepFieldsWhenWrittenAndReadBack() {
+        long p = heap.newObject(NODE);
+        long q = heap.newObject(NODE);
+        heap.setLong(p, VALUE, 42);
+        heap.setInt(p, TAG, 7);
+        heap.writePointer(p, NEXT, q);
+        assertEquals(42, heap.getLong(p, VALUE));
+        assertEquals(7, heap.getInt(p, TAG));
+        assertEquals(q, heap.readPointer(p, NEXT));
+        heap.writePointerRelease(q, NEXT, p);
+        assertEquals(p, heap.readPointerAcquire(q, NEXT));
+        heap.setDouble(q, VALUE, 2.5);
+        assertEquals(2.5, heap.getDouble(q, VALUE));
+        heap.setByte(q, TAG, (byte) 3);
+        assertEquals(3, heap.getByte(q, TAG));
+        heap.free(p);
+        heap.free(q);
+    }
+
+    @Test
+    void shouldRefuseMixingPointerAndPrimitiveFieldsWhenStoring() {
+        long p = heap.newObject(NODE);
+        long raw = heap.allocate(32);
+        assertThrows(IllegalArgumentException.class, () -> heap.setLong(p, NEXT, 12345), "forged pointer");
+        assertThrows(IllegalArgumentException.class, () -> heap.setInt(p, NEXT + 4, 1), "half a pointer");
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, VALUE, raw), "pointer into data");
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(raw, 0, p), "pointer into noscan");
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, NEXT, raw + 8), "interior value");
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, NEXT, 999), "foreign value");
+        assertEquals(0, heap.readPointer(p, NEXT), "field unchanged");
+        heap.free(raw);
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, NEXT, raw), "freed value");
+        heap.free(p);
+    }
+
+    @Test
+    void shouldRefuseOffsetsOutsideTheObjectWhenAccessing() {
+        long p = heap.allocate(24); // slot of 24 bytes
+        assertThrows(IndexOutOfBoundsException.class, () -> heap.getLong(p, 24));
+        assertThrows(IndexOutOfBoundsException.class, () -> heap.getLong(p, 17));
+        assertThrows(IndexOutOfBoundsException.class, () -> heap.setInt(p, -4, 0));
+        heap.setLong(p, 16, 1);
+        heap.free(p);
+        assertThrows(IllegalArgumentException.class, () -> heap.getLong(p, 0), "use after free");
+    }
+
+    @Test
+    void shouldThrowItsOwnExceptionAndStayUsableWhenTheLimitIsReached() {
+        try (Heap small = Heap.open(8L << 20, 0)) {
+            long a = small.allocate(3L << 20);
+            long b = small.allocate(64);
+            OutOfHeapMemoryException e = assertThrows(OutOfHeapMemoryException.class,
+                    () -> small.allocate(6L << 20));
+            assertEquals(6L << 20, e.requestedBytes());
+            assertEquals(8L << 20, e.limitBytes());
+            small.verify();
+            long c = small.allocate(64); // still serves allocations
+            small.free(a);
+            long d = small.allocate(3L << 20); // reuses a's pages
+            small.free(b);
+            small.free(c);
+            small.free(d);
+            small.releaseThreadCache();
+            long whole = small.allocate(6L << 20); // every chunk went back: now it fits
+            small.verify();
+            small.free(whole);
+            small.verify();
+        }
+    }
+
+    @Test
+    void shouldReleaseFullyFreeChunksWhenObjectsAreFreed() {
+        long[] ps = new long[8];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(3L << 20);
+        }
+        HeapStats full = heap.stats();
+        assertTrue(full.heapMappedBytes() >= 24L << 20);
+        for (long p : ps) {
+            heap.free(p);
+        }
+        HeapStats empty = heap.stats();
+        assertEquals(0, empty.heapMappedBytes(), "retain 0: every free chunk goes back");
+        assertTrue(empty.heapReleasedBytes() >= 24L << 20);
+    }
+
+    @Test
+    void shouldKeepRetainedIdleChunksUntilScavengedWhenARetainIsSet() {
+        try (Heap retaining = Heap.open(1L << 30, 64L << 20)) {
+            long p = retaining.allocate(3L << 20);
+            retaining.free(p);
+            assertTrue(retaining.stats().heapMappedBytes() > 0, "kept for reuse");
+            assertTrue(retaining.scavenge() > 0);
+            assertEquals(0, retaining.stats().heapMappedBytes());
+            retaining.verify();
+        }
+    }
+
+    @Test
+    void shouldNotStrandMemoryWhenThousandsOfShortLivedThreadsAllocate() throws Exception {
+        int threads = 2_000;
+        for (int i = 0; i < threads; i++) {
+            Thread t = Thread.ofPlatform().start(() -> {
+                long p = heap.allocate(64);
+                heap.free(heap.allocate(200));
+                heap.free(p);
+            });
+            t.join();
+        }
+        assertTrue(heap.caches().count() <= 130, "caches waiting to be reaped: " + heap.caches().count());
+        heap.reapThreadCaches();
+        assertTrue(heap.caches().count() <= 1);
+        heap.verify();
+        assertEquals(0, heap.stats().liveObjects());
+        assertEquals(0, heap.stats().heapInUseBytes(), "every span went back to the page heap");
+    }
+
+    @Test
+    void shouldFlushTheCacheWhenAThreadReleasesIt() throws Exception {
+        long[] kept = new long[1];
+        runOnOtherThread(() -> {
+            kept[0] = heap.allocate(64);
+            heap.releaseThreadCache();
+        });
+        heap.verify();
+        assertEquals(1, heap.stats().liveObjects());
+        heap.free(kept[0]);
+        assertEquals(0, heap.stats().liveObjects());
+    }
+
+    @Test
+    void shouldFailClearlyWhenUsedAfterClose() {
+        long p = heap.allocate(64);
+        heap.close();
+        assertThrows(IllegalStateException.class, () -> heap.allocate(64));
+        assertThrows(IllegalStateException.class, () -> heap.free(p));
+        assertThrows(IllegalStateException.class, () -> heap.getLong(p, 0));
+        assertThrows(IllegalStateException.class, heap::stats);
+        heap.close(); // idempotent
+    }
+
+    @Test
+    void shouldLetLargeObjectsHoldPointersWhenTyped() {
+        ObjectType big = ObjectType.of("Big", MemoryLayout.structLayout(
+                MemoryLayout.sequenceLayout(8192, JAVA_LONG).withName("data"), JAVA_LONG.withName("link")), "link");
+        long p = heap.newObject(big);
+        long q = heap.newObject(NODE);
+        long link = big.offsetOf("link");
+        heap.writePointer(p, link, q);
+        assertEquals(q, heap.readPointer(p, link));
+        heap.setLong(p, 8 * 100, 5);
+        assertThrows(IllegalArgumentException.class, () -> heap.setLong(p, link, 5));
+        heap.free(p);
+        heap.free(q);
+    }
+
+    static void runOnOtherThread(Runnable task) throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                task.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError("other thread failed", failure[0]);
+        }
+    }
+}
