@@ -23,6 +23,7 @@ import java.lang.foreign.MemorySegment;
 final class Chunk {
     final int index;
     final int pageCount;
+    final long byteSize;
     final MemorySegment segment;
     final Span[] spanOfPage;
     private final Arena arena;
@@ -30,14 +31,11 @@ final class Chunk {
     Chunk(int index, int pageCount) {
         this.index = index;
         this.pageCount = pageCount;
+        this.byteSize = (long) pageCount << SizeClasses.PAGE_SHIFT;
         this.arena = Arena.ofShared();
         // Arena memory is zeroed, so fresh pages need no zeroing before their first use.
-        this.segment = arena.allocate((long) pageCount << SizeClasses.PAGE_SHIFT, SizeClasses.PAGE_BYTES);
+        this.segment = arena.allocate(byteSize, SizeClasses.PAGE_BYTES);
         this.spanOfPage = new Span[pageCount];
-    }
-
-    long byteSize() {
-        return segment.byteSize();
     }
 
     /** Returns the pointer to the first byte of page {@code page}. */

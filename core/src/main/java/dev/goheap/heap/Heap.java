@@ -225,7 +225,7 @@ public final class Heap implements AutoCloseable {
         }
         Chunk chunk = chunks.get(Pointers.chunkIndex(p));
         long offset = Pointers.offset(p);
-        if (chunk == null || offset >= chunk.byteSize()) {
+        if (chunk == null || offset >= chunk.byteSize) {
             throw HeapErrors.notAnObject(operation, p, "not in any chunk of this heap");
         }
         Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];

@@ -54,7 +54,7 @@ final class HeapVerifier {
         long mapped = 0;
         Chunk[] chunks = heap.chunks().snapshot();
         for (Chunk chunk : chunks) {
-            mapped += chunk.byteSize();
+            mapped += chunk.byteSize;
             if (heap.chunks().get(chunk.index) != chunk) {
                 throw HeapErrors.broken("the chunk table maps each chunk's index to it", chunk);
             }

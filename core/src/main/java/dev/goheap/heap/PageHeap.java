@@ -128,8 +128,8 @@ final class PageHeap {
         for (Chunk chunk : chunks.snapshot()) {
             if (chunk.tryRelease()) {
                 chunks.remove(chunk);
-                mappedBytes -= chunk.byteSize();
-                releasedBytes += chunk.byteSize();
+                mappedBytes -= chunk.byteSize;
+                releasedBytes += chunk.byteSize;
             } else if (busy == null) {
                 busy = new IllegalStateException("close: " + chunk
                         + " (expected: no view of it in use by a native call)");
@@ -172,8 +172,8 @@ final class PageHeap {
         removeFreeLocked(wholeChunk);
         killLocked(wholeChunk);
         chunks.remove(chunk);
-        mappedBytes -= chunk.byteSize();
-        releasedBytes += chunk.byteSize();
+        mappedBytes -= chunk.byteSize;
+        releasedBytes += chunk.byteSize;
     }
 
     private Span findFreeLocked(int pageCount) {
@@ -254,7 +254,7 @@ final class PageHeap {
         freePages -= s.pageCount;
     }
 
-    private SpanList listOf(int pageCount) {
+    SpanList listOf(int pageCount) {
         return freeByPages[pageCount <= MAX_LISTED_PAGES ? pageCount : 0];
     }
 
