@@ -45,10 +45,15 @@ final class CentralList {
             pageHeap.lock.lock();
             try {
                 s = pageHeap.allocateLocked(SizeClasses.pageCount(sizeClass), SizeClasses.byteSize(sizeClass));
+                // Under the page heap's lock: a neighbour's free reads the state to decide whether
+                // to coalesce with this span. Step by step, the race this prevents: 1) we take S from
+                // the page heap, still FREE, and unlock; 2) another thread frees the large object
+                // next to S and, seeing S FREE, merges S into its free run; 3) S's pages are now
+                // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.)
+                s.initSmall(spanClass);
             } finally {
                 pageHeap.lock.unlock();
             }
-            s.initSmall(spanClass);
         }
         s.setOwner(owner);
         return s;

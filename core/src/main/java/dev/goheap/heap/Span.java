@@ -37,7 +37,8 @@ final class Span {
         }
     }
 
-    // --- where the pages are: written under the page heap lock, fixed while in use ---
+    // --- where the pages are, and the state: written only under the page heap lock (a free
+    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked ---
     Chunk chunk;
     int startPage;
     int pageCount;
