@@ -2,7 +2,8 @@
  * goheap's core: Go's memory model outside the Java heap, on the Foreign Function &amp; Memory API.
  *
  * <p>Start at {@link dev.goheap.GoRuntime}: it owns every byte and hands out the {@link
- * dev.goheap.heap.Heap}, the {@link dev.goheap.fixed.FixedSegments} and the object types' storage.
+ * dev.goheap.heap.Heap}, the {@link dev.goheap.fixed.FixedSegments}, the object types' storage, and
+ * goroutines with their copying stacks ({@link dev.goheap.stack}).
  * Nothing here uses restricted methods, so no {@code --enable-native-access} is needed.
  */
 module dev.goheap.core {
@@ -10,4 +11,5 @@ module dev.goheap.core {
     exports dev.goheap.heap;
     exports dev.goheap.type;
     exports dev.goheap.fixed;
+    exports dev.goheap.stack;
 }

@@ -2,12 +2,16 @@ package dev.goheap;
 
 import dev.goheap.fixed.FixedSegments;
 import dev.goheap.heap.Heap;
+import dev.goheap.stack.Goroutine;
+import dev.goheap.stack.Goroutines;
+import dev.goheap.stack.Stack;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The root of a goheap runtime: it owns all off-heap memory and hands out the {@link Heap} and
- * the {@link FixedSegments} (later also goroutines and the collector). {@link #close()} releases
- * every byte.
+ * The root of a goheap runtime: it owns all off-heap memory and hands out the {@link Heap}, the
+ * {@link FixedSegments} and goroutines with their stacks ({@link #go}, {@link #attach}; later also
+ * the collector). {@link #close()} waits for the goroutines, then releases every byte.
  *
  * <pre>{@code
  * try (GoRuntime rt = GoRuntime.builder()
@@ -21,8 +25,9 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p><b>Thread safety:</b> the runtime and what it hands out may be used from any thread;
- * {@link #close()} requires that no other thread still uses it.
+ * <p><b>Thread safety:</b> the runtime and what it hands out may be used from any thread (a
+ * stack only from its goroutine); {@link #close()} waits for goroutines, and requires that no
+ * other thread that is not a goroutine still uses the runtime.
  * <p><b>Ownership:</b> the runtime owns the heap's chunks and the fixed segments' memory; nothing
  * it handed out is usable after {@link #close()} ({@link IllegalStateException}).
  */
@@ -31,9 +36,14 @@ public final class GoRuntime implements AutoCloseable {
     public static final long DEFAULT_HEAP_LIMIT_BYTES = 16L << 30;
     /** Default idle bytes kept mapped before fully free chunks go back to the OS: 16 MiB. */
     public static final long DEFAULT_SCAVENGE_RETAIN_BYTES = 16L << 20;
+    /** Default maximum size of a goroutine stack: 1 GiB, as in Go. */
+    public static final long DEFAULT_MAX_STACK_BYTES = Stack.DEFAULT_MAX_BYTES;
+    /** Default time {@link #close()} waits for running goroutines: 10 s. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Heap heap;
     private final FixedSegments fixedSegments;
+    private final Goroutines goroutines;
     private volatile boolean closed;
 
     private GoRuntime(Builder builder) {
@@ -46,6 +56,7 @@ public final class GoRuntime implements AutoCloseable {
             throw e;
         }
         this.fixedSegments = fixed;
+        this.goroutines = Goroutines.open(heap, builder.maxStackBytes, builder.closeTimeout);
     }
 
     /** Returns a builder with the defaults: a 16 GiB heap limit and no fixed symbols. */
@@ -73,20 +84,60 @@ public final class GoRuntime implements AutoCloseable {
         return fixedSegments;
     }
 
+    /**
+     * Starts {@code task} as a goroutine on a new virtual thread, with its own stack
+     * ({@link Goroutine#current()} inside), and returns it for {@link Goroutine#join}.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public Goroutine go(Runnable task) {
+        checkOpen();
+        return goroutines.go(task);
+    }
+
+    /**
+     * Makes the calling thread a goroutine with its own stack until {@link Goroutine#detach}.
+     *
+     * @throws IllegalStateException if the thread already is a goroutine, or the runtime is
+     *     closing or closed
+     */
+    public Goroutine attach() {
+        checkOpen();
+        return goroutines.attach();
+    }
+
+    /**
+     * Returns a snapshot of the runtime's figures: the heap's, the goroutines' and their stacks',
+     * and the count of refused pointer escapes.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public RuntimeStats stats() {
+        checkOpen();
+        return new RuntimeStats(heap.stats(), goroutines.stats(), heap.pointerEscapeCount());
+    }
+
     /** Returns whether {@link #close()} has been called. */
     public boolean isClosed() {
         return closed;
     }
 
     /**
-     * Releases every byte: the fixed segments, then the heap's chunks. Idempotent; requires that
-     * no other thread still uses the runtime.
+     * Waits for the goroutines, then releases every byte: the fixed segments, then the heap's
+     * chunks. New goroutines are refused from the start; a calling thread that is attached is
+     * detached first; the others get up to the close timeout to end (and attached threads to
+     * detach). Idempotent; requires that no thread other than goroutines still uses the runtime.
+     *
+     * @throws IllegalStateException if goroutines are still running after the close timeout, or
+     *     if called from a goroutine started by {@link #go}: nothing is freed then, and the
+     *     runtime stays open
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        goroutines.close();
         closed = true;
         try {
             fixedSegments.close();
@@ -106,6 +157,8 @@ public final class GoRuntime implements AutoCloseable {
         private long heapLimitBytes = DEFAULT_HEAP_LIMIT_BYTES;
         private long scavengeRetainBytes = DEFAULT_SCAVENGE_RETAIN_BYTES;
         private FixedSegments.Builder fixedSegments = FixedSegments.builder();
+        private long maxStackBytes = DEFAULT_MAX_STACK_BYTES;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
         private Builder() {}
 
@@ -138,6 +191,34 @@ public final class GoRuntime implements AutoCloseable {
         /** Sets the rodata and data symbols to lay out when the runtime is built. */
         public Builder fixedSegments(FixedSegments.Builder symbols) {
             this.fixedSegments = Objects.requireNonNull(symbols, "symbols");
+            return this;
+        }
+
+        /**
+         * Sets the most bytes a goroutine stack may grow to; a push beyond it throws {@link
+         * StackOverflowException}.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is not in {@code 2 KiB..2 GiB}
+         */
+        public Builder maxStackBytes(long bytes) {
+            if (bytes < Stack.INITIAL_BYTES || bytes > Stack.MAX_MAX_BYTES) {
+                throw new IllegalArgumentException("maxStackBytes: " + bytes + " (expected: "
+                        + Stack.INITIAL_BYTES + ".." + Stack.MAX_MAX_BYTES + ")");
+            }
+            this.maxStackBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link #close()} waits for running goroutines before it fails.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         */
+        public Builder closeTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("closeTimeout: " + timeout + " (expected: >= 0)");
+            }
+            this.closeTimeout = timeout;
             return this;
         }
 

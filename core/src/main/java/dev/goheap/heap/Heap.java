@@ -3,11 +3,13 @@ package dev.goheap.heap;
 import static dev.goheap.heap.SizeClasses.MAX_SMALL_BYTES;
 import static dev.goheap.heap.SizeClasses.PAGE_SHIFT;
 
+import dev.goheap.PointerEscapeException;
 import dev.goheap.internal.Pointers;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * goheap's heap: Go's segregated free-list allocator outside the Java heap. Objects up to 32 KiB
@@ -39,6 +41,7 @@ public final class Heap implements AutoCloseable {
     private final ThreadCaches caches;
     private volatile boolean closed;
     private volatile WriteBarrier writeBarrier;
+    private final AtomicLong pointerEscapes = new AtomicLong(); // refused stores of stack pointers
 
     private Heap(long heapLimitBytes, long scavengeRetainBytes) {
         this.pageHeap = new PageHeap(chunks, heapLimitBytes, scavengeRetainBytes);
@@ -121,6 +124,10 @@ public final class Heap implements AutoCloseable {
     }
 
     private long allocateLarge(long byteSize, ObjectType type) {
+        return allocateLarge(byteSize, type, true);
+    }
+
+    private long allocateLarge(long byteSize, ObjectType type, boolean zero) {
         if (closed) {
             throw HeapErrors.closed();
         }
@@ -143,8 +150,78 @@ public final class Heap implements AutoCloseable {
         if (type != null) {
             PointerBits.write(s.pointerBits, 0, s.byteSize() >>> 3, type.pointerMap());
         }
-        Zeroing.zero(s.chunk.segment, s.offsetInChunk(), s.byteSize());
+        if (zero) {
+            Zeroing.zero(s.chunk.segment, s.offsetInChunk(), s.byteSize());
+        }
         return s.base;
+    }
+
+    // ------------------------------------------------------------------ goroutine stacks
+
+    /**
+     * Returns a block of at least {@code byteSize} bytes for a goroutine stack ({@code
+     * dev.goheap.stack}), with {@code goroutineId} in its first 8 bytes (the stack header, which
+     * escape errors read) and, above 32 KiB, the rest not zeroed: the stack zeroes each frame as
+     * it pushes it. The block is marked as a stack, so the pointer checks of every store path
+     * refuse pointers into it ({@link dev.goheap.PointerEscapeException}); only the stack's own
+     * path may store them, into its own frames. Free it with {@link #freeStack}.
+     *
+     * @throws IllegalArgumentException if {@code byteSize < 16} or {@code byteSize} exceeds the heap limit
+     * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
+     * @throws IllegalStateException if the heap is closed
+     */
+    public long allocateStack(long byteSize, long goroutineId) {
+        if (byteSize < 16) {
+            throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
+        }
+        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocate(byteSize);
+        Span s = spanOfFresh(p);
+        s.markStack(p, true);
+        s.chunk.segment.set(POINTER, Pointers.offset(p), goroutineId);
+        return p;
+    }
+
+    /**
+     * Frees a stack from {@link #allocateStack}, from any thread.
+     *
+     * @throws IllegalArgumentException if {@code stack} is not a live stack's start; nothing changes then
+     * @throws IllegalStateException if the heap is closed
+     */
+    public void freeStack(long stack) {
+        checkOpen();
+        Span s = objectSpan(stack, "freeStack");
+        if (!s.noscan || s.stackContaining(stack) != stack) {
+            throw HeapErrors.notAnObject("freeStack", stack, "it is not a stack");
+        }
+        s.markStack(stack, false);
+        free(stack);
+    }
+
+    /** Returns how many pointer stores were refused because the value pointed into a stack. */
+    public long pointerEscapeCount() {
+        return pointerEscapes.get();
+    }
+
+    /** Returns the stack that contains {@code p}, or nil: the escape check's slow path. */
+    private long stackContaining(long p) {
+        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
+        long offset = Pointers.offset(p);
+        if (chunk == null || offset >= chunk.byteSize) {
+            return Pointers.NIL;
+        }
+        Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];
+        return s != null && s.contains(chunk, p) && s.noscan ? s.stackContaining(p) : Pointers.NIL;
+    }
+
+    private PointerEscapeException escape(long value, long stack, long slotObject, long slotOffset) {
+        pointerEscapes.incrementAndGet();
+        long goroutineId;
+        try {
+            goroutineId = chunks.get(Pointers.chunkIndex(stack)).segment.get(POINTER, Pointers.offset(stack));
+        } catch (RuntimeException racedWithRelease) {
+            goroutineId = -1;
+        }
+        return HeapErrors.escape(value, stack, goroutineId, slotObject, slotOffset);
     }
 
     // ------------------------------------------------------------------ free
@@ -297,12 +374,30 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalArgumentException otherwise
      */
     public void checkPointer(long value) {
-        if (value != Pointers.NIL) {
-            try {
-                objectSpan(value, "pointer value");
-            } catch (IllegalArgumentException e) {
-                throw HeapErrors.badPointerValue(value, e.getMessage());
+        checkPointerValue(value, Pointers.NIL, -1);
+    }
+
+    /**
+     * As {@link #checkPointer}; a refused pointer into a stack is counted and named with its
+     * destination: the object {@code slotObject} at {@code slotOffset}, or (nil) the data slot at
+     * {@code slotOffset} (-1: unknown).
+     */
+    private void checkPointerValue(long value, long slotObject, long slotOffset) {
+        if (value == Pointers.NIL) {
+            return;
+        }
+        Span s;
+        try {
+            s = objectSpan(value, "pointer value");
+        } catch (IllegalArgumentException e) {
+            long stack = stackContaining(value);
+            if (stack != Pointers.NIL) {
+                throw escape(value, stack, slotObject, slotOffset);
             }
+            throw HeapErrors.badPointerValue(value, e.getMessage());
+        }
+        if (s.noscan && s.stackContaining(value) != Pointers.NIL) {
+            throw escape(value, value, slotObject, slotOffset);
         }
     }
 
@@ -383,13 +478,15 @@ public final class Heap implements AutoCloseable {
      */
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        storePointer(s.chunk.segment, Pointers.offset(p) + offset, value);
+        checkPointerValue(value, p, offset);
+        store(s.chunk.segment, Pointers.offset(p) + offset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        storePointerRelease(s.chunk.segment, Pointers.offset(p) + offset, value);
+        checkPointerValue(value, p, offset);
+        storeRelease(s.chunk.segment, Pointers.offset(p) + offset, value);
     }
 
     /**
@@ -399,10 +496,15 @@ public final class Heap implements AutoCloseable {
      * slot is a pointer slot.
      *
      * @throws IllegalArgumentException if {@code value} is neither nil nor a live object's start
+     *     ({@link dev.goheap.PointerEscapeException} if it points into a goroutine stack)
      */
     public void storePointer(MemorySegment segment, long offset, long value) {
         checkOpen();
-        checkPointer(value);
+        checkPointerValue(value, Pointers.NIL, offset);
+        store(segment, offset, value);
+    }
+
+    private void store(MemorySegment segment, long offset, long value) {
         WriteBarrier barrier = writeBarrier;
         if (barrier != null) {
             barrier.beforeStore(segment.get(POINTER, offset), value);
@@ -413,7 +515,11 @@ public final class Heap implements AutoCloseable {
     /** Like {@link #storePointer}, with a release store. */
     public void storePointerRelease(MemorySegment segment, long offset, long value) {
         checkOpen();
-        checkPointer(value);
+        checkPointerValue(value, Pointers.NIL, offset);
+        storeRelease(segment, offset, value);
+    }
+
+    private void storeRelease(MemorySegment segment, long offset, long value) {
         WriteBarrier barrier = writeBarrier;
         if (barrier != null) {
             barrier.beforeStore(segment.get(POINTER, offset), value);

@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import dev.goheap.PointerEscapeException;
 import dev.goheap.internal.Pointers;
 
 /** Builds the heap's exceptions in one place, so their wording stays consistent (STYLE "Errors"). */
@@ -42,6 +43,13 @@ final class HeapErrors {
     static IllegalArgumentException badPointerValue(long value, String why) {
         return new IllegalArgumentException("pointer value: " + Pointers.format(value)
                 + " (expected: nil or the start of a live object; " + why + ")");
+    }
+
+    static PointerEscapeException escape(long value, long stack, long goroutineId,
+            long slotObject, long slotOffset) {
+        String slot = slotObject != Pointers.NIL ? "heap object " + Pointers.format(slotObject) + "+" + slotOffset
+                : slotOffset >= 0 ? "the data slot at +" + slotOffset : "a pointer slot";
+        return new PointerEscapeException(value, stack, goroutineId, slot);
     }
 
     static IllegalStateException closed() {

@@ -28,10 +28,12 @@ final class Span {
 
     private static final VarHandle ALLOC_BITS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle OWNER;
+    private static final VarHandle STACK_BITS;
 
     static {
         try {
             OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", Thread.class);
+            STACK_BITS = MethodHandles.lookup().findVarHandle(Span.class, "stackBits", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,6 +66,11 @@ final class Span {
 
     /** One bit per 8-byte word of the span: set where a pointer field lives (scan spans only). */
     long[] pointerBits;
+
+    // --- goroutine stacks (Heap#allocateStack), noscan spans only: set and cleared by any thread
+    // with atomic bit operations; read racily on the pointer-check path (see package-info) ---
+    private long[] stackBits;   // small spans: bit i set <=> slot i holds a stack; created by the first stack
+    private boolean largeStack; // large spans: the object is a stack; written before the pointer is handed out
 
     // --- cumulative counters, owner or lock holder: flushed into the central totals ---
     long mallocs;
@@ -99,6 +106,8 @@ final class Span {
         this.allocBits = null;
         this.remoteFreeBits = null;
         this.pointerBits = null;
+        this.stackBits = null;
+        this.largeStack = false;
         this.allocCount = 0;
         this.remoteFreeCount = 0;
         this.mallocs = 0;
@@ -145,6 +154,8 @@ final class Span {
         this.allocBits = new long[words];
         this.remoteFreeBits = new long[words];
         this.pointerBits = noscan ? null : new long[(int) ((byteSize() >>> 3) + 63) >>> 6];
+        this.stackBits = null;
+        this.largeStack = false;
         this.allocCount = 0;
         this.freeWord = 0;
     }
@@ -160,6 +171,8 @@ final class Span {
         this.allocBits = null;
         this.remoteFreeBits = null;
         this.pointerBits = noscan ? null : new long[(int) (((byteSize() >>> 3) + 63) >>> 6)];
+        this.stackBits = null;
+        this.largeStack = false;
         this.allocCount = 1;
     }
 
@@ -259,6 +272,52 @@ final class Span {
         allocCount -= merged;
         frees += merged;
         remoteFreeCount = 0;
+    }
+
+    /**
+     * Marks ({@code on}) or unmarks the object that starts at {@code p} as a goroutine stack. Any
+     * thread that owns the stack may call it, whether or not it owns the span: small spans use
+     * atomic bit operations, so two stacks of one span marked at once never lose a bit.
+     */
+    void markStack(long p, boolean on) {
+        if (state == LARGE) {
+            largeStack = on;
+            return;
+        }
+        int slot = slotIndexAt(p - base);
+        long[] bits = (long[]) STACK_BITS.getAcquire(this);
+        if (bits == null) {
+            bits = new long[allocBits.length];
+            if (!STACK_BITS.compareAndSet(this, null, bits)) {
+                bits = (long[]) STACK_BITS.getAcquire(this);
+            }
+        }
+        if (on) {
+            ALLOC_BITS.getAndBitwiseOr(bits, slot >>> 6, 1L << slot);
+        } else {
+            ALLOC_BITS.getAndBitwiseAnd(bits, slot >>> 6, ~(1L << slot));
+        }
+    }
+
+    /**
+     * Returns the pointer of the goroutine stack that contains {@code p} (a slot start or an
+     * interior pointer of this span), or nil if {@code p} is in no stack. Racy for stacks of
+     * other threads: exact for a {@code p} received with a happens-before edge from its stack's
+     * allocation, which is how every pointer into a stack is obtained.
+     */
+    long stackContaining(long p) {
+        if (state == LARGE) {
+            return largeStack ? base : 0L;
+        }
+        long[] bits = (long[]) STACK_BITS.getAcquire(this);
+        if (state != SMALL || bits == null) {
+            return 0L;
+        }
+        int slot = (int) (((p - base) * divMagic) >>> 32);
+        if (slot >= objectCount || ((long) ALLOC_BITS.getOpaque(bits, slot >>> 6) & (1L << slot)) == 0) {
+            return 0L;
+        }
+        return base + (long) slot * elemSize;
     }
 
     /** Returns the number of live objects: allocated slots minus parked remote frees. */

@@ -79,6 +79,17 @@
  * {@code verify}, which takes all in class order) &rarr; {@code PageHeap.lock}. Nothing
  * takes a lock while holding the page heap's.
  *
+ * <h2>Goroutine stacks ({@link dev.goheap.heap.Heap#allocateStack}, {@link dev.goheap.heap.Heap#freeStack})</h2>
+ * A stack block is an ordinary noscan object (a size-class slot up to 32 KiB, zeroed; a large
+ * span above, not zeroed: the stack zeroes what it hands out) that its span marks as a stack:
+ * {@code Span.stackBits}, one bit per slot, set and cleared with atomic bit operations (the
+ * stack's thread need not own the span), or {@code Span.largeStack}. Its first word is the
+ * owning goroutine's id. The one pointer check behind every store path ({@code checkPointer})
+ * refuses values in a marked block with {@link dev.goheap.PointerEscapeException} and counts
+ * them ({@link dev.goheap.heap.Heap#pointerEscapeCount}): on its failure path for interior
+ * pointers, and with one flag test on its success path for a block's first byte. The allocate and
+ * free fast paths are unchanged; {@code freeStack} unmarks, then frees. See {@code dev.goheap.stack}.
+ *
  * <h2>Thread caches and short-lived threads</h2>
  * A cache holds at most one span per span class. Goroutines flush theirs when they end;
  * {@link dev.goheap.heap.Heap#releaseThreadCache} flushes the caller's; caches of threads that

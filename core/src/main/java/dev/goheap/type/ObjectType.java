@@ -33,6 +33,7 @@ public final class ObjectType {
     private final StructLayout layout;
     private final List<String> pointerFields;
     private final PointerMap pointerMap;
+    private volatile FrameType frameType; // made on the first stack allocation of this type
 
     private ObjectType(String name, StructLayout layout, List<String> pointerFields, PointerMap map) {
         this.name = name;
@@ -128,6 +129,27 @@ public final class ObjectType {
     public long offsetOf(String field) {
         member(name, layout, Objects.requireNonNull(field, "field"));
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /**
+     * Returns the frame type that objects of this type get when they are allocated on a stack
+     * ({@code Stack.alloca}): same layout and pointer fields, with an id for the stack's headers.
+     * Made once, on first use.
+     *
+     * @throws IllegalArgumentException if the type is larger than {@link FrameType#MAX_BYTE_SIZE}
+     */
+    public FrameType asFrameType() {
+        FrameType t = frameType;
+        if (t == null) {
+            synchronized (this) {
+                t = frameType;
+                if (t == null) {
+                    t = FrameType.of(this);
+                    frameType = t;
+                }
+            }
+        }
+        return t;
     }
 
     @Override

@@ -36,7 +36,7 @@ class LongSpscRingTest {
     @Test
     void shouldDeliverEveryValueInOrderWhenProducerAndConsumerRunConcurrently() throws Exception {
         LongSpscRing ring = new LongSpscRing(64);
-        long count = 1_000_000;
+        long count = 200_000;
         Thread producer = Thread.ofPlatform().start(() -> {
             for (long v = 1; v <= count; v++) {
                 while (!ring.offer(v)) {
