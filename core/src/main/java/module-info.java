@@ -12,4 +12,5 @@ module dev.goheap.core {
     exports dev.goheap.type;
     exports dev.goheap.fixed;
     exports dev.goheap.stack;
+    exports dev.goheap.internal.gc to dev.goheap.gc;
 }

@@ -3,10 +3,15 @@ package dev.goheap.heap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The spans of one span class that no thread cache owns (Go's {@code mcentral}): {@link
- * #partial} ones have a free slot, {@link #full} ones have none. Thread caches take spans from
- * here when theirs is full and give them back when they are flushed; frees from threads that do
- * not own the span land here too.
+ * The spans of one span class that no thread cache owns (Go's {@code mcentral}): {@code partial}
+ * ones have a free slot, {@code full} ones have none. Thread caches take spans from here when
+ * theirs is full and give them back when they are flushed; frees from threads that do not own
+ * the span land here too.
+ *
+ * <p>Each list comes in a pair indexed by sweep generation ({@link CycleState#sweptIndex}): the
+ * swept spans of this generation and the unswept ones of the last. After a collection every
+ * span here is unswept; a cache that needs a span sweeps unswept ones until one has a free slot
+ * (Go's lazy sweeping), and the collector sweeps the rest ({@link #sweepSomeLocked}).
  *
  * <p>A span whose last object is freed while it is here goes straight back to the page heap.
  *
@@ -14,32 +19,43 @@ import java.util.concurrent.locks.ReentrantLock;
  * a central list's lock, then the page heap's (package-info).
  */
 final class CentralList {
+    /** How many unswept spans a cache sweeps looking for a free slot before taking new pages (Go: 100). */
+    private static final int SWEEP_TRIES = 100;
+
     final ReentrantLock lock = new ReentrantLock();
     final int spanClass;
-    final SpanList partial;
-    final SpanList full;
+    final SpanList[] partial = new SpanList[2];
+    final SpanList[] full = new SpanList[2];
     private final PageHeap pageHeap;
+    private final CycleState cycle;
 
     private long flushedMallocs; // guarded by lock: counts of spans no longer owned
     private long flushedFrees;   // guarded by lock
 
-    CentralList(int spanClass, PageHeap pageHeap) {
+    CentralList(int spanClass, PageHeap pageHeap, CycleState cycle) {
         this.spanClass = spanClass;
         this.pageHeap = pageHeap;
+        this.cycle = cycle;
         String name = "class " + (spanClass >>> 1) + ((spanClass & 1) != 0 ? " noscan" : " scan");
-        this.partial = new SpanList(name + " partial");
-        this.full = new SpanList(name + " full");
+        for (int i = 0; i < 2; i++) {
+            this.partial[i] = new SpanList(name + " partial/" + i);
+            this.full[i] = new SpanList(name + " full/" + i);
+        }
     }
 
     /**
-     * Returns a span with at least one free slot, now owned by {@code owner}: a partial one, or a
-     * new one from the page heap.
+     * Returns a swept span with at least one free slot, now owned by {@code owner}: a swept
+     * partial one, else one that sweeping frees up, else a new one from the page heap.
      *
      * @throws dev.goheap.OutOfHeapMemoryException if the page heap cannot grow
      */
     Span acquireLocked(Thread owner) {
         assert lock.isHeldByCurrentThread();
-        Span s = partial.pop();
+        int gen = cycle.sweepGen;
+        Span s = partial[CycleState.sweptIndex(gen)].pop();
+        if (s == null) {
+            s = sweepForFreeSlotLocked(gen);
+        }
         if (s == null) {
             int sizeClass = spanClass >>> 1;
             pageHeap.lock.lock();
@@ -50,13 +66,75 @@ final class CentralList {
                 // the page heap, still FREE, and unlock; 2) another thread frees the large object
                 // next to S and, seeing S FREE, merges S into its free run; 3) S's pages are now
                 // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.)
-                s.initSmall(spanClass);
+                s.initSmall(spanClass, gen);
             } finally {
                 pageHeap.lock.unlock();
             }
         }
         s.setOwner(owner);
         return s;
+    }
+
+    /** Sweeps unswept spans until one has a free slot (returned, off every list); else null. */
+    private Span sweepForFreeSlotLocked(int gen) {
+        int swept = CycleState.sweptIndex(gen);
+        for (int tries = 0; tries < SWEEP_TRIES; tries++) {
+            Span s = partial[1 - swept].pop();
+            if (s == null) {
+                s = full[1 - swept].pop();
+                if (s == null) {
+                    return null;
+                }
+            }
+            sweepLocked(s, gen);
+            if (!s.isFull()) {
+                return s; // an empty span is kept: it is as good as new pages, and cheaper
+            }
+            full[swept].push(s);
+        }
+        return null;
+    }
+
+    /**
+     * Sweeps up to {@code maxSpans} unswept spans of this class, filing each by its fill (an
+     * empty one goes back to the page heap). Returns how many it swept.
+     */
+    int sweepSomeLocked(int gen, int maxSpans) {
+        assert lock.isHeldByCurrentThread();
+        int unswept = 1 - CycleState.sweptIndex(gen);
+        int n = 0;
+        while (n < maxSpans) {
+            Span s = partial[unswept].pop();
+            if (s == null) {
+                s = full[unswept].pop();
+                if (s == null) {
+                    break;
+                }
+            }
+            sweepLocked(s, gen);
+            fileLocked(s);
+            n++;
+        }
+        return n;
+    }
+
+    /** Returns whether unswept spans remain on this list. */
+    boolean hasUnsweptLocked(int gen) {
+        int unswept = 1 - CycleState.sweptIndex(gen);
+        return !partial[unswept].isEmpty() || !full[unswept].isEmpty();
+    }
+
+    /**
+     * Sweeps a span of this class that is off every list, or owned by a stopped thread, and
+     * counts what it freed.
+     */
+    void sweepLocked(Span s, int gen) {
+        assert lock.isHeldByCurrentThread();
+        int freed = s.sweepSmall(gen);
+        if (freed != 0) {
+            cycle.sweptObjects.add(freed);
+            cycle.sweptBytes.add((long) freed * s.elemSize);
+        }
     }
 
     /**
@@ -67,13 +145,16 @@ final class CentralList {
         assert lock.isHeldByCurrentThread();
         s.mergeRemoteFrees();
         s.setOwner(null);
+        fileLocked(s);
+    }
+
+    /** Files an unowned span that is off every list: by its fill and its sweep generation. */
+    private void fileLocked(Span s) {
         flushCounters(s);
         if (s.allocCount == 0) {
             returnToPageHeapLocked(s);
-        } else if (s.isFull()) {
-            full.push(s);
         } else {
-            partial.push(s);
+            (s.isFull() ? full : partial)[CycleState.sweptIndex(s.sweepGen)].push(s);
         }
     }
 
@@ -91,13 +172,11 @@ final class CentralList {
         if (!s.clearSlot(slot)) {
             return false;
         }
-        flushCounters(s);
-        if (s.allocCount == 0) {
-            (wasFull ? full : partial).remove(s);
-            returnToPageHeapLocked(s);
-        } else if (wasFull) {
-            full.remove(s);
-            partial.push(s);
+        if (s.allocCount == 0 || wasFull) {
+            s.list.remove(s);
+            fileLocked(s);
+        } else {
+            flushCounters(s);
         }
         return true;
     }

@@ -3,8 +3,11 @@ package dev.goheap.heap;
 import static dev.goheap.heap.SizeClasses.MAX_SMALL_BYTES;
 import static dev.goheap.heap.SizeClasses.PAGE_SHIFT;
 
+import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.PointerEscapeException;
 import dev.goheap.internal.Pointers;
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,7 +38,13 @@ public final class Heap implements AutoCloseable {
     private static final ValueLayout.OfLong POINTER = ValueLayout.JAVA_LONG;
     private static final VarHandle POINTER_HANDLE = POINTER.varHandle();
 
+    static {
+        GcAccess.register(heap -> heap.collection);
+    }
+
     private final ChunkTable chunks = new ChunkTable();
+    private final CycleState cycle = new CycleState();
+    private final HeapCollection collection;
     private final PageHeap pageHeap;
     private final CentralList[] centrals;
     private final ThreadCaches caches;
@@ -44,12 +53,13 @@ public final class Heap implements AutoCloseable {
     private final AtomicLong pointerEscapes = new AtomicLong(); // refused stores of stack pointers
 
     private Heap(long heapLimitBytes, long scavengeRetainBytes) {
-        this.pageHeap = new PageHeap(chunks, heapLimitBytes, scavengeRetainBytes);
+        this.pageHeap = new PageHeap(chunks, heapLimitBytes, scavengeRetainBytes, cycle);
         this.centrals = new CentralList[SizeClasses.COUNT * 2];
         for (int spanClass = 2; spanClass < centrals.length; spanClass++) {
-            centrals[spanClass] = new CentralList(spanClass, pageHeap);
+            centrals[spanClass] = new CentralList(spanClass, pageHeap, cycle);
         }
-        this.caches = new ThreadCaches(centrals);
+        this.caches = new ThreadCaches(centrals, cycle);
+        this.collection = new HeapCollection(this);
     }
 
     /**
@@ -115,12 +125,36 @@ public final class Heap implements AutoCloseable {
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
         if (slot < 0) {
-            s = cache.refill(spanClass, centrals[spanClass]);
+            s = refill(cache, spanClass);
             slot = s.takeFreeSlot();
+        }
+        if (cycle.allocateBlack) {
+            blacken(s, slot);
         }
         long offset = s.offsetInChunk() + (long) slot * s.elemSize;
         Zeroing.zero(s.chunk.segment, offset, s.elemSize);
         return s.base + (long) slot * s.elemSize;
+    }
+
+    /** The cache's span for the class is full: get another; at the heap limit, let the collector run once. */
+    private Span refill(ThreadCache cache, int spanClass) {
+        try {
+            return cache.refill(spanClass, centrals[spanClass]);
+        } catch (OutOfHeapMemoryException e) {
+            GcHooks hooks = cycle.hooks;
+            if (hooks == CycleState.NO_HOOKS) {
+                throw e;
+            }
+            hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
+            return cache.refill(spanClass, centrals[spanClass]);
+        }
+    }
+
+    /** Allocate-black: an object allocated while the collector marks is live this cycle. */
+    private void blacken(Span s, int slot) {
+        if (s.mark(slot)) {
+            cycle.markedBytes.add(s.state == Span.LARGE ? s.byteSize() : s.elemSize);
+        }
     }
 
     private long allocateLarge(long byteSize, ObjectType type) {
@@ -139,13 +173,15 @@ public final class Heap implements AutoCloseable {
             throw HeapErrors.badSize(byteSize, (long) Integer.MAX_VALUE << PAGE_SHIFT);
         }
         Span s;
-        pageHeap.lock.lock();
         try {
-            s = pageHeap.allocateLocked((int) pages, byteSize);
-            s.initLarge(type == null);
-            pageHeap.addLargeLocked(s);
-        } finally {
-            pageHeap.lock.unlock();
+            s = largeSpan((int) pages, byteSize, type == null);
+        } catch (OutOfHeapMemoryException e) {
+            GcHooks hooks = cycle.hooks;
+            if (hooks == CycleState.NO_HOOKS) {
+                throw e;
+            }
+            hooks.heapLimitReached(byteSize);
+            s = largeSpan((int) pages, byteSize, type == null);
         }
         if (type != null) {
             PointerBits.write(s.pointerBits, 0, s.byteSize() >>> 3, type.pointerMap());
@@ -154,6 +190,21 @@ public final class Heap implements AutoCloseable {
             Zeroing.zero(s.chunk.segment, s.offsetInChunk(), s.byteSize());
         }
         return s.base;
+    }
+
+    private Span largeSpan(int pages, long byteSize, boolean noscan) {
+        pageHeap.lock.lock();
+        try {
+            Span s = pageHeap.allocateLocked(pages, byteSize);
+            s.initLarge(noscan, cycle.sweepGen);
+            if (cycle.allocateBlack) {
+                blacken(s, 0);
+            }
+            pageHeap.addLargeLocked(s);
+            return s;
+        } finally {
+            pageHeap.lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ goroutine stacks
@@ -204,13 +255,22 @@ public final class Heap implements AutoCloseable {
 
     /** Returns the stack that contains {@code p}, or nil: the escape check's slow path. */
     private long stackContaining(long p) {
+        Span s = findSpan(p);
+        return s != null && s.noscan ? s.stackContaining(p) : Pointers.NIL;
+    }
+
+    /**
+     * Returns the span whose pages contain {@code p} (in any state), or null: no checks beyond
+     * that, for the paths that must not throw (escape checks, the collector).
+     */
+    Span findSpan(long p) {
         Chunk chunk = chunks.get(Pointers.chunkIndex(p));
         long offset = Pointers.offset(p);
         if (chunk == null || offset >= chunk.byteSize) {
-            return Pointers.NIL;
+            return null;
         }
         Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];
-        return s != null && s.contains(chunk, p) && s.noscan ? s.stackContaining(p) : Pointers.NIL;
+        return s != null && s.contains(chunk, p) ? s : null;
     }
 
     private PointerEscapeException escape(long value, long stack, long slotObject, long slotOffset) {
@@ -646,5 +706,9 @@ public final class Heap implements AutoCloseable {
 
     ThreadCaches caches() {
         return caches;
+    }
+
+    CycleState cycle() {
+        return cycle;
     }
 }

@@ -88,7 +88,9 @@ final class HeapVerifier {
                     if (s.state == Span.SMALL) {
                         verifySmall(s);
                     } else {
-                        expectPlace(s, pages.large, "every large span is on the large list once");
+                        expectPlace(s, pages.large[CycleState.sweptIndex(s.sweepGen)],
+                                "every large span is on the large list of its sweep generation once");
+                        verifySweepGen(s);
                         liveObjects++;
                     }
                     inUsePages += s.pageCount;
@@ -155,7 +157,7 @@ final class HeapVerifier {
                 throw HeapErrors.broken("a span on a central list has no parked frees", s);
             }
             CentralList central = heap.centrals()[s.spanClass];
-            if (place != (s.isFull() ? central.full : central.partial)) {
+            if (place != (s.isFull() ? central.full : central.partial)[CycleState.sweptIndex(s.sweepGen)]) {
                 throw HeapErrors.broken("a central span is on the list its fill says", s + " on " + place);
             }
             if (s.allocCount <= 0) {
@@ -166,29 +168,49 @@ final class HeapVerifier {
                 throw HeapErrors.broken("an owned span sits in its owner's cache", s + " in " + place);
             }
         }
+        verifySweepGen(s);
         liveObjects += s.allocCount - parked;
+    }
+
+    /** A span in use is swept in this generation or (only after a mark, before sweeping ends) the last. */
+    private void verifySweepGen(Span s) {
+        int gen = heap.cycle().sweepGen;
+        if (s.sweepGen != gen && s.sweepGen != gen - 2) {
+            throw HeapErrors.broken("a span in use is swept in this sweep generation or unswept from the last",
+                    s + ": " + s.sweepGen + " vs " + gen);
+        }
+        if (s.sweepGen != gen && s.ownerPlain() != null) {
+            throw HeapErrors.broken("a span in a thread cache is swept", s);
+        }
+        if (s.sweepGen == gen && !heap.cycle().marking && s.markBits != null) {
+            for (long w : s.markBits) {
+                if (w != 0) {
+                    throw HeapErrors.broken("a swept span has no mark bits set outside marking", s);
+                }
+            }
+        }
     }
 
     private void recordPlaces(CentralList[] centrals, PageHeap pages) {
         pages.forEachFreeSpanLocked(s -> place(s, s.list));
-        for (Span s = pages.large.first(); s != null; s = s.next) {
-            place(s, pages.large);
+        for (SpanList list : pages.large) {
+            for (Span s = list.first(); s != null; s = s.next) {
+                place(s, list);
+            }
         }
         for (CentralList c : centrals) {
             if (c == null) {
                 continue;
             }
-            for (Span s = c.partial.first(); s != null; s = s.next) {
-                if (s.spanClass != c.spanClass) {
-                    throw HeapErrors.broken("a central list holds spans of its class", s);
+            for (int i = 0; i < 2; i++) {
+                for (SpanList list : new SpanList[] {c.partial[i], c.full[i]}) {
+                    for (Span s = list.first(); s != null; s = s.next) {
+                        if (s.spanClass != c.spanClass) {
+                            throw HeapErrors.broken("a central list holds spans of its class", s);
+                        }
+                        place(s, list);
+                    }
                 }
-                place(s, c.partial);
-            }
-            for (Span s = c.full.first(); s != null; s = s.next) {
-                if (s.spanClass != c.spanClass) {
-                    throw HeapErrors.broken("a central list holds spans of its class", s);
-                }
-                place(s, c.full);
             }
         }
         Set<Thread> owners = Collections.newSetFromMap(new IdentityHashMap<>());

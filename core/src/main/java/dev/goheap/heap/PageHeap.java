@@ -33,11 +33,13 @@ final class PageHeap {
 
     /** Index n holds free spans of exactly n pages; index 0 holds the longer ones. */
     private final SpanList[] freeByPages = new SpanList[MAX_LISTED_PAGES + 1];
-    final SpanList large = new SpanList("large objects");
+    /** Large spans, a pair by sweep generation like the central lists ({@link CycleState}). */
+    final SpanList[] large = {new SpanList("large objects/0"), new SpanList("large objects/1")};
+    private final CycleState cycle;
 
-    private long mappedBytes;   // guarded by lock; read racily by stats
+    private long mappedBytes;   // guarded by lock; read racily by stats and the pacer
     private long freePages;     // guarded by lock
-    private long inUsePages;    // guarded by lock
+    private long inUsePages;    // guarded by lock; read racily by the pacer
     private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
     private long largeAllocs;   // guarded by lock
     private long largeFrees;    // guarded by lock
@@ -45,8 +47,9 @@ final class PageHeap {
     private int deadSpanCount;  // guarded by lock
     private static final int MAX_DEAD_SPANS = 1024;
 
-    PageHeap(ChunkTable chunks, long limitBytes, long retainBytes) {
+    PageHeap(ChunkTable chunks, long limitBytes, long retainBytes, CycleState cycle) {
         this.chunks = chunks;
+        this.cycle = cycle;
         this.limitBytes = limitBytes;
         this.retainBytes = retainBytes;
         for (int i = 0; i < freeByPages.length; i++) {
@@ -79,6 +82,10 @@ final class PageHeap {
             map[page] = s;
         }
         inUsePages += pageCount;
+        long inUseBytes = inUsePages << SizeClasses.PAGE_SHIFT;
+        if (inUseBytes >= cycle.triggerBytes) {
+            cycle.hooks.heapGrew(inUseBytes);
+        }
         return s;
     }
 
@@ -86,7 +93,9 @@ final class PageHeap {
     void freeLocked(Span s) {
         assert lock.isHeldByCurrentThread();
         if (s.state == Span.LARGE) {
-            large.remove(s);
+            if (s.list != null) {
+                s.list.remove(s); // the sweeper frees large spans it has taken off their list
+            }
             largeFrees++;
         }
         inUsePages -= s.pageCount;
@@ -94,6 +103,7 @@ final class PageHeap {
         s.allocBits = null;
         s.remoteFreeBits = null;
         s.pointerBits = null;
+        s.markBits = null;
         s.spanClass = 0;
         Span[] map = s.chunk.spanOfPage;
         Span merged = s;
@@ -115,7 +125,7 @@ final class PageHeap {
             }
         }
         insertFreeLocked(merged);
-        if (merged.pageCount == merged.chunk.pageCount
+        if (merged.pageCount == merged.chunk.pageCount && !cycle.marking
                 && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes) {
             releaseChunkLocked(merged);
         }
@@ -143,13 +153,45 @@ final class PageHeap {
     /** Registers a large object's span so that verify and the collector can find it. */
     void addLargeLocked(Span s) {
         assert lock.isHeldByCurrentThread();
-        large.push(s);
+        large[CycleState.sweptIndex(s.sweepGen)].push(s);
         largeAllocs++;
     }
 
-    /** Gives every fully free chunk back to the OS; returns the bytes released. */
+    /**
+     * Sweeps up to {@code maxSpans} unswept large spans: frees the garbage ones, files the rest
+     * as swept. Returns how many it swept.
+     */
+    int sweepLargeLocked(int gen, int maxSpans) {
+        assert lock.isHeldByCurrentThread();
+        SpanList unswept = large[1 - CycleState.sweptIndex(gen)];
+        int n = 0;
+        while (n < maxSpans) {
+            Span s = unswept.pop();
+            if (s == null) {
+                break;
+            }
+            if (s.sweepLarge(gen)) {
+                cycle.sweptObjects.increment();
+                cycle.sweptBytes.add(s.byteSize());
+                freeLocked(s);
+            } else {
+                large[CycleState.sweptIndex(gen)].push(s);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    boolean hasUnsweptLargeLocked(int gen) {
+        return !large[1 - CycleState.sweptIndex(gen)].isEmpty();
+    }
+
+    /** Gives every fully free chunk back to the OS (none while marking); returns the bytes released. */
     long scavengeLocked() {
         assert lock.isHeldByCurrentThread();
+        if (cycle.marking) {
+            return 0;
+        }
         long before = releasedBytes;
         for (int i = 0; i < freeByPages.length; i++) {
             Span s = freeByPages[i].first();
@@ -261,6 +303,16 @@ final class PageHeap {
     // --- figures, for stats and verify ---
 
     long mappedBytesLocked() {
+        return mappedBytes;
+    }
+
+    /** A recent value of {@link #inUsePagesLocked} in bytes, without the lock (a pacer's estimate). */
+    long inUseBytesRacy() {
+        return inUsePages << SizeClasses.PAGE_SHIFT;
+    }
+
+    /** A recent value of {@link #mappedBytesLocked}, without the lock. */
+    long mappedBytesRacy() {
         return mappedBytes;
     }
 

@@ -67,6 +67,12 @@ final class Span {
     /** One bit per 8-byte word of the span: set where a pointer field lives (scan spans only). */
     long[] pointerBits;
 
+    // --- the collector (see CycleState): markBits are set with atomic bit operations by any
+    // thread during MARK and read and cleared by the sweeper; sweepGen is written by the sweeper
+    // (central lock, page heap lock for large spans, or the world stopped for owned spans) ---
+    long[] markBits; // bit i set <=> slot i is marked (large spans: bit 0)
+    int sweepGen;
+
     // --- goroutine stacks (Heap#allocateStack), noscan spans only: set and cleared by any thread
     // with atomic bit operations; read racily on the pointer-check path (see package-info) ---
     private long[] stackBits;   // small spans: bit i set <=> slot i holds a stack; created by the first stack
@@ -106,6 +112,7 @@ final class Span {
         this.allocBits = null;
         this.remoteFreeBits = null;
         this.pointerBits = null;
+        this.markBits = null;
         this.stackBits = null;
         this.largeStack = false;
         this.allocCount = 0;
@@ -141,8 +148,11 @@ final class Span {
         OWNER.set(this, thread);
     }
 
-    /** Prepares a span taken from the page heap to hold slots of {@code spanClass}. */
-    void initSmall(int spanClass) {
+    /**
+     * Prepares a span taken from the page heap to hold slots of {@code spanClass}; it counts as
+     * swept in generation {@code sweepGen}.
+     */
+    void initSmall(int spanClass, int sweepGen) {
         int sizeClass = spanClass >>> 1;
         this.state = SMALL;
         this.spanClass = spanClass;
@@ -154,14 +164,16 @@ final class Span {
         this.allocBits = new long[words];
         this.remoteFreeBits = new long[words];
         this.pointerBits = noscan ? null : new long[(int) ((byteSize() >>> 3) + 63) >>> 6];
+        this.markBits = new long[words];
+        this.sweepGen = sweepGen;
         this.stackBits = null;
         this.largeStack = false;
         this.allocCount = 0;
         this.freeWord = 0;
     }
 
-    /** Prepares a span taken from the page heap to hold one large object. */
-    void initLarge(boolean noscan) {
+    /** Prepares a span taken from the page heap to hold one large object, swept in {@code sweepGen}. */
+    void initLarge(boolean noscan, int sweepGen) {
         this.state = LARGE;
         this.spanClass = 0;
         this.noscan = noscan;
@@ -171,6 +183,8 @@ final class Span {
         this.allocBits = null;
         this.remoteFreeBits = null;
         this.pointerBits = noscan ? null : new long[(int) (((byteSize() >>> 3) + 63) >>> 6)];
+        this.markBits = new long[1];
+        this.sweepGen = sweepGen;
         this.stackBits = null;
         this.largeStack = false;
         this.allocCount = 1;
@@ -318,6 +332,54 @@ final class Span {
             return 0L;
         }
         return base + (long) slot * elemSize;
+    }
+
+    // ------------------------------------------------------------------ the collector
+
+    /** Sets the mark bit of {@code slot} (0 for a large span); returns whether this call set it. */
+    boolean mark(int slot) {
+        long[] bits = markBits; // null only if a dangling pointer led here to a span being freed
+        long mask = 1L << slot;
+        return bits != null && ((long) ALLOC_BITS.getAndBitwiseOr(bits, slot >>> 6, mask) & mask) == 0;
+    }
+
+    boolean isMarked(int slot) {
+        long[] bits = markBits;
+        return bits != null && ((long) ALLOC_BITS.getOpaque(bits, slot >>> 6) & (1L << slot)) != 0;
+    }
+
+    /**
+     * Sweeps a small span (Go's {@code mspan.sweep}): merges parked remote frees, then frees
+     * every allocated slot that is neither marked nor a goroutine stack, and clears the marks.
+     * Requires the central lock, and that the owner (if any) is stopped. Returns the slots freed.
+     */
+    int sweepSmall(int gen) {
+        mergeRemoteFrees();
+        long[] stacks = (long[]) STACK_BITS.getAcquire(this);
+        int freed = 0;
+        for (int w = 0; w < allocBits.length; w++) {
+            long alloc = allocBits[w];
+            long live = alloc & (markBits[w] | (stacks != null ? stacks[w] : 0));
+            freed += Long.bitCount(alloc & ~live);
+            allocBits[w] = live;
+            markBits[w] = 0;
+        }
+        allocCount -= freed;
+        frees += freed;
+        freeWord = 0;
+        sweepGen = gen;
+        return freed;
+    }
+
+    /**
+     * Sweeps a large span: returns true if its object is garbage (unmarked and not a stack); the
+     * caller then frees it. Clears the mark. Requires the page heap lock.
+     */
+    boolean sweepLarge(int gen) {
+        boolean dead = (markBits[0] & 1) == 0 && !largeStack;
+        markBits[0] = 0;
+        sweepGen = gen;
+        return dead;
     }
 
     /** Returns the number of live objects: allocated slots minus parked remote frees. */

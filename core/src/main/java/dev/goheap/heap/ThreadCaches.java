@@ -23,12 +23,14 @@ final class ThreadCaches {
 
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
     private final CentralList[] centrals;
+    private final CycleState cycle;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
     private int reapThreshold = MIN_REAP_THRESHOLD;               // guarded by lock
 
-    ThreadCaches(CentralList[] centrals) {
+    ThreadCaches(CentralList[] centrals, CycleState cycle) {
         this.centrals = centrals;
+        this.cycle = cycle;
     }
 
     /** Returns the calling thread's cache, creating and registering it on first use. */
@@ -38,6 +40,7 @@ final class ThreadCaches {
     }
 
     private ThreadCache create() {
+        cycle.hooks.checkMutator(); // with a collector, only goroutines (which reach safepoints) allocate
         ThreadCache c = new ThreadCache(Thread.currentThread());
         lock.lock();
         try {
@@ -91,6 +94,37 @@ final class ThreadCaches {
             }
         }
         return reaped;
+    }
+
+    /**
+     * Sweeps every span the caches hold, in generation {@code gen} (mark termination: the world
+     * is stopped, so no owner touches its spans; the central lock orders the merge of parked
+     * remote frees). Returns the spans swept.
+     */
+    int sweepCachedSpans(int gen) {
+        int n = 0;
+        lock.lock();
+        try {
+            for (ThreadCache c : all) {
+                for (int spanClass = 0; spanClass < c.spans.length; spanClass++) {
+                    Span s = c.spans[spanClass];
+                    if (s == ThreadCache.EMPTY) {
+                        continue;
+                    }
+                    CentralList central = centrals[spanClass];
+                    central.lock.lock();
+                    try {
+                        central.sweepLocked(s, gen);
+                    } finally {
+                        central.lock.unlock();
+                    }
+                    n++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return n;
     }
 
     /** Returns the registered caches; their spans may only be read while no thread allocates. */

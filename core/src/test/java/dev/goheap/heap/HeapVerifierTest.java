@@ -76,7 +76,7 @@ class HeapVerifierTest {
         assertCaught("a span is in one place only", heap -> {
             Span s = cachedSmallSpan(heap);
             CentralList central = heap.centrals()[s.spanClass];
-            central.partial.push(s);
+            central.partial[0].push(s);
         });
     }
 

@@ -1,0 +1,226 @@
+package dev.goheap.heap;
+
+import dev.goheap.internal.Pointers;
+import dev.goheap.internal.gc.GcHooks;
+import dev.goheap.internal.gc.HeapForGc;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongConsumer;
+
+/**
+ * The heap's side of the collector ({@link HeapForGc}): mark bits, object scanning through the
+ * pointer bitmaps, the two phase flips and sweeping. See {@link CycleState} for the sweep
+ * generations and package-info "Collection" for the paths.
+ *
+ * <p><b>Thread safety:</b> as {@link HeapForGc} says; the sweeping cursor is the collector's.
+ */
+final class HeapCollection implements HeapForGc {
+    private static final VarHandle POINTER = ValueLayout.JAVA_LONG.varHandle();
+
+    private final Heap heap;
+    private final CycleState cycle;
+    private int sweepCursor; // collector thread only: the span class sweepSome goes on from
+
+    HeapCollection(Heap heap) {
+        this.heap = heap;
+        this.cycle = heap.cycle();
+    }
+
+    @Override
+    public void startMark() {
+        if (cycle.allocateBlack) {
+            throw new IllegalStateException("startMark: a cycle is marking already");
+        }
+        if (hasUnswept(cycle.sweepGen)) {
+            throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
+        }
+        cycle.markedBytes.reset();
+        cycle.marking = true;
+        cycle.allocateBlack = true;
+    }
+
+    @Override
+    public boolean mark(long p) {
+        Span s = heap.findSpan(p);
+        if (s == null) {
+            return false;
+        }
+        byte state = s.state;
+        if (state == Span.SMALL) {
+            int slot = s.slotIndexAt(p - s.base);
+            if (slot < 0 || !s.mark(slot)) {
+                return false;
+            }
+            cycle.markedBytes.add(s.elemSize);
+        } else if (state == Span.LARGE) {
+            if (p != s.base || !s.mark(0)) {
+                return false;
+            }
+            cycle.markedBytes.add(s.byteSize());
+        } else {
+            return false;
+        }
+        return !s.noscan;
+    }
+
+    @Override
+    public boolean isMarked(long p) {
+        Span s = heap.findSpan(p);
+        if (s == null) {
+            return false;
+        }
+        if (s.state == Span.SMALL) {
+            int slot = s.slotIndexAt(p - s.base);
+            return slot >= 0 && s.isMarked(slot);
+        }
+        return s.state == Span.LARGE && p == s.base && s.isMarked(0);
+    }
+
+    @Override
+    public void scan(long p, LongConsumer visitor) {
+        Span s = heap.findSpan(p);
+        if (s == null || s.noscan) {
+            return;
+        }
+        long[] bits = s.pointerBits;
+        MemorySegment segment = s.chunk.segment;
+        if (bits == null) {
+            return; // the span was freed under a dangling pointer
+        }
+        long firstWord = (p - s.base) >>> 3;
+        long objectBytes = s.state == Span.LARGE ? s.byteSize() : s.elemSize;
+        long endWord = firstWord + (objectBytes >>> 3);
+        long chunkOffset = Pointers.offset(s.base);
+        for (long w = firstWord; w < endWord; ) {
+            int index = (int) (w >>> 6);
+            if (index >= bits.length) {
+                return;
+            }
+            long word = bits[index] & (-1L << w); // bits at or above w in this bitmap word
+            long limit = Math.min(endWord, (long) (index + 1) << 6);
+            while (word != 0) {
+                long bit = ((long) index << 6) + Long.numberOfTrailingZeros(word);
+                if (bit >= limit) {
+                    break;
+                }
+                long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
+                if (value != Pointers.NIL) {
+                    visitor.accept(value);
+                }
+                word &= word - 1;
+            }
+            w = limit;
+        }
+    }
+
+    @Override
+    public long finishMark() {
+        if (!cycle.allocateBlack) {
+            throw new IllegalStateException("finishMark: no cycle is marking");
+        }
+        cycle.allocateBlack = false;
+        int gen = cycle.sweepGen + 2;
+        cycle.sweepGen = gen; // every span in use is unswept now
+        heap.caches().sweepCachedSpans(gen);
+        cycle.marking = false;
+        return cycle.markedBytes.sum();
+    }
+
+    @Override
+    public boolean sweepSome(int maxSpans) {
+        int gen = cycle.sweepGen;
+        CentralList[] centrals = heap.centrals();
+        int budget = maxSpans;
+        for (int i = 0; i < centrals.length && budget > 0; i++) {
+            CentralList c = centrals[sweepCursor];
+            if (c != null) {
+                c.lock.lock();
+                try {
+                    budget -= c.sweepSomeLocked(gen, budget);
+                    if (c.hasUnsweptLocked(gen)) {
+                        return true; // budget spent here; go on from this class next time
+                    }
+                } finally {
+                    c.lock.unlock();
+                }
+            }
+            sweepCursor = (sweepCursor + 1) % centrals.length;
+        }
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            pages.sweepLargeLocked(gen, Math.max(budget, 0));
+            return pages.hasUnsweptLargeLocked(gen) || hasUnsweptCentral(gen);
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+
+    @Override
+    public void finishSweep() {
+        while (sweepSome(256)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private boolean hasUnswept(int gen) {
+        if (hasUnsweptCentral(gen)) {
+            return true;
+        }
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            return pages.hasUnsweptLargeLocked(gen);
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+
+    private boolean hasUnsweptCentral(int gen) {
+        for (CentralList c : heap.centrals()) {
+            if (c == null) {
+                continue;
+            }
+            c.lock.lock();
+            try {
+                if (c.hasUnsweptLocked(gen)) {
+                    return true;
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long inUseBytes() {
+        return heap.pageHeap().inUseBytesRacy();
+    }
+
+    @Override
+    public long mappedBytes() {
+        return heap.pageHeap().mappedBytesRacy();
+    }
+
+    @Override
+    public long markedBytes() {
+        return cycle.markedBytes.sum();
+    }
+
+    @Override
+    public long[] sweptTotals() {
+        return new long[] {cycle.sweptObjects.sum(), cycle.sweptBytes.sum()};
+    }
+
+    @Override
+    public void setTriggerBytes(long bytes) {
+        cycle.triggerBytes = bytes;
+    }
+
+    @Override
+    public void setHooks(GcHooks hooks) {
+        cycle.hooks = hooks == null ? CycleState.NO_HOOKS : hooks;
+    }
+}

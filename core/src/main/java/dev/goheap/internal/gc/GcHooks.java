@@ -1,0 +1,26 @@
+package dev.goheap.internal.gc;
+
+/**
+ * What the heap asks of its collector. Every method may run on any mutator thread.
+ */
+public interface GcHooks {
+    /**
+     * In-use bytes reached the trigger set with {@link HeapForGc#setTriggerBytes}. Runs under
+     * the page heap's lock: must not block, allocate goheap memory or take goheap locks (set a
+     * flag and wake the collector).
+     */
+    void heapGrew(long inUseBytes);
+
+    /**
+     * An allocation of {@code requestedBytes} hit the heap limit. Runs with no heap lock held;
+     * may run a whole cycle (parking the calling goroutine meanwhile) before the heap retries
+     * the allocation once.
+     */
+    void heapLimitReached(long requestedBytes);
+
+    /**
+     * The calling thread is about to get its first thread cache: with a collector running, only
+     * goroutines (which reach safepoints) may allocate. Throws {@link IllegalStateException} to refuse.
+     */
+    void checkMutator();
+}

@@ -1,0 +1,79 @@
+package dev.goheap.internal.gc;
+
+import java.util.function.LongConsumer;
+
+/**
+ * The heap as the collector sees it: mark bits, object scanning, the phase flips and sweeping.
+ * The mechanisms live next to the spans they touch ({@code dev.goheap.heap}, package-private);
+ * this interface is how the {@code dev.goheap.gc} module reaches them. It is exported to that
+ * module only, so it is not goheap's public API. Get one with {@link GcAccess#of}.
+ *
+ * <p><b>Phases</b> (the collector drives them; see the {@code dev.goheap.gc} package note):
+ * <pre>
+ *   OFF/SWEEP --finishSweep--> (all swept) --startMark [world stopped]--> MARK
+ *   MARK --finishMark [world stopped]--> SWEEP (lazy: allocators sweep the spans they take,
+ *                                               the collector sweeps the rest with sweepSome)
+ * </pre>
+ *
+ * <p><b>Thread safety:</b> {@link #mark} and {@link #scan} may be called by any thread during
+ * MARK (collector and mutators' write barriers); {@link #startMark} and {@link #finishMark} only
+ * while the world is stopped; {@link #sweepSome} and {@link #finishSweep} by the collector,
+ * concurrently with mutators.
+ */
+public interface HeapForGc {
+    /**
+     * World stopped, everything swept: turns on allocate-black (objects allocated from now on
+     * are marked) and keeps chunks mapped until {@link #finishMark}, so that the marker never
+     * reads a chunk that is being given back.
+     *
+     * @throws IllegalStateException if some span is still unswept or a cycle is marking
+     */
+    void startMark();
+
+    /**
+     * Marks the object at {@code p}. Returns true if this call marked it and it may hold
+     * pointers (the caller must {@link #scan} it). Values that are no object start in use (nil,
+     * pointers into a goroutine stack, interior pointers, free pages) are ignored: false.
+     */
+    boolean mark(long p);
+
+    /** Returns whether the object at {@code p} is marked (false for anything that is no object). */
+    boolean isMarked(long p);
+
+    /**
+     * Calls {@code visitor} with the value of each pointer field of the object at {@code p}
+     * (opaque reads: mutators may store concurrently; their barriers cover the new values).
+     */
+    void scan(long p, LongConsumer visitor);
+
+    /**
+     * World stopped, marking complete: turns allocate-black off, starts a new sweep generation
+     * (every span in use is now unswept) and sweeps the spans the thread caches hold, so that
+     * allocation never takes a slot from an unswept span. Returns the bytes marked this cycle.
+     */
+    long finishMark();
+
+    /** Sweeps up to {@code maxSpans} unswept spans; returns whether unswept spans remain. */
+    boolean sweepSome(int maxSpans);
+
+    /** Sweeps every span that is still unswept. */
+    void finishSweep();
+
+    /** Returns the bytes of the spans in use (pages, whole), the figure the pacer compares with its goal. */
+    long inUseBytes();
+
+    /** Returns the bytes the heap has mapped from the OS. */
+    long mappedBytes();
+
+    /** Returns the bytes marked in the current (or last) cycle, allocate-black included. */
+    long markedBytes();
+
+    /** Returns the objects and bytes freed by sweeping so far (cumulative): {objects, bytes}. */
+    long[] sweptTotals();
+
+    /** The pacer's trigger: {@link GcHooks#heapGrew} runs when in-use bytes reach {@code bytes}. */
+    void setTriggerBytes(long bytes);
+
+    /** Installs the collector's hooks ({@code null}: none, the heap is manual again). */
+    void setHooks(GcHooks hooks);
+}
