@@ -30,6 +30,9 @@ final class CycleState {
 
         @Override
         public void checkMutator() {}
+
+        @Override
+        public void poll() {}
     };
 
     volatile int sweepGen;

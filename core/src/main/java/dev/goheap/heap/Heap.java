@@ -83,13 +83,20 @@ public final class Heap implements AutoCloseable {
 
     /**
      * Returns a zeroed block of at least {@code byteSize} bytes that holds no pointers (Go's
-     * "noscan" objects), 8-byte aligned.
+     * "noscan" objects), 8-byte aligned. A safepoint: with a collector running, the calling
+     * goroutine may stop here for a pause or run a handshake (DESIGN decision 3).
      *
      * @throws IllegalArgumentException if {@code byteSize <= 0} or {@code byteSize} exceeds the heap limit
      * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
      * @throws IllegalStateException if the heap is closed
      */
     public long allocate(long byteSize) {
+        cycle.hooks.poll();
+        return allocateNoPoll(byteSize);
+    }
+
+    /** {@link #allocate} without the safepoint poll: for blocks taken in the middle of a stack operation. */
+    private long allocateNoPoll(long byteSize) {
         if (byteSize - 1 >= MAX_SMALL_BYTES || byteSize <= 0) {
             return allocateLarge(byteSize, null);
         }
@@ -98,15 +105,17 @@ public final class Heap implements AutoCloseable {
 
     /**
      * Returns a zeroed object of {@code type}; its pointer fields are known to the heap (and to
-     * the collector), and only {@link #writePointer} may store into them.
+     * the collector), and only {@link #writePointer} may store into them. A safepoint, like
+     * {@link #allocate}.
      *
      * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
      * @throws IllegalStateException if the heap is closed
      */
     public long newObject(ObjectType type) {
+        cycle.hooks.poll();
         long byteSize = type.byteSize();
         if (!type.hasPointers()) {
-            return allocate(byteSize);
+            return allocateNoPoll(byteSize);
         }
         if (byteSize > MAX_SMALL_BYTES) {
             return allocateLarge(byteSize, type);
@@ -225,7 +234,7 @@ public final class Heap implements AutoCloseable {
         if (byteSize < 16) {
             throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
         }
-        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocate(byteSize);
+        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize);
         Span s = spanOfFresh(p);
         s.markStack(p, true);
         s.chunk.segment.set(POINTER, Pointers.offset(p), goroutineId);

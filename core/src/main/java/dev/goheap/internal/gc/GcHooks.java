@@ -23,4 +23,11 @@ public interface GcHooks {
      * goroutines (which reach safepoints) may allocate. Throws {@link IllegalStateException} to refuse.
      */
     void checkMutator();
+
+    /**
+     * The safepoint poll at every {@code allocate} and {@code newObject} (DESIGN decision 3). Must
+     * cost next to nothing when nothing is pending. Not called by the heap's internal paths
+     * (stack blocks), which run in the middle of a stack operation.
+     */
+    void poll();
 }
