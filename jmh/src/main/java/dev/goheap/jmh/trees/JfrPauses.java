@@ -102,7 +102,8 @@ record JfrPauses(List<Pause> pauses, List<Pause> safepointPauses, long sumOfPaus
         return counts;
     }
 
-    private static List<Pause> widenToSafepoints(List<Pause> pauses, Map<Long, long[]> safepoints) {
+    /** Each pause widened to the safepoint ({@code {begin, end}} by id) that holds it, if one does. */
+    static List<Pause> widenToSafepoints(List<Pause> pauses, Map<Long, long[]> safepoints) {
         List<long[]> complete = safepoints.values().stream()
                 .filter(s -> s[0] != 0 && s[1] != 0)
                 .sorted(Comparator.comparingLong(s -> s[0]))
