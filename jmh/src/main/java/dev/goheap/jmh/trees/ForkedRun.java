@@ -43,6 +43,7 @@ final class ForkedRun {
         if (!workload.available()) {
             return Row.unavailable(workload, workload.unavailable());
         }
+        workDir = workDir.toAbsolutePath().normalize();
         Files.createDirectories(workDir);
         Path settings = workDir.resolve(JfrPauses.SETTINGS_RESOURCE);
         try (InputStream in = ForkedRun.class.getResourceAsStream(JfrPauses.SETTINGS_RESOURCE)) {
