@@ -217,8 +217,8 @@ public final class RatioTable {
     }
 
     private static Double number(Object value) {
-        if (value instanceof Double d) {
-            return d;
+        if (value instanceof Number n) {
+            return n.doubleValue();
         }
         if (value instanceof String s) { // JMH writes "NaN" as a string
             try {

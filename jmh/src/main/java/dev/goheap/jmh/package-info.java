@@ -2,7 +2,8 @@
  * Support for goheap's JMH suite, which compares goheap with the allocators a Java program could use
  * instead, side by side in one run. The benchmarks themselves sit in the package they exercise
  * ({@code dev.goheap.heap}: {@code HeapAllocFreeBenchmark}, {@code HeapAllocFreeTwoThreadsBenchmark},
- * {@code HeapCrossThreadBenchmark}).
+ * {@code HeapCrossThreadBenchmark}). The collector comparison (binary-trees under G1, ZGC,
+ * Parallel and goheap; {@code jmh/compare-collectors.sh}) is in {@link dev.goheap.jmh.trees}.
  *
  * <h2>Running</h2>
  * <pre>

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the Benchmarks Game's binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel and
+# goheap (once dev.goheap.demo.BinaryTrees exists in the gc module), one forked JVM each with a JFR
+# recording, and prints one table: wall time, pauses (count, max, p99, total), MMU at 10 and 50 ms,
+# the most stopped time in any 50 ms window, and the Java heap's collection count.
+#
+# usage: jmh/compare-collectors.sh [depth [threads]] [options of dev.goheap.jmh.trees.CollectorComparison]
+#
+#   depth 21, 1 thread, -Xmx2g by default: about a minute on 2 cores for the JVM collectors.
+#   options: --only G1,ZGC  --heap 2g  --jvm-arg -XX:+AlwaysPreTouch  --timeout 900
+#            --goheap-main MODULE/CLASS  --goheap-path PATH  --goheap-jvm-args "..."  --goheap-args "..."
+#
+# examples:
+#   jmh/compare-collectors.sh                        # the comparison of jmh/README.md
+#   jmh/compare-collectors.sh 21 2                   # two threads
+#   jmh/compare-collectors.sh 16 --only G1,ZGC       # a quick look
+#
+# Output: the table, jmh/target/compare-collectors.json, and per run a recording, its stdout and its
+# stderr in jmh/target/compare-collectors/. Every JVM is the JDK 22+ that Maven's toolchains plugin
+# selects, whatever `java` on PATH is.
+set -euo pipefail
+
+jmh_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root_dir=$(dirname "$jmh_dir")
+
+# One string for exec-maven-plugin's commandlineArgs, which splits it at spaces and honours quotes.
+trees_args=""
+for arg in "$@"; do
+    if [[ $arg == *[[:space:]]* ]]; then
+        trees_args+=" \"$arg\""
+    else
+        trees_args+=" $arg"
+    fi
+done
+
+cmd=(./mvnw -q -Ptrees -pl jmh -am verify -DskipTests "-Dtrees.args=${trees_args# }")
+echo "compare-collectors: (cd $root_dir && $(printf '%q ' "${cmd[@]}"))"
+cd "$root_dir"
+"${cmd[@]}"
