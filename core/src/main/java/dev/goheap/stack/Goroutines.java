@@ -229,18 +229,27 @@ public final class Goroutines {
 
     /** Ends attached goroutines whose threads died without detaching: they run no more. */
     private void reapDeadAttachedLocked() {
-        assert lock.isHeldByCurrentThread();
+        assert lock.isHeldByCurrentThread() && lock.getHoldCount() == 1;
         List<Goroutine> dead = new ArrayList<>();
         for (Goroutine g : attachedSet) {
             if (!g.thread().isAlive()) {
                 dead.add(g);
             }
         }
-        for (Goroutine g : dead) {
-            g.reapDeadAttached(); // ended() below takes this (reentrant) lock and forgets g
+        if (dead.isEmpty()) {
+            return;
         }
-        if (!dead.isEmpty()) {
+        attachedSet.removeAll(dead); // ours to reap: a concurrent close() does not see them
+        // Reaped without the lock: deregistering waits while a stop or handshake holds the
+        // goroutine, and that operation's action may need this lock (to start a goroutine, say).
+        lock.unlock();
+        try {
+            for (Goroutine g : dead) {
+                g.reapDeadAttached(); // ended() takes the lock
+            }
             heap.reapThreadCaches();
+        } finally {
+            lock.lock();
         }
     }
 
