@@ -35,8 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Thread safety:</b> every method may be called from any thread. {@link #poll}, {@link
  * #park}, {@link #unpark}, {@link #parked}, {@link #register} and {@link #deregister} act on the
- * calling thread's goroutine (and do nothing on a thread that is not one of this runtime's
- * registered goroutines, except register). Stops and handshakes are run by one thread at a time,
+ * calling thread's goroutine; the first four do nothing on a thread that is no goroutine
+ * registered here. They may block (in a stop, or while held): call them holding no lock that a
+ * stopper, a handshake action or another goroutine may need. Stops and handshakes are run by one thread at a time,
  * the <i>operator</i>; a second thread that tries gets {@link IllegalStateException} (the
  * collector drives them from one thread). The operator may itself be a goroutine: its own
  * goroutine is never stopped or held by its own operation, and its handshake action runs at once.
@@ -301,8 +302,9 @@ public final class Safepoints {
      * stopped: no registered goroutine runs goheap code until {@link #startTheWorld()}, and the
      * caller may read and write what they own (package-info "Happens-before"). Returns false if
      * the deadline passed first: the goroutines that had stopped or were held are released, and
-     * the world runs. The goroutines are looked at at least once, so a deadline in the past
-     * means "stop only if every goroutine is at a safepoint or parked already".
+     * the world runs. The goroutines are looked at once before the deadline is checked, so with
+     * a deadline in the past the stop succeeds only if no goroutine is running at that look
+     * (all are parked or ended).
      *
      * <p>Goroutines that register during the stop wait in their registration until the release.
      * The caller's own goroutine, if it is one, keeps running: it is the stopper.
