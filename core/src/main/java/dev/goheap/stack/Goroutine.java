@@ -1,5 +1,6 @@
 package dev.goheap.stack;
 
+import dev.goheap.sched.BlockingCall;
 import dev.goheap.sched.Mutator;
 import dev.goheap.sched.MutatorAction;
 import dev.goheap.sched.MutatorState;
@@ -153,28 +154,44 @@ public final class Goroutine {
 
     /**
      * Waits until the goroutine has ended (or detached). Everything it did happens-before the return.
+     * A goroutine that joins is parked while it waits ({@link Safepoints#parked}): it holds up
+     * no stop or handshake.
      *
      * @throws CompletionException if its task threw; the cause is what it threw
      * @throws IllegalStateException if a goroutine tries to join itself
      */
     public void join() throws InterruptedException {
         checkNotSelf();
-        done.await();
+        awaitParked(0);
         rethrowFailure();
     }
 
     /**
-     * Waits at most {@code timeout} for the goroutine to end; returns whether it did.
+     * Waits at most {@code timeout} for the goroutine to end; returns whether it did. A goroutine
+     * that joins is parked while it waits.
      *
      * @throws CompletionException if it ended and its task threw
      */
     public boolean join(Duration timeout) throws InterruptedException {
         checkNotSelf();
-        if (!done.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        if (!awaitParked(Math.max(1, timeout.toNanos()))) {
             return false;
         }
         rethrowFailure();
         return true;
+    }
+
+    /** Awaits {@code done} (for ever if {@code nanos == 0}), parking the calling goroutine if it is one. */
+    private boolean awaitParked(long nanos) throws InterruptedException {
+        BlockingCall<Boolean, InterruptedException> await = () -> {
+            if (nanos == 0) {
+                done.await();
+                return true;
+            }
+            return done.await(nanos, TimeUnit.NANOSECONDS);
+        };
+        Goroutine self = Goroutines.CURRENT.get();
+        return self == null ? await.call() : self.runtime.safepoints().parked(await);
     }
 
     /**

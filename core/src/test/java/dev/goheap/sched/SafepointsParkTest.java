@@ -103,6 +103,41 @@ class SafepointsParkTest {
     }
 
     @Test
+    void shouldParkAGoroutineWhileItJoinsAnother() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch waiting = new CountDownLatch(1);
+            Goroutine worker = rt.go(() -> {
+                try {
+                    sp.parked(() -> {
+                        waiting.countDown();
+                        release.await();
+                        return null;
+                    });
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            waiting.await();
+            Goroutine joiner = rt.go(() -> {
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            SchedTesting.awaitState(joiner, MutatorState.PARKED);
+            assertTrue(sp.stopTheWorld(System.nanoTime()), "nobody runs: the joiner is parked");
+            assertEquals(MutatorState.HELD, joiner.mutator().state());
+            sp.startTheWorld();
+            release.countDown();
+            joiner.join();
+            assertEquals(MutatorState.DEREGISTERED, joiner.mutator().state());
+        }
+    }
+
+    @Test
     void shouldDoNothingWhenTheThreadIsNoGoroutine() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
