@@ -57,7 +57,7 @@ final class HandshakeRun {
                 m.setOpVolatile(OP_REQUESTED); // releases the action to whoever claims the op
             }
             sp.setPendingLocked(Safepoints.HANDSHAKE, true); // after the ops: a poll that sees it finds its op
-            sp.handshakes++;
+            sp.figures.handshakes++;
             return new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, unregistered[0]);
         } finally {
             sp.lock.unlock();
@@ -76,7 +76,7 @@ final class HandshakeRun {
         sp.lock.lock();
         try {
             targets = only == null ? sp.registry.snapshotLocked(me) : sp.registry.selectLocked(only, me, unregistered);
-            sp.handshakes++;
+            sp.figures.handshakes++;
         } finally {
             sp.lock.unlock();
         }
@@ -154,12 +154,7 @@ final class HandshakeRun {
                 m.failure = null;
                 m.setOpVolatile(OP_NONE); // every op is DONE or NONE here: nobody else writes it now
             }
-            sp.actionsByOwner += byOwner;
-            sp.actionsByCaller += byCaller;
-            sp.actionsCancelled += notDone.size();
-            if (!notDone.isEmpty()) {
-                sp.handshakeTimeouts++;
-            }
+            sp.figures.handshakeEndedLocked(byOwner, byCaller, notDone.size());
         } finally {
             sp.lock.unlock();
         }

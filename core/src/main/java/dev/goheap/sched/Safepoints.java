@@ -86,18 +86,7 @@ public final class Safepoints {
     private Mutator[] stopSet; // operator only: the stop's goroutines while the world is stopped
     private long stopStart;    // operator only: when the current stop was requested
 
-    // Figures: guarded by lock.
-    private long stops;
-    private long stopTimeouts;
-    private long lastTimeToSafepointNanos;
-    private long maxTimeToSafepointNanos;
-    private long lastPauseNanos;
-    private long totalPauseNanos;
-    long handshakes;
-    long handshakeTimeouts;
-    long actionsByOwner;
-    long actionsByCaller;
-    long actionsCancelled;
+    final Figures figures = new Figures(); // guarded by lock
 
     private Safepoints() {}
 
@@ -332,9 +321,7 @@ public final class Safepoints {
                 long pause = System.nanoTime() - start;
                 lock.lock();
                 try {
-                    stopTimeouts++;
-                    lastPauseNanos = pause;
-                    totalPauseNanos += pause;
+                    figures.stopTimedOutLocked(pause);
                 } finally {
                     lock.unlock();
                 }
@@ -347,9 +334,7 @@ public final class Safepoints {
         long timeToSafepoint = System.nanoTime() - start;
         lock.lock();
         try {
-            stops++;
-            lastTimeToSafepointNanos = timeToSafepoint;
-            maxTimeToSafepointNanos = Math.max(maxTimeToSafepointNanos, timeToSafepoint);
+            figures.stoppedLocked(timeToSafepoint);
         } finally {
             lock.unlock();
         }
@@ -375,8 +360,7 @@ public final class Safepoints {
         worldStopped = false;
         lock.lock();
         try {
-            lastPauseNanos = pause;
-            totalPauseNanos += pause;
+            figures.startedLocked(pause);
         } finally {
             lock.unlock();
         }
@@ -441,9 +425,7 @@ public final class Safepoints {
     public SafepointStats stats() {
         lock.lock();
         try {
-            return new SafepointStats(registry.sizeRacy(), stops, stopTimeouts, lastTimeToSafepointNanos,
-                    maxTimeToSafepointNanos, lastPauseNanos, totalPauseNanos, handshakes, handshakeTimeouts,
-                    actionsByOwner, actionsByCaller, actionsCancelled);
+            return figures.snapshotLocked(registry.sizeRacy());
         } finally {
             lock.unlock();
         }
