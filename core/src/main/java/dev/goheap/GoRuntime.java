@@ -2,6 +2,7 @@ package dev.goheap;
 
 import dev.goheap.fixed.FixedSegments;
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Goroutines;
 import dev.goheap.stack.Stack;
@@ -10,8 +11,9 @@ import java.util.Objects;
 
 /**
  * The root of a goheap runtime: it owns all off-heap memory and hands out the {@link Heap}, the
- * {@link FixedSegments} and goroutines with their stacks ({@link #go}, {@link #attach}; later also
- * the collector). {@link #close()} waits for the goroutines, then releases every byte.
+ * {@link FixedSegments}, goroutines with their stacks ({@link #go}, {@link #attach}) and their
+ * {@link Safepoints} (stops of the world and handshakes, for the collector). {@link #close()}
+ * waits for the goroutines, then releases every byte.
  *
  * <pre>{@code
  * try (GoRuntime rt = GoRuntime.builder()
@@ -41,12 +43,14 @@ public final class GoRuntime implements AutoCloseable {
     /** Default time {@link #close()} waits for running goroutines: 10 s. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+    private final Safepoints safepoints;
     private final Heap heap;
     private final FixedSegments fixedSegments;
     private final Goroutines goroutines;
     private volatile boolean closed;
 
     private GoRuntime(Builder builder) {
+        this.safepoints = Safepoints.create();
         this.heap = Heap.open(builder.heapLimitBytes, builder.scavengeRetainBytes);
         FixedSegments fixed;
         try {
@@ -56,7 +60,7 @@ public final class GoRuntime implements AutoCloseable {
             throw e;
         }
         this.fixedSegments = fixed;
-        this.goroutines = Goroutines.open(heap, builder.maxStackBytes, builder.closeTimeout);
+        this.goroutines = Goroutines.open(heap, safepoints, builder.maxStackBytes, builder.closeTimeout);
     }
 
     /** Returns a builder with the defaults: a 16 GiB heap limit and no fixed symbols. */
@@ -82,6 +86,29 @@ public final class GoRuntime implements AutoCloseable {
     public FixedSegments fixedSegments() {
         checkOpen();
         return fixedSegments;
+    }
+
+    /**
+     * Returns the runtime's safepoints: the goroutines' {@link Safepoints#poll() poll}, {@link
+     * Safepoints#parked parking} around blocking calls, and the collector's {@link
+     * Safepoints#stopTheWorld stops} and {@link Safepoints#handshake handshakes}. Every goroutine
+     * of this runtime is registered there while it runs.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public Safepoints safepoints() {
+        checkOpen();
+        return safepoints;
+    }
+
+    /**
+     * An explicit safepoint for the calling goroutine ({@link Safepoints#poll()}): for loops that
+     * run long without allocating, pushing or popping. One volatile read when nothing is
+     * pending; nothing at all happens on a thread that is no goroutine of this runtime (nor
+     * after {@link #close()}, when none is left).
+     */
+    public void poll() {
+        safepoints.poll();
     }
 
     /**

@@ -18,6 +18,12 @@ final class Errors {
                 + Thread.currentThread() + " (expected: its owner " + owner + "; a stack belongs to one goroutine)");
     }
 
+    static WrongThreadException notHolder(Goroutine g) {
+        return new WrongThreadException("stack of goroutine " + g.id() + ": scanned by " + Thread.currentThread()
+                + " (expected: its own thread " + g.thread() + ", or the thread that holds it parked or stopped"
+                + " at a stop or handshake; it is " + g.mutator().state() + ")");
+    }
+
     static IllegalStateException staleHandle(long handle, long usedBytes) {
         return new IllegalStateException("handle: " + Records.describe(handle) + " (expected: a live frame or"
                 + " stack object of this stack, below +" + usedBytes + "; it was popped or never pushed here)");

@@ -1,5 +1,10 @@
 package dev.goheap.stack;
 
+import dev.goheap.sched.BlockingCall;
+import dev.goheap.sched.Mutator;
+import dev.goheap.sched.MutatorAction;
+import dev.goheap.sched.MutatorState;
+import dev.goheap.sched.Safepoints;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -19,8 +24,15 @@ import java.util.concurrent.TimeUnit;
  * g.join();                          // everything g wrote is visible here
  * }</pre>
  *
- * <p><b>Thread safety:</b> {@link #join}, {@link #id}, {@link #isAlive} and {@link #thread} from
- * any thread; {@link #stack} and {@link #detach} from the goroutine's own thread only.
+ * <p><b>Thread safety:</b> {@link #join}, {@link #id}, {@link #isAlive}, {@link #thread} and
+ * {@link #mutator} from any thread; {@link #stack} and {@link #detach} from the goroutine's own
+ * thread only; {@link #forEachStackPointerSlot} also from the thread that holds it at a stop or
+ * handshake.
+ * <p><b>Safepoints:</b> the goroutine is registered with its runtime's {@link Safepoints} before
+ * its task runs (or when the thread attaches), and deregistered when it ends or detaches, before
+ * its stack is freed. It reaches a safepoint at every push, pop and heap allocation; around a
+ * call that blocks outside goheap it parks ({@code rt.safepoints().parked(queue::take)}), see
+ * {@link dev.goheap.sched}.
  * <p><b>Ownership:</b> the goroutine owns its stack. When its task returns (or throws), or when an
  * attached thread detaches, it frees the stack, flushes its thread's heap cache and only then
  * counts as ended: {@link #join} returning, like {@code close()} of the runtime, happens after
@@ -32,6 +44,7 @@ public final class Goroutine {
     private final Thread thread;
     private final boolean attached;
     private final Stack stack;
+    private final Mutator mutator;
     private final CountDownLatch done = new CountDownLatch(1);
     private Throwable failure; // written by the goroutine before done.countDown(), read after await
 
@@ -41,6 +54,7 @@ public final class Goroutine {
         this.thread = thread;
         this.attached = attached;
         this.stack = new Stack(runtime, id, thread);
+        this.mutator = runtime.safepoints().newMutator(this); // keeps the reference only
     }
 
     /**
@@ -93,30 +107,91 @@ public final class Goroutine {
         return stack;
     }
 
+    /** Returns the goroutine's safepoint record: its state (running, parked, stopped ...). */
+    public Mutator mutator() {
+        return mutator;
+    }
+
+    /**
+     * Calls {@code visitor} for every pointer slot of every live frame and stack object of this
+     * goroutine's stack, bottom up (the collector's stack roots; {@link Stack#forEachPointerSlot}).
+     * Callable from the goroutine's own thread, as in a {@link MutatorAction} run at its
+     * safepoint, or from the thread that holds it parked or stopped ({@link
+     * Mutator#isHeldByCurrentThread()}: the stop's or handshake's caller), while it cannot run.
+     * Allocates nothing.
+     *
+     * @throws WrongThreadException if called from any other thread
+     * @throws IllegalStateException if the goroutine has ended or detached
+     */
+    public void forEachStackPointerSlot(PointerSlotVisitor visitor) {
+        if (Thread.currentThread() == thread) {
+            stack.forEachPointerSlot(visitor);
+        } else if (mutator.isHeldByCurrentThread()) {
+            stack.forEachPointerSlotHeld(visitor);
+        } else if (mutator.state() == MutatorState.DEREGISTERED) {
+            throw Errors.notOwner(stack, null); // ended or detached: its stack is gone
+        } else {
+            throw Errors.notHolder(this);
+        }
+    }
+
+    /**
+     * Shrinks the stack ({@link Stack#shrink}) if called on the goroutine's own thread, as the
+     * collector's handshake action does at the goroutine's safepoint; returns whether it moved.
+     * On another thread (a holder of a parked or stopped goroutine) it does nothing and returns
+     * false: a parked goroutine's stack never moves, as its owner may keep stack addresses in
+     * Java locals across the park. Also false inside a grow (a safepoint reached by the grow's
+     * own allocation).
+     *
+     * @throws IllegalStateException if the goroutine has ended or detached
+     */
+    public boolean shrinkStackIfOwner() {
+        if (Thread.currentThread() != thread) {
+            return false;
+        }
+        return stack.shrinkAtSafepoint();
+    }
+
     /**
      * Waits until the goroutine has ended (or detached). Everything it did happens-before the return.
+     * A goroutine that joins is parked while it waits ({@link Safepoints#parked}): it holds up
+     * no stop or handshake.
      *
      * @throws CompletionException if its task threw; the cause is what it threw
      * @throws IllegalStateException if a goroutine tries to join itself
      */
     public void join() throws InterruptedException {
         checkNotSelf();
-        done.await();
+        awaitParked(0);
         rethrowFailure();
     }
 
     /**
-     * Waits at most {@code timeout} for the goroutine to end; returns whether it did.
+     * Waits at most {@code timeout} for the goroutine to end; returns whether it did. A goroutine
+     * that joins is parked while it waits.
      *
      * @throws CompletionException if it ended and its task threw
      */
     public boolean join(Duration timeout) throws InterruptedException {
         checkNotSelf();
-        if (!done.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        if (!awaitParked(Math.max(1, timeout.toNanos()))) {
             return false;
         }
         rethrowFailure();
         return true;
+    }
+
+    /** Awaits {@code done} (for ever if {@code nanos == 0}), parking the calling goroutine if it is one. */
+    private boolean awaitParked(long nanos) throws InterruptedException {
+        BlockingCall<Boolean, InterruptedException> await = () -> {
+            if (nanos == 0) {
+                done.await();
+                return true;
+            }
+            return done.await(nanos, TimeUnit.NANOSECONDS);
+        };
+        Goroutine self = Goroutines.CURRENT.get();
+        return self == null ? await.call() : self.runtime.safepoints().parked(await);
     }
 
     /**
@@ -150,6 +225,7 @@ public final class Goroutine {
     void run(Runnable task) {
         Goroutines.CURRENT.set(this);
         try {
+            runtime.safepoints().register(mutator); // waits here while the world is stopped
             task.run();
         } catch (Throwable t) {
             failure = t;
@@ -158,9 +234,13 @@ public final class Goroutine {
         }
     }
 
-    /** Frees the stack, flushes the heap cache, and counts the goroutine as ended, in that order. */
+    /**
+     * Deregisters the goroutine from its safepoints, frees the stack, flushes the heap cache, and
+     * counts the goroutine as ended, in that order.
+     */
     private void end() {
         try {
+            runtime.safepoints().deregister(mutator); // waits while a stop or handshake holds it
             stack.release();
         } catch (RuntimeException | Error e) {
             if (failure == null) {
@@ -189,6 +269,7 @@ public final class Goroutine {
     void reapDeadAttached() {
         assert attached && !thread.isAlive();
         try {
+            runtime.safepoints().deregisterDead(mutator);
             stack.release();
         } finally {
             runtime.ended(this);

@@ -1,6 +1,7 @@
 package dev.goheap.stack;
 
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.Safepoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,6 +36,7 @@ public final class Goroutines {
     private static final long REAP_INTERVAL_NANOS = 50_000_000;
 
     private final Heap heap;
+    private final Safepoints safepoints;
     private final long maxStackBytes;
     private final Duration closeTimeout;
 
@@ -53,20 +55,34 @@ public final class Goroutines {
     private final LongAdder shrinks = new LongAdder();
     private final LongAdder copiedBytes = new LongAdder();
 
-    private Goroutines(Heap heap, long maxStackBytes, Duration closeTimeout) {
+    private Goroutines(Heap heap, Safepoints safepoints, long maxStackBytes, Duration closeTimeout) {
         this.heap = heap;
+        this.safepoints = safepoints;
         this.maxStackBytes = maxStackBytes;
         this.closeTimeout = closeTimeout;
     }
 
     /**
-     * Returns the goroutines of a runtime whose stacks come from {@code heap}.
+     * Returns the goroutines of a runtime whose stacks come from {@code heap}, with safepoints of
+     * their own ({@link Safepoints#create()}).
      *
      * @throws IllegalArgumentException if {@code maxStackBytes} is not in {@code 2 KiB..2 GiB} or
      *     {@code closeTimeout} is negative
      */
     public static Goroutines open(Heap heap, long maxStackBytes, Duration closeTimeout) {
+        return open(heap, Safepoints.create(), maxStackBytes, closeTimeout);
+    }
+
+    /**
+     * Returns the goroutines of a runtime whose stacks come from {@code heap}, registered with
+     * {@code safepoints} (the runtime's).
+     *
+     * @throws IllegalArgumentException if {@code maxStackBytes} is not in {@code 2 KiB..2 GiB} or
+     *     {@code closeTimeout} is negative
+     */
+    public static Goroutines open(Heap heap, Safepoints safepoints, long maxStackBytes, Duration closeTimeout) {
         Objects.requireNonNull(heap, "heap");
+        Objects.requireNonNull(safepoints, "safepoints");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         if (maxStackBytes < Stack.INITIAL_BYTES || maxStackBytes > Stack.MAX_MAX_BYTES) {
             throw Errors.badSetting("maxStackBytes", maxStackBytes,
@@ -75,7 +91,7 @@ public final class Goroutines {
         if (closeTimeout.isNegative()) {
             throw Errors.badSetting("closeTimeout", closeTimeout, ">= 0");
         }
-        return new Goroutines(heap, maxStackBytes, closeTimeout);
+        return new Goroutines(heap, safepoints, maxStackBytes, closeTimeout);
     }
 
     /**
@@ -112,7 +128,13 @@ public final class Goroutines {
             throw Errors.alreadyGoroutine(current);
         }
         long id = register("attach", true);
-        Goroutine g = new Goroutine(this, id, Thread.currentThread(), true);
+        Goroutine g;
+        try {
+            g = new Goroutine(this, id, Thread.currentThread(), true);
+        } catch (RuntimeException | Error e) {
+            deregister(true);
+            throw e;
+        }
         lock.lock();
         try {
             attachedSet.add(g);
@@ -120,6 +142,7 @@ public final class Goroutines {
             lock.unlock();
         }
         CURRENT.set(g);
+        safepoints.register(g.mutator()); // waits here while the world is stopped
         return g;
     }
 
@@ -195,24 +218,38 @@ public final class Goroutines {
         return heap;
     }
 
+    /** Returns the safepoints its goroutines register with. */
+    public Safepoints safepoints() {
+        return safepoints;
+    }
+
     long maxStackBytes() {
         return maxStackBytes;
     }
 
     /** Ends attached goroutines whose threads died without detaching: they run no more. */
     private void reapDeadAttachedLocked() {
-        assert lock.isHeldByCurrentThread();
+        assert lock.isHeldByCurrentThread() && lock.getHoldCount() == 1;
         List<Goroutine> dead = new ArrayList<>();
         for (Goroutine g : attachedSet) {
             if (!g.thread().isAlive()) {
                 dead.add(g);
             }
         }
-        for (Goroutine g : dead) {
-            g.reapDeadAttached(); // ended() below takes this (reentrant) lock and forgets g
+        if (dead.isEmpty()) {
+            return;
         }
-        if (!dead.isEmpty()) {
+        attachedSet.removeAll(dead); // ours to reap: a concurrent close() does not see them
+        // Reaped without the lock: deregistering waits while a stop or handshake holds the
+        // goroutine, and that operation's action may need this lock (to start a goroutine, say).
+        lock.unlock();
+        try {
+            for (Goroutine g : dead) {
+                g.reapDeadAttached(); // ended() takes the lock
+            }
             heap.reapThreadCaches();
+        } finally {
+            lock.lock();
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.goheap.stack.Records.HEADER_BYTES;
 import static dev.goheap.stack.Records.STACK_HEADER_BYTES;
 
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.Safepoints;
 import dev.goheap.type.FrameType;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemorySegment;
@@ -29,9 +30,10 @@ import java.lang.foreign.ValueLayout;
  * sequence number, so a handle whose frame was popped is refused ({@link IllegalStateException})
  * even after another frame took its place. Handles are opaque; a forged one may be accepted.
  * <b>Pointers into the stack</b> ({@link #addressOf}) are goheap pointers; in a Java local one is
- * valid until the next push, {@code alloca}, scratch allocation or {@link #shrink} (any of which
- * may move the stack); kept in a pointer slot of this stack it is valid while its frame lives, as
- * every move adjusts it. Every other store path refuses it ({@link dev.goheap.PointerEscapeException}).
+ * valid until the next push, {@code alloca}, scratch allocation, {@link #shrink} or other safepoint
+ * (a heap allocation or a poll, where the collector's handshake may shrink the stack; a park is
+ * not one of these, a parked goroutine's stack never moves); kept in a pointer slot of this
+ * stack it is valid while its frame lives, as every move adjusts it. Every other store path refuses it ({@link dev.goheap.PointerEscapeException}).
  *
  * <p><b>Thread safety:</b> none needed: every method but {@link #goroutineId} and {@link
  * #maxBytes} checks that the caller is the owner thread ({@link WrongThreadException} otherwise),
@@ -58,6 +60,8 @@ public final class Stack {
 
     final Goroutines runtime;
     final Heap heap;
+    /** Polled by push and pop (DESIGN decision 3); final, so the poll is one field load and one volatile read. */
+    final Safepoints safepoints;
     final long maxBytes;
     private final long goroutineId;
     private Thread owner; // set before the owner thread starts; null after release
@@ -90,11 +94,14 @@ public final class Stack {
     long popSlowAt = -1;              // a pop at or below this offset does the housekeeping
     long[] deferred;                  // old blocks kept for scratch segments: pointer, bytes, ...
     int deferredCount;
+    /** Owner thread only: a grow or shrink is allocating its new block (which may reach a safepoint). */
+    boolean moving;
     private ScratchAllocator allocator;
 
     Stack(Goroutines runtime, long goroutineId, Thread owner) {
         this.runtime = runtime;
         this.heap = runtime.heap();
+        this.safepoints = runtime.safepoints();
         this.maxBytes = runtime.maxStackBytes();
         this.goroutineId = goroutineId;
         this.owner = owner;
@@ -111,6 +118,7 @@ public final class Stack {
      */
     public long push(FrameType type) {
         checkOwner();
+        safepoints.poll(); // before any field is read: a handshake action here may shrink the stack
         if (pushed < 0) {
             flushTop();
         }
@@ -147,6 +155,7 @@ public final class Stack {
      */
     public void pop(long frame) {
         checkOwner();
+        safepoints.poll(); // before any field is read, as in push
         long w1 = pushed;
         if (w1 >= 0 || frame != cachedHandle) {
             w1 = SlotAccess.checkPop(this, frame); // not the frame just pushed: read its header
@@ -198,8 +207,9 @@ public final class Stack {
 
     /**
      * Halves the stack by copying if it uses less than a quarter of its block and is larger than
-     * 2 KiB (Go's {@code shrinkstack}, which Go's collector runs; goheap's collector will call
-     * this at its stack scan, and an owner may call it at any quiet point). Returns whether it moved.
+     * 2 KiB (Go's {@code shrinkstack}, which Go's collector runs; goheap's collector calls it
+     * through {@link Goroutine#shrinkStackIfOwner} in its handshake action, and an owner may call
+     * it at any quiet point). Returns whether it moved.
      */
     public boolean shrink() {
         checkOwner();
@@ -283,7 +293,8 @@ public final class Stack {
 
     /**
      * Returns the goheap pointer of byte {@code offset} of {@code handle} (Go's {@code &x}). It
-     * is valid until the stack next moves unless kept in a pointer slot of this stack.
+     * is valid until the stack next moves (at a push, {@code alloca}, scratch allocation, shrink,
+     * or a safepoint) unless kept in a pointer slot of this stack.
      *
      * @throws IndexOutOfBoundsException if {@code offset} is not a byte of the record
      */
@@ -308,12 +319,34 @@ public final class Stack {
     /**
      * Calls {@code visitor} for every pointer slot of every live frame and stack object, bottom
      * up, with the slot's value (nil included): the collector's roots in this stack (DESIGN
-     * decision 3), from each record's type bitmap. Allocates nothing.
+     * decision 3), from each record's type bitmap. Allocates nothing. The collector calls it
+     * through {@link Goroutine#forEachStackPointerSlot}, which also works from the thread that
+     * holds the goroutine at a stop or handshake.
      */
     public void forEachPointerSlot(PointerSlotVisitor visitor) {
         checkOwner();
         flushTop();
         FrameWalk.forEachPointerSlot(this, visitor);
+    }
+
+    /**
+     * {@link #forEachPointerSlot} from the thread that holds the goroutine parked or stopped
+     * (the caller checked {@code Mutator.isHeldByCurrentThread()}): the owner cannot run until
+     * released, and the hold's state transitions order its writes before ours and ours before
+     * its next read (package {@code dev.goheap.sched}, "Happens-before").
+     */
+    void forEachPointerSlotHeld(PointerSlotVisitor visitor) {
+        if (owner == null) {
+            throw Errors.notOwner(this, null); // released: cannot happen while held, as deregistering waits
+        }
+        flushTop();
+        FrameWalk.forEachPointerSlot(this, visitor);
+    }
+
+    /** {@link #shrink} at a safepoint of the owner (a handshake action): not inside a grow. */
+    boolean shrinkAtSafepoint() {
+        checkOwner();
+        return !moving && StackMemory.shrink(this);
     }
 
     // ------------------------------------------------------------------ figures

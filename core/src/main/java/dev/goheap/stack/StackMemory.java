@@ -129,7 +129,7 @@ final class StackMemory {
                 throw Errors.overflow(required, st.maxBytes, st.goroutineId());
             }
             long size = Math.min(Math.max(Stack.INITIAL_BYTES, ceilPowerOfTwo(required)), st.maxBytes);
-            long p = st.heap.allocateStack(size, st.goroutineId());
+            long p = allocateBlock(st, size);
             MemorySegment s = st.heap.segment(p).asSlice(0, size);
             s.set(WORD, 8, 0L); // header word 1 (word 0 is the goroutine id, written by the heap)
             st.segment = s;
@@ -177,7 +177,7 @@ final class StackMemory {
         long oldBase = st.base;
         long oldCapacity = st.capacity;
         long used = st.top;
-        long p = st.heap.allocateStack(size, st.goroutineId());
+        long p = allocateBlock(st, size);
         MemorySegment s = st.heap.segment(p).asSlice(0, size);
         MemorySegment.copy(st.segment, 0, s, 0, used);
         long delta = p - oldBase;
@@ -195,6 +195,23 @@ final class StackMemory {
             defer(st, oldBase, oldCapacity);
         } else {
             free(st, oldBase, oldCapacity);
+        }
+    }
+
+    /**
+     * Allocates a stack block. The allocation may reach a safepoint, whose handshake action may
+     * scan the stack (it is consistent: nothing has changed yet) but must not move it: {@code
+     * moving} makes {@code Goroutine.shrinkStackIfOwner} refuse.
+     */
+    private static long allocateBlock(Stack st, long size) {
+        boolean outer = !st.moving;
+        st.moving = true;
+        try {
+            return st.heap.allocateStack(size, st.goroutineId());
+        } finally {
+            if (outer) {
+                st.moving = false;
+            }
         }
     }
 

@@ -38,7 +38,10 @@
  *
  * <h2>Push ({@link dev.goheap.stack.Stack#push})</h2>
  * <ol>
- *   <li>Owner check ({@code Thread.currentThread() == owner}, else {@link java.lang.WrongThreadException}).</li>
+ *   <li>Owner check ({@code Thread.currentThread() == owner}, else {@link java.lang.WrongThreadException}),
+ *       then a safepoint ({@code safepoints.poll()}: one volatile read unless a stop or handshake
+ *       is pending; see {@link dev.goheap.sched}). It comes before any field is read, because a
+ *       handshake action run there may scan or shrink this stack.</li>
  *   <li>If the top frame's header is still pending (see "Header elision"), write it.</li>
  *   <li>If {@code top + 16 + body > capacity}: grow ("Grow"); the first push allocates the first block.</li>
  *   <li>Zero what of the body may be dirty ("Zeroing"): usually nothing.</li>
@@ -48,7 +51,7 @@
  *
  * <h2>Pop ({@link dev.goheap.stack.Stack#pop})</h2>
  * <ol>
- *   <li>Owner check.</li>
+ *   <li>Owner check, then a safepoint, as in push.</li>
  *   <li>Fast path: the frame is the one pushed last and still on top (PENDING set, same handle):
  *       its link is in {@code pushed}; no memory is read.</li>
  *   <li>Otherwise its offset must be {@code topFrame} and its header's seq the handle's, else
@@ -107,8 +110,10 @@
  *       ("Scratch"). Handles are offsets: they stay valid.</li>
  * </ol>
  * {@link dev.goheap.stack.Stack#shrink} is the same move to half the capacity, when less than a
- * quarter is used (never below 2 KiB, at most by half at a time); the collector will call it at
- * its stack scan, as Go's does.
+ * quarter is used (never below 2 KiB, at most by half at a time); the collector calls it at its
+ * stack scan through {@link dev.goheap.stack.Goroutine#shrinkStackIfOwner}, as Go's does: only on
+ * the owner's thread (a parked goroutine's stack never moves), and not inside a grow, whose block
+ * allocation may reach a safepoint ({@code moving}).
  *
  * <h2>Escapes</h2>
  * {@code Heap.allocateStack} marks the block in its span (a bit per slot, or a flag for a large
@@ -132,18 +137,24 @@
  * <h2>Roots</h2>
  * {@link dev.goheap.stack.Stack#forEachPointerSlot} walks the records bottom up and reports every
  * pointer slot of every frame and stack object with its value: the collector's stack roots,
- * scanned by the owner at a handshake (DESIGN decision 7).
+ * scanned at a handshake (DESIGN decision 7) through {@link
+ * dev.goheap.stack.Goroutine#forEachStackPointerSlot}: by the owner at its safepoint, or by the
+ * handshake's caller while the goroutine is parked and held (or stopped), the one case where a
+ * thread other than the owner touches a stack. The hold orders the owner's writes before the
+ * scan and the scan's (a header written back) before the owner runs on.
  *
  * <h2>Goroutines ({@link dev.goheap.stack.Goroutines})</h2>
  * <ol>
  *   <li>{@code go(task)}: under the registry lock, refuse if closing, count the goroutine and take
- *       an id; make a {@code Goroutine} with its {@code Stack} (no memory yet) and an unstarted
- *       virtual thread; start it.</li>
- *   <li>On its thread: set {@code Goroutine.current()}, run the task and keep what it threw.</li>
- *   <li>At the end, in this order: free the stack's blocks, flush the thread's heap cache, clear
- *       {@code current()}, uncount the goroutine (signalling a waiting close), open the join latch.
- *       So a {@code join} that returns happens after every write of the goroutine and after its
- *       memory went back.</li>
+ *       an id; make a {@code Goroutine} with its {@code Stack} (no memory yet), its safepoint
+ *       record ({@code Mutator}) and an unstarted virtual thread; start it.</li>
+ *   <li>On its thread: set {@code Goroutine.current()}, register with the runtime's safepoints
+ *       (waiting there while the world is stopped), run the task and keep what it threw.</li>
+ *   <li>At the end, in this order: deregister from the safepoints (waiting while a stop or
+ *       handshake holds it: its stack may be being scanned), free the stack's blocks, flush the
+ *       thread's heap cache, clear {@code current()}, uncount the goroutine (signalling a waiting
+ *       close), open the join latch. So a {@code join} that returns happens after every write of
+ *       the goroutine and after its memory went back.</li>
  *   <li>{@code attach()} does steps 1 and 2 for the calling thread; {@code detach()} does step 3.</li>
  * </ol>
  *
@@ -168,7 +179,8 @@
  * </ul>
  *
  * <h2>Thread safety</h2>
- * A stack is confined to its owner thread: no field of it is shared, nothing locks. The registry
+ * A stack is confined to its owner thread: no field of it is shared, nothing locks; the one
+ * exception is the scan by a thread that holds the goroutine (Roots). The registry
  * ({@code Goroutines}) is guarded by its lock; the stack figures are atomic counters. Join uses a
  * latch, whose count-down happens-after everything the goroutine did.
  *
@@ -179,8 +191,8 @@
  *       own heap cache), not by {@code go}.</li>
  *   <li>The maximum stack size is at most 2 GiB (handles keep 32-bit offsets); frame types at
  *       most 1 GiB.</li>
- *   <li>{@code shrink()} is explicit until the collector calls it; a goroutine's end frees
- *       everything anyway.</li>
+ *   <li>{@code shrink()} is explicit, or the collector's (at a handshake, on the owner); a
+ *       goroutine's end frees everything anyway.</li>
  *   <li>{@code heap.free} of a stack block's pointer is not refused on the free fast path (which
  *       stays as fast as it was); a program can only get that pointer by arithmetic on an
  *       address, and then corrupts its own stack, never the JVM.</li>

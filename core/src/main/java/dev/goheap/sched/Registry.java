@@ -1,0 +1,84 @@
+package dev.goheap.sched;
+
+import dev.goheap.stack.Goroutine;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * The registered mutators of one {@link Safepoints}: an array with swap-remove, so registering
+ * and deregistering are O(1) and a stop or handshake copies it once.
+ *
+ * <p><b>Thread safety:</b> every method requires the owning Safepoints' lock; {@link #sizeRacy}
+ * may be read without it.
+ */
+final class Registry {
+    private Mutator[] mutators = new Mutator[16]; // guarded by lock
+    private int size;                             // guarded by lock
+    private volatile int sizeRacy;                // written under lock, read racily by mutatorCount()
+
+    void addLocked(Mutator m) {
+        assert m.index < 0;
+        if (size == mutators.length) {
+            mutators = Arrays.copyOf(mutators, size * 2);
+        }
+        m.index = size;
+        mutators[size++] = m;
+        sizeRacy = size;
+    }
+
+    /** Removes {@code m} if it is registered (idempotent). */
+    void removeLocked(Mutator m) {
+        int i = m.index;
+        if (i < 0) {
+            return;
+        }
+        Mutator last = mutators[--size];
+        mutators[i] = last;
+        last.index = i;
+        mutators[size] = null;
+        m.index = -1;
+        sizeRacy = size;
+    }
+
+    /** Returns a copy of the registered mutators, {@code except} left out (may be null). */
+    Mutator[] snapshotLocked(Mutator except) {
+        Mutator[] copy = new Mutator[size];
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (mutators[i] != except) {
+                copy[n++] = mutators[i];
+            }
+        }
+        return n == copy.length ? copy : Arrays.copyOf(copy, n);
+    }
+
+    /**
+     * Returns the registered mutators of {@code goroutines}, {@code except} left out, and counts
+     * in {@code unregistered[0]} those that are not registered (ended, or not started yet).
+     * A goroutine listed twice counts once.
+     */
+    Mutator[] selectLocked(Collection<? extends Goroutine> goroutines, Mutator except, int[] unregistered) {
+        Mutator[] picked = new Mutator[goroutines.size()];
+        Set<Mutator> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        int n = 0;
+        for (Goroutine g : goroutines) {
+            Mutator m = g.mutator();
+            if (m == except || !seen.add(m)) {
+                continue;
+            }
+            if (m.index < 0 || mutators[m.index] != m) {
+                unregistered[0]++;
+            } else {
+                picked[n++] = m;
+            }
+        }
+        return Arrays.copyOf(picked, n);
+    }
+
+    int sizeRacy() {
+        return sizeRacy;
+    }
+}

@@ -1,0 +1,220 @@
+/**
+ * Safepoints, stops of the world and handshakes for goroutines: Go's {@code stopTheWorld} /
+ * {@code startTheWorld}, {@code forEachP} and the {@code g.preempt} checks in function
+ * prologues, for DESIGN decisions 3 (roots, parking) and 7 (stop-the-world, stacks scanned at a
+ * handshake). {@link dev.goheap.sched.Safepoints} is the API; this note is the design.
+ *
+ * <h2>Names</h2>
+ * <pre>
+ *   Go                                   goheap
+ *   g.atomicstatus (_Grunning, ...)      Mutator.state: RUNNING, PARKED, HELD, STOPPED, ...
+ *   stack-bound check in the prologue    Safepoints.poll(): one volatile read of pending
+ *   entersyscall / exitsyscall           park() / unpark(), or parked(call)
+ *   stopTheWorld / startTheWorld         stopTheWorld(deadline) / startTheWorld()
+ *   forEachP(fn) / safe-point functions  handshakeReport(action, deadline)
+ *   "suspendG" of a goroutine in a       the operator holds a parked goroutine (HELD) and
+ *   syscall, to scan its stack           runs the action itself
+ * </pre>
+ *
+ * <h2>Structures</h2>
+ * <pre>
+ *   Safepoints (one per runtime)
+ *     pending   volatile int: STOP | HANDSHAKE      written under lock, read racily by poll()
+ *     operator  volatile Thread                     the thread running a stop or handshake (CAS)
+ *     lock      ReentrantLock                       registry, pending's writes, figures, all waits
+ *       released  Condition                         mutators wait: stopped, held, unparking in a stop
+ *       arrived   Condition                         the operator waits: "something may be done now"
+ *     operatorWaiting  volatile boolean             the operator is (about to be) blocked on arrived
+ *     registry  Mutator[] + size (swap-remove)      guarded by lock
+ *     current   ThreadLocal&lt;Mutator&gt;               the calling goroutine's record (slow paths only)
+ *   Mutator (one per goroutine, made with it)
+ *     state     volatile int, CAS                   the diagram below
+ *     op        volatile int, CAS                   NONE, REQUESTED, CLAIMED, DONE
+ *     action    MutatorAction                       written before op = REQUESTED
+ * </pre>
+ *
+ * <h2>States</h2>
+ * <pre>
+ *                   R                                  P (owner)
+ *        NEW -----------------&gt; PARKED &lt;---------------------------------+
+ *                               |  ^   |                                 |
+ *              S3, H4: CAS by   |  |   | U1: CAS by the owner,           |
+ *              the operator     v  |   | no stop pending                 |
+ *                             HELD |   +-----------------------------&gt; RUNNING
+ *                               |  |                                   |    ^
+ *                               +--+ S6, H4: release              M2:  |    | S6: release,
+ *                               (the operator, under lock)      owner, v    | the operator
+ *                                                             at a     STOPPED  under lock
+ *                                                             safepoint,
+ *                                                             under lock
+ *
+ *   D (deregister): RUNNING or PARKED --CAS--&gt; DEREGISTERED; from HELD it waits for the release.
+ *   A RUNNING goroutine whose thread died is deregistered by the operator or by close().
+ * </pre>
+ * Who may change what: only the owner leaves RUNNING (M2, P, D); only the operator enters and
+ * leaves HELD (S3, H4, S6) and leaves STOPPED (S6); PARKED to RUNNING is the owner's CAS (U1),
+ * PARKED to HELD the operator's, so exactly one of them wins (race 3).
+ *
+ * <h2>What "parked" allows</h2>
+ * A parked goroutine runs Java code that does not touch goheap: it blocks on I/O, locks, queues,
+ * sleeps, computes on the Java heap. It must not use the heap, its stack or the fixed segments:
+ * the collector may be scanning its stack meanwhile. Its safepoints check this while something
+ * is pending ({@link java.lang.IllegalStateException}), which covers every time it matters: a
+ * goroutine is only HELD while an operation is pending. A park is a safepoint: a pointer kept
+ * only in a Java local is no root while parked (keep it in a frame's pointer slot). A parked
+ * goroutine's stack is never moved, so stack addresses kept in Java locals survive a park; every
+ * other safepoint (push, pop, allocation, poll) may shrink the stack at a handshake.
+ *
+ * <h2>Mutator paths</h2>
+ * <ol>
+ *   <li><b>Poll</b>: {@code if (pending != 0) pollSlow()}. The slow path: if the caller is no
+ *       registered goroutine, runs an action already, or is the operator, return; if parked,
+ *       throw; then loop: STOP pending: M1-M3; an op REQUESTED for it: O1-O2; else return.</li>
+ *   <li><b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
+ *       <b>M2</b> {@code state = STOPPED}; signal {@code arrived} if the operator waits.
+ *       <b>M3</b> wait on {@code released} while {@code state == STOPPED} (a virtual thread
+ *       unmounts); only S6 changes it, to RUNNING.</li>
+ *   <li><b>O1</b> CAS {@code op} REQUESTED to CLAIMED; run the action on this thread (its
+ *       safepoints do nothing meanwhile; what it throws is kept). <b>O2</b> {@code op = DONE};
+ *       signal {@code arrived} if the operator waits.</li>
+ *   <li><b>P (park)</b>: refuse unless RUNNING and outside an action; if something is pending,
+ *       poll first (so a pending action runs here, on the owner); {@code state = PARKED}; signal
+ *       the operator if it waits (race 4).</li>
+ *   <li><b>U1 (unpark)</b>: fast path: nothing pending and CAS PARKED to RUNNING. <b>U2</b>
+ *       otherwise under the lock: while HELD, or PARKED with STOP pending (and the caller is not
+ *       the operator), wait on {@code released}; then CAS PARKED to RUNNING. <b>U3</b> poll, so
+ *       an action posted while parked runs now.</li>
+ *   <li><b>R (register)</b>, on the goroutine's thread before its task: under the lock, NEW to
+ *       PARKED and into the registry; then unpark (U1-U3): it waits while the world is stopped.</li>
+ *   <li><b>D (deregister)</b>, on its thread when it ends or detaches, before its stack is freed:
+ *       under the lock, CAS RUNNING or PARKED to DEREGISTERED (waiting on {@code released} while
+ *       HELD); out of the registry; signal {@code arrived}. It does not wait for a stop: a
+ *       stopper counts it as parked forever, and what its thread does afterwards (freeing its
+ *       stack, flushing its heap cache) goes through the heap's locks like any thread's.</li>
+ * </ol>
+ *
+ * <h2>Stop ({@code stopTheWorld}, {@code startTheWorld})</h2>
+ * <ol>
+ *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); under the
+ *       lock, set STOP and copy the registry, leaving out the caller's own goroutine.</li>
+ *   <li><b>S2</b> pass over the copy: STOPPED, HELD and DEREGISTERED are safe, and stay so until
+ *       S6 (only the operator leaves them); RUNNING is waited for.</li>
+ *   <li><b>S3</b> PARKED: CAS to HELD; if that fails it unparked or ended: look again.</li>
+ *   <li><b>S4</b> all safe: the world is stopped, return true. Else spin 32 passes, then under
+ *       the lock: {@code operatorWaiting = true}, pass again, wait on {@code arrived} (at most
+ *       1 ms, to notice threads that died without deregistering), until the deadline.</li>
+ *   <li><b>S5</b> deadline passed: S6 on the copy, return false.</li>
+ *   <li><b>S6</b> (startTheWorld or S5) under the lock: clear STOP; STOPPED to RUNNING, HELD to
+ *       PARKED; signal {@code released}; then {@code operator = null}.</li>
+ * </ol>
+ * A goroutine that registers during the stop is not in the copy: it entered PARKED after S1,
+ * and its unpark waits in U2 until S6. So no registered goroutine runs while the world is
+ * stopped, copy or not.
+ *
+ * <h2>Handshake ({@code handshakeReport}, {@code handshake})</h2>
+ * <ol>
+ *   <li><b>H1</b> CAS {@code operator}; under the lock, copy the registry (or the given
+ *       goroutines that are registered), leaving out the caller's own goroutine.</li>
+ *   <li><b>H2</b> still under the lock, for each: {@code action}, then {@code op = REQUESTED};
+ *       then set HANDSHAKE (a poll that sees HANDSHAKE finds its op).</li>
+ *   <li><b>H3</b> the caller's own goroutine, if it is one, runs the action at once.</li>
+ *   <li><b>H4</b> pass over the rest: op DONE: done by its owner. DEREGISTERED (or its thread
+ *       died): CAS op to NONE, "ended". PARKED: CAS state to HELD, then CAS op REQUESTED to
+ *       CLAIMED and run the action on the caller (if the CAS fails the owner ran it before it
+ *       parked); release: state = PARKED under the lock, signal {@code released}. RUNNING:
+ *       wait (it runs O1-O2 at its next safepoint, or parks). Spin, then block as in S4 (on
+ *       {@code operatorWaiting} and {@code arrived}) until the deadline.</li>
+ *   <li><b>H5</b> deadline: for each left, CAS op REQUESTED to NONE: cancelled, reported in
+ *       {@code notDone}, and it will never run; if the CAS fails its owner claimed it: wait for
+ *       DONE (an action is short).</li>
+ *   <li><b>H6</b> under the lock: clear HANDSHAKE, reset every op to NONE and drop the action;
+ *       then {@code operator = null}; rethrow the first failure of an action.</li>
+ * </ol>
+ * If the caller has stopped the world, a handshake runs every action on the caller at once:
+ * the stop's goroutines are STOPPED or HELD; one that registered during the stop is PARKED and
+ * waiting in U2: it is held (CAS to HELD) for its action and released to PARKED, still waiting.
+ *
+ * <p><b>Goroutines that register during a handshake are left out</b>, and that is safe for
+ * the collector: a new goroutine's stack is empty when it registers (registration comes
+ * before its task, or is the attach of a thread with a fresh stack), so it holds no pointer the
+ * collector has not seen elsewhere; every pointer it will store in its frames it must first
+ * load from the heap, the data segment or a pinned handle, or allocate (black, during marking).
+ * Go treats goroutines created during marking the same way.
+ *
+ * <h2>Races (each step above that prevents one is named)</h2>
+ * <ol>
+ *   <li><b>Poll at the stop request</b> (jcstress {@code PollAtStopRequest}): 1) a goroutine reads
+ *       pending = 0, 2) the stopper sets STOP, 3) the goroutine runs on. Harmless: the stopper
+ *       sees it RUNNING and waits for its next safepoint (S2). The reverse: 1) it reads STOP,
+ *       2) the stop times out and releases, 3) it stops and waits for a release that already
+ *       happened. Prevented by M1: STOP is checked again under the lock that S6 holds.</li>
+ *   <li><b>Register during a stop</b>: 1) the stopper copies the registry, 2) a goroutine
+ *       registers and runs, 3) the stopper declares the world stopped while it runs.
+ *       Prevented by S1 and R sharing the lock: a registration after the copy sees STOP and
+ *       waits in U2.</li>
+ *   <li><b>Unpark during a stop</b> (jcstress {@code UnparkRacesStop}; Dekker-style): 1) the
+ *       stopper reads PARKED and counts the goroutine, 2) it unparks and pushes, 3) the stopper
+ *       scans its stack as it changes. Prevented by S3 and U1 both being CAS on the state: if
+ *       S3 wins, U1 fails and the unpark waits (U2) until S6; if U1 wins, S3 fails, the stopper
+ *       sees RUNNING and waits for the goroutine's next safepoint, where it stops.</li>
+ *   <li><b>Lost wakeup of the operator</b>: 1) the operator finds a goroutine RUNNING, 2) it
+ *       parks (or stops, ends, finishes its action), 3) the operator blocks on {@code arrived}
+ *       and nobody signals. Prevented: the operator writes {@code operatorWaiting = true} and
+ *       only then looks again, holding the lock until it blocks; the goroutine writes its new
+ *       state and only then reads {@code operatorWaiting} and signals under the lock. Volatile
+ *       accesses are sequentially consistent, so one of the two sees the other's write.</li>
+ *   <li><b>A stale STOPPED</b>: 1) stop A ends, 2) stop B starts and counts a goroutine still
+ *       STOPPED from A, 3) the goroutine wakes, sets RUNNING and runs in B. Prevented: a
+ *       goroutine never leaves STOPPED itself; S6 sets RUNNING under the lock before the
+ *       operator slot is free, so B never sees A's STOPPED.</li>
+ *   <li><b>An action twice</b> (jcstress {@code HandshakeVsPark}): 1) the goroutine claims the
+ *       action at a safepoint, 2) parks, 3) the caller holds it and runs it again. Prevented:
+ *       the owner (O1), the caller (H4) and the cancel (H5) all CAS op from REQUESTED; only
+ *       one succeeds. An action may not park (P refuses), so a held goroutine's op is never
+ *       CLAIMED mid-run.</li>
+ *   <li><b>A late action</b>: 1) the handshake times out and returns, 2) the goroutine polls
+ *       and runs the stale action. Prevented by H5's CAS to NONE; a claimed op is waited for.</li>
+ *   <li><b>Scanning a freed stack</b>: 1) the caller holds a parked goroutine and scans it,
+ *       2) the goroutine's task returns and its end frees the stack, 3) the scan reads freed
+ *       memory. Prevented by D: PARKED to DEREGISTERED is a CAS that fails on HELD; it waits.</li>
+ *   <li><b>The stopper is a goroutine</b>: 1) it stops the world, 2) it allocates, 3) its poll
+ *       sees STOP and it stops itself, forever. Prevented: S1 and H1 leave out the operator's
+ *       own goroutine, and its polls return at once.</li>
+ * </ol>
+ *
+ * <h2>Happens-before</h2>
+ * <ul>
+ *   <li><b>Goroutine to operator</b>: everything a goroutine did before it stopped (M2, a
+ *       volatile write under the lock), parked (P, a volatile write), finished its action (O2)
+ *       or deregistered (D, a CAS) happens-before the operator's read of that state or op
+ *       (S2, S3 and H4 are volatile reads or CAS). So the stopper or handshaker sees the
+ *       goroutine's stack and heap writes.</li>
+ *   <li><b>Operator to goroutine</b>: everything the operator did while holding (its stack scan,
+ *       a header written back by {@code flushTop}) happens-before S6's or H4's release (volatile
+ *       writes under the lock), which the goroutine reads in M3, U1 or U2 before it runs on.
+ *       The action posted at H2 happens-before the owner's CAS in O1.</li>
+ *   <li><b>Registration</b>: the registry is written and copied under the lock.</li>
+ * </ul>
+ *
+ * <h2>Lock</h2>
+ * One lock per runtime, {@code Safepoints.lock}, a leaf: nothing else is taken while it is held
+ * and no action runs under it. The mutator paths that block ({@code poll}, {@code park},
+ * {@code unpark}, {@code register}, {@code deregister}) must be called holding no lock that the
+ * collector or another goroutine may need: the heap must poll before it takes its own locks, and
+ * {@code Goroutines.close()} deregisters dead threads with its lock released.
+ *
+ * <h2>Deadlines and costs (for the collector)</h2>
+ * <ul>
+ *   <li>Deadlines are {@link java.lang.System#nanoTime()} values. Both operations look at every
+ *       goroutine at least once, so a deadline in the past means "only if no one is running".</li>
+ *   <li>A stop that returns false has released everything; its time still counts as a pause
+ *       (request to release) in the figures. A handshake that returns an incomplete result
+ *       has cancelled the rest: retry them with {@code handshakeReport(result.notDone(), ...)}.
+ *       A handshake may overrun its deadline by the actions that had started.</li>
+ *   <li>While a stop or handshake is pending, every poll of every goroutine takes the slow path
+ *       (a ThreadLocal read and a few volatile reads) until the operation ends.</li>
+ *   <li>Stopped goroutines are woken by one {@code signalAll}; they take the lock one after the
+ *       other as they leave M3, after the release: this delays the restart, not the pause.</li>
+ * </ul>
+ */
+package dev.goheap.sched;

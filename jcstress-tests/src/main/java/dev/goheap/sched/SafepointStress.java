@@ -1,0 +1,224 @@
+package dev.goheap.sched;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import dev.goheap.heap.Heap;
+import dev.goheap.stack.Goroutine;
+import dev.goheap.stack.Goroutines;
+import dev.goheap.stack.Stack;
+import dev.goheap.type.FrameType;
+import java.lang.foreign.MemoryLayout;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.LL_Result;
+
+/*
+ * Races between goroutines reaching safepoints (poll, park, unpark, register, deregister) and a
+ * stopper or handshaker, the protocol of dev.goheap.sched (package-info "Races").
+ *
+ *   ./mvnw -Pjcstress -pl jcstress-tests -am verify -Djcstress.tests=SafepointStress
+ *   (one race: -Djcstress.tests=SafepointStress.UnparkRacesStop; a real run: -Djcstress.mode=quick)
+ *
+ * Every state has its own Safepoints and Goroutines (sharing one heap), so the stop of one state
+ * never waits for the mutators of another. The mutator actor attaches its thread as a goroutine
+ * and detaches at the end: each state is a whole mutator life (register, run, deregister), and
+ * the stop or handshake may land anywhere in it. A stopper waits for the mutator of its state,
+ * which jcstress runs on the other thread; the deadline (10 s) is never reached unless a wakeup
+ * is lost, and a timeout is FORBIDDEN.
+ */
+public final class SafepointStress {
+    static final Heap HEAP = Heap.open(1L << 30, 0);
+    static final FrameType FRAME = FrameType.of("stressFrame",
+            MemoryLayout.structLayout(JAVA_LONG.withName("ref"), JAVA_LONG.withName("value")), "ref");
+    static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private SafepointStress() {}
+
+    static Goroutines goroutines() {
+        return Goroutines.open(HEAP, Safepoints.create(), 1L << 20, Duration.ZERO);
+    }
+
+    /** A short pause while the world is stopped, so that a goroutine that wrongly runs shows it. */
+    static void linger() {
+        for (int i = 0; i < 64; i++) {
+            Thread.onSpinWait();
+        }
+    }
+
+    static String stateOf(Goroutine g) {
+        return g == null ? "NONE" : g.mutator().state().name();
+    }
+
+    @JCStressTest
+    @Description("A goroutine writes progress 1, polls, writes progress 2 and detaches, while another thread "
+            + "stops the world and reads the progress twice while it is stopped: the poll is either where it "
+            + "stops, or already behind it.")
+    @Outcome(id = "0, 0, 0", expect = ACCEPTABLE, desc = "Stopped before the mutator registered (its attach "
+            + "waits for the release) or while it was registering (held): no progress.")
+    @Outcome(id = "1, 1, 0", expect = ACCEPTABLE, desc = "The mutator stopped at its poll: progress before it, "
+            + "none while stopped.")
+    @Outcome(id = "2, 2, 0", expect = ACCEPTABLE, desc = "The mutator passed its poll and deregistered before "
+            + "the world stopped.")
+    @Outcome(expect = FORBIDDEN, desc = "Progress while stopped, the mutator seen RUNNING while stopped (r3 = 1),"
+            + " a stop timeout (-1) or an exception (-2).")
+    @State
+    public static class PollAtStopRequest {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        volatile Goroutine mutator;
+        volatile int progress;
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            mutator = g;
+            progress = 1;
+            sp.poll();
+            progress = 2;
+            g.detach();
+        }
+
+        @Actor
+        public void stopper(III_Result r) {
+            try {
+                if (!sp.stopTheWorld(System.nanoTime() + DEADLINE_NANOS)) {
+                    r.r1 = -1;
+                    return;
+                }
+                int before = progress;
+                Goroutine g = mutator;
+                boolean running = g != null && g.mutator().state() == MutatorState.RUNNING;
+                linger();
+                running |= g != null && g.mutator().state() == MutatorState.RUNNING;
+                int after = progress;
+                sp.startTheWorld();
+                r.r1 = before;
+                r.r2 = after;
+                r.r3 = running ? 1 : 0;
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            }
+        }
+    }
+
+    @JCStressTest
+    @Description("A goroutine parks and at once unparks, then writes progress 1 and detaches, while another "
+            + "thread stops the world and looks at its state and progress while it is stopped: an unpark racing "
+            + "the stop request either is held or stopped, or was done and the goroutine stops later.")
+    @Outcome(id = "NONE 0, same", expect = ACCEPTABLE, desc = "Stopped before the goroutine was attached "
+            + "(its attach waits for the release).")
+    @Outcome(id = "HELD 0, same", expect = ACCEPTABLE, desc = "Held while parked (or registering): its unpark "
+            + "waits for the release.")
+    @Outcome(id = "STOPPED 0, same", expect = ACCEPTABLE, desc = "Stopped at the safepoint in park, or right "
+            + "after its unpark.")
+    @Outcome(id = "DEREGISTERED 1, same", expect = ACCEPTABLE, desc = "It unparked, progressed and detached "
+            + "before the world stopped.")
+    @Outcome(expect = FORBIDDEN, desc = "RUNNING (or PARKED and not held) while the stopper believes the world "
+            + "is stopped, a state or progress change while stopped, a timeout or an exception.")
+    @State
+    public static class UnparkRacesStop {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        volatile Goroutine mutator;
+        volatile int progress;
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            mutator = g;
+            sp.park();
+            sp.unpark();
+            progress = 1;
+            g.detach();
+        }
+
+        @Actor
+        public void stopper(LL_Result r) {
+            try {
+                if (!sp.stopTheWorld(System.nanoTime() + DEADLINE_NANOS)) {
+                    r.r1 = "timeout";
+                    return;
+                }
+                Goroutine g = mutator;
+                String state = stateOf(g);
+                int before = progress;
+                linger();
+                String stateAfter = stateOf(g);
+                int after = progress;
+                sp.startTheWorld();
+                r.r1 = state + " " + before;
+                r.r2 = state.equals(stateAfter) && before == after ? "same" : stateAfter + " " + after;
+            } catch (RuntimeException e) {
+                r.r1 = e.getClass().getSimpleName();
+            }
+        }
+    }
+
+    @JCStressTest
+    @Description("A goroutine with a frame parks and at once unparks, while another thread runs a handshake "
+            + "whose action scans its stack: the action runs exactly once, on the goroutine's thread at a "
+            + "safepoint or on the handshaker's while it is held parked, or not at all if the goroutine was not "
+            + "registered when the handshake started or ended before it reached the goroutine.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Once, by the goroutine at a safepoint (push, park or unpark).")
+    @Outcome(id = "1, 2", expect = ACCEPTABLE, desc = "Once, by the handshaker while the goroutine was held parked.")
+    @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "Not at all: the goroutine registered after the handshake "
+            + "started, or ended before it was reached.")
+    @Outcome(expect = FORBIDDEN, desc = "Twice, a scan from a thread that did not hold the goroutine, an "
+            + "incomplete handshake (-1) or an exception (-2).")
+    @State
+    public static class HandshakeVsPark {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        final AtomicInteger runs = new AtomicInteger();
+        volatile int where;
+        volatile int failure;
+
+        @Actor
+        public void mutator() {
+            try {
+                Goroutine g = goroutines.attach();
+                Stack s = g.stack();
+                long f = s.push(FRAME);
+                sp.park();
+                sp.unpark();
+                s.pop(f);
+                g.detach();
+            } catch (RuntimeException e) {
+                failure = -2;
+            }
+        }
+
+        @Actor
+        public void handshaker() {
+            try {
+                HandshakeResult result = sp.handshakeReport(g -> {
+                    runs.incrementAndGet();
+                    where = Thread.currentThread() == g.thread() ? 1 : 2;
+                    g.forEachStackPointerSlot((handle, offset, value) -> {});
+                }, System.nanoTime() + DEADLINE_NANOS);
+                if (!result.isComplete()) {
+                    failure = -1;
+                }
+            } catch (RuntimeException e) {
+                failure = -2;
+            }
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            r.r1 = failure != 0 ? failure : runs.get();
+            r.r2 = where;
+        }
+    }
+}
