@@ -129,6 +129,7 @@ final class HeapCollection implements HeapForGc {
 
     @Override
     public boolean sweepSome(int maxSpans) {
+        assert !heap.pageHeap().lock.isHeldByCurrentThread() : "lock order: central lists before the page heap";
         int gen = cycle.sweepGen;
         CentralList[] centrals = heap.centrals();
         int budget = maxSpans;
@@ -148,13 +149,16 @@ final class HeapCollection implements HeapForGc {
             sweepCursor = (sweepCursor + 1) % centrals.length;
         }
         PageHeap pages = heap.pageHeap();
+        boolean largeLeft;
         pages.lock.lock();
         try {
             pages.sweepLargeLocked(gen, Math.max(budget, 0));
-            return pages.hasUnsweptLargeLocked(gen) || hasUnsweptCentral(gen);
+            largeLeft = pages.hasUnsweptLargeLocked(gen);
         } finally {
             pages.lock.unlock();
         }
+        // Outside the page heap's lock: central locks come first in the lock order (package-info).
+        return largeLeft || hasUnsweptCentral(gen);
     }
 
     @Override
@@ -178,6 +182,7 @@ final class HeapCollection implements HeapForGc {
     }
 
     private boolean hasUnsweptCentral(int gen) {
+        assert !heap.pageHeap().lock.isHeldByCurrentThread() : "lock order: central lists before the page heap";
         for (CentralList c : heap.centrals()) {
             if (c == null) {
                 continue;

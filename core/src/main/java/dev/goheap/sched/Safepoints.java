@@ -83,6 +83,8 @@ public final class Safepoints {
 
     // The world stopped: operator only.
     private volatile boolean worldStopped;
+    /** When the last stop was released: written by the operator in {@code WorldStop.release}. */
+    volatile long lastReleaseNanos;
     private Mutator[] stopSet; // operator only: the stop's goroutines while the world is stopped
     private long stopStart;    // operator only: when the current stop was requested
 
@@ -365,6 +367,18 @@ public final class Safepoints {
             lock.unlock();
         }
         WorldStop.release(this, all);
+    }
+
+    /**
+     * Returns the {@link System#nanoTime()} of the last release of a stop (by {@link
+     * #startTheWorld} or by a {@link #stopTheWorld} that missed its deadline): the moment from
+     * which every goroutine of that stop may run again. A pause is measured from the stop
+     * request to this moment; the wake-up of the goroutines that blocked is the OS's and the
+     * virtual-thread scheduler's and is not counted (as in Go's {@code startTheWorld}).
+     * Meaningful to the operator thread after its release.
+     */
+    public long lastReleaseNanos() {
+        return lastReleaseNanos;
     }
 
     /** Returns whether the world is stopped now (by a successful {@link #stopTheWorld}). */

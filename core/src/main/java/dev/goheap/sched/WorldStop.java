@@ -103,6 +103,9 @@ final class WorldStop {
                     m.setStateVolatile(Mutator.PARKED);
                 }
             }
+            // The release point: every goroutine may run from here (a waiter's wake-up is up to
+            // the schedulers). Taken before the wake-ups, which may preempt this thread.
+            sp.lastReleaseNanos = System.nanoTime();
             sp.released.signalAll();
         } finally {
             sp.lock.unlock();

@@ -1,0 +1,132 @@
+package dev.goheap.gc;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.gc.pause.PauseLog;
+import dev.goheap.heap.Heap;
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.HeapForGc;
+import dev.goheap.sched.Safepoints;
+import java.util.Objects;
+
+/**
+ * goheap's garbage collector: concurrent tri-colour mark-sweep whose stop-the-world pauses stay
+ * within a budget (by default at most 10 ms in any 50 ms window). See the package note for the
+ * phases, the barrier and the pause bound.
+ *
+ * <pre>{@code
+ * try (GoRuntime rt = GoRuntime.builder().build();
+ *      Collector gc = Collector.start(rt, GcConfig.defaults())) {
+ *     rt.go(() -> { ... allocate; keep pointers in frames, data slots or pins ... }).join();
+ *     gc.gc();                          // a whole cycle, swept, before it returns
+ *     MemStats m = gc.memStats();
+ * }
+ * }</pre>
+ *
+ * <p><b>The contract with mutators</b> (DESIGN decision 3): once a collector runs, only
+ * goroutines ({@code rt.go}, {@code rt.attach}) may use the heap, and an object is kept alive
+ * by the pointer slots of live stack frames, of the {@code data} segment, of reachable heap
+ * objects, and by pins. A pointer held only in a Java local is valid until the goroutine's next
+ * safepoint (an allocation, a push or pop, a poll); a goroutine about to block outside goheap
+ * parks itself ({@link Safepoints}), so the collector never waits for it.
+ *
+ * <p><b>Thread safety:</b> every method may be called from any thread. <b>Ownership:</b> the
+ * collector owns its background thread; {@link #close} stops it (before the runtime closes).
+ */
+public final class Collector implements AutoCloseable {
+    private final GoRuntime runtime;
+    private final Heap heap;
+    private final HeapForGc heapGc;
+    private final GcConfig config;
+    private final CycleRunner runner;
+    private final Pins pins = new Pins();
+
+    private Collector(GoRuntime runtime, GcConfig config) {
+        this.runtime = runtime;
+        this.heap = runtime.heap();
+        this.heapGc = GcAccess.of(heap);
+        this.config = config;
+        this.runner = new CycleRunner(runtime, heapGc, config, pins);
+    }
+
+    /**
+     * Starts a collector for {@code runtime}'s heap, with its background thread.
+     *
+     * @throws IllegalStateException if the runtime is closed or already has a collector
+     */
+    public static Collector start(GoRuntime runtime, GcConfig config) {
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(config, "config");
+        Collector c = new Collector(runtime, config);
+        c.runner.start();
+        return c;
+    }
+
+    /**
+     * Runs a whole cycle (mark, then sweep everything) that starts after this call, and returns
+     * when it is done (Go's {@code runtime.GC}). A goroutine that calls it is parked meanwhile.
+     *
+     * @throws IllegalStateException if the collector is closed
+     */
+    public void gc() {
+        runner.forceCycle();
+    }
+
+    /**
+     * Pins {@code p}: it stays alive until {@link #unpin}, whatever points to it (cgo's handles).
+     * Returns the handle.
+     *
+     * @throws IllegalArgumentException if {@code p} is not a live object
+     */
+    public long pin(long p) {
+        return pins.pin(heap, p, runner.barrierIfMarking());
+    }
+
+    /** Returns the object pinned under {@code handle}. */
+    public long pinned(long handle) {
+        return pins.get(handle);
+    }
+
+    /**
+     * Unpins {@code handle}; returns the object it held (collectable from the next cycle on if
+     * nothing else points to it).
+     *
+     * @throws IllegalArgumentException if {@code handle} is not pinned
+     */
+    public long unpin(long handle) {
+        return pins.unpin(handle, runner.barrierIfMarking());
+    }
+
+    /** Returns the record of every pause so far (for the bound, MMU and percentiles). */
+    public PauseLog pauses() {
+        return runner.pauseLog();
+    }
+
+    /** Returns a snapshot of the heap's and the collector's figures. */
+    public MemStats memStats() {
+        return runner.memStats(pins.count());
+    }
+
+    /** Returns the number of completed cycles. */
+    public long cycles() {
+        return runner.completedCycles();
+    }
+
+    /** Returns the settings. */
+    public GcConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops the background thread after the cycle in progress (if any) and gives the heap back
+     * to manual management (no barrier, no triggers). Idempotent.
+     */
+    @Override
+    public void close() {
+        runner.stop();
+    }
+
+    @Override
+    public String toString() {
+        return "collector[" + runner.completedCycles() + " cycles, " + config + "]";
+    }
+}

@@ -1,0 +1,356 @@
+package dev.goheap.gc;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.fixed.FixedSegments;
+import dev.goheap.gc.pause.PauseKind;
+import dev.goheap.gc.pause.PauseLog;
+import dev.goheap.heap.HeapStats;
+import dev.goheap.internal.gc.GcHooks;
+import dev.goheap.internal.gc.HeapForGc;
+import dev.goheap.sched.HandshakeResult;
+import dev.goheap.sched.MutatorAction;
+import dev.goheap.sched.Safepoints;
+import dev.goheap.stack.Goroutine;
+import dev.goheap.stack.PointerSlotVisitor;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The collector's background thread and one cycle's phases (Go's {@code gcStart},
+ * {@code gcMarkDone}, {@code gcMarkTermination}, {@code bgsweep}), in order:
+ * <ol>
+ *   <li>finish sweeping the last cycle's spans (concurrent);</li>
+ *   <li>pause: turn on allocate-black and the write barrier;</li>
+ *   <li>concurrent mark: shade the data segment's and the pins' pointers, have every goroutine
+ *       scan its own stack at a handshake (the collector scans parked ones), drain the grey set;</li>
+ *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
+ *       if it does not fit, resume the world and go back to 3 (never overrun);
+ *       else turn the barrier off and start the new sweep generation;</li>
+ *   <li>set the next trigger from the marked bytes; sweep in the background.</li>
+ * </ol>
+ *
+ * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
+ * hooks and the getters on any thread, through {@link #lock} and volatile fields.
+ */
+final class CycleRunner implements GcHooks {
+    private static final System.Logger TRACE = System.getLogger("dev.goheap.gc");
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final long IDLE_WAIT_NANOS = 100_000_000;
+    private static final int SWEEP_BATCH = 64;
+    /** How long a stack-scan handshake waits for slow goroutines before the collector marks meanwhile. */
+    private static final long HANDSHAKE_SLICE_NANOS = 10_000_000;
+
+    private final GoRuntime runtime;
+    private final HeapForGc heap;
+    private final GcConfig config;
+    private final Pins pins;
+    private final Safepoints safepoints;
+    private final WorkQueue queue = new WorkQueue();
+    private final Barrier barrier;
+    private final Marker marker;
+    private final Pacer pacer;
+    private final Pauses pauses;
+    private final Thread thread;
+    private final PointerSlotVisitor stackSlotShader;
+    private final long startNanos = System.nanoTime();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition cycleDone = lock.newCondition();
+    private long requestedCycles; // guarded by lock: forced cycles asked for (a sequence)
+    private long completed;       // guarded by lock
+    private long forced;          // guarded by lock
+    private boolean stopping;     // guarded by lock
+    private volatile boolean triggered;
+    private volatile boolean marking;
+    private volatile long lastMarkedBytes;
+    private volatile long collectorCpuNanos;
+
+    CycleRunner(GoRuntime runtime, HeapForGc heap, GcConfig config, Pins pins) {
+        this.runtime = runtime;
+        this.heap = heap;
+        this.config = config;
+        this.pins = pins;
+        this.safepoints = runtime.safepoints();
+        this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
+        this.barrier = new Barrier(heap, queue, this::checkMutator);
+        this.marker = new Marker(heap, queue, barrier);
+        this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
+        this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
+        this.pauses = new Pauses(safepoints, config);
+    }
+
+    void start() {
+        heap.setTriggerBytes(pacer.triggerBytes());
+        heap.setHooks(this);
+        thread.start();
+    }
+
+    // ------------------------------------------------------------------ hooks (mutator threads)
+
+    @Override
+    public void heapGrew(long inUseBytes) {
+        if (!triggered) {
+            triggered = true;
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void heapLimitReached(long requestedBytes) {
+        forceCycle();
+    }
+
+    @Override
+    public void checkMutator() {
+        if (Thread.currentThread() != thread && Goroutine.currentOrNull() == null) {
+            throw new IllegalStateException("thread " + Thread.currentThread().getName()
+                    + ": not a goroutine (expected: with a collector running, only goroutines use the heap:"
+                    + " GoRuntime.go or attach)");
+        }
+    }
+
+    @Override
+    public void poll() {
+        safepoints.poll();
+    }
+
+    Barrier barrierIfMarking() {
+        return marking ? barrier : null;
+    }
+
+    // ------------------------------------------------------------------ forced cycles
+
+    /** Requests a whole cycle that starts after now and waits for it (parked, if a goroutine). */
+    void forceCycle() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("gc: called from the collector thread");
+        }
+        boolean park = Goroutine.currentOrNull() != null;
+        if (park) {
+            safepoints.park();
+        }
+        try {
+            lock.lock();
+            try {
+                if (stopping) {
+                    throw new IllegalStateException("gc: the collector is closed");
+                }
+                // A cycle in progress may have started before this call: wait for the one after it.
+                long target = completed + (marking ? 2 : 1);
+                requestedCycles = Math.max(requestedCycles, target);
+                LockSupport.unpark(thread);
+                boolean interrupted = false;
+                while (completed < target && !stopping) {
+                    try {
+                        cycleDone.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            if (park) {
+                safepoints.unpark();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the background thread
+
+    private void run() {
+        try {
+            while (true) {
+                boolean force;
+                lock.lock();
+                try {
+                    if (stopping) {
+                        return;
+                    }
+                    force = requestedCycles > completed;
+                } finally {
+                    lock.unlock();
+                }
+                if (force || triggered || heap.inUseBytes() >= pacer.triggerBytes()) {
+                    triggered = false;
+                    runCycle(force);
+                } else if (!heap.sweepSome(SWEEP_BATCH)) {
+                    LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
+                }
+            }
+        } catch (IllegalStateException closedUnderUs) {
+            if (!runtime.isClosed()) {
+                throw closedUnderUs;
+            }
+        } finally {
+            heap.setHooks(null);
+            lock.lock();
+            try {
+                stopping = true;
+                cycleDone.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void runCycle(boolean force) {
+        long cycle = completedCycles() + 1;
+        CycleTrace trace = new CycleTrace(cycle, force, startNanos, heap.inUseBytes());
+        heap.finishSweep();
+        trace.phase("sweep termination");
+
+        // 2. Start: allocate-black and the barrier on, with every mutator at a safepoint.
+        pauses.run(PauseKind.MARK_START, cycle, deadline -> {
+            heap.startMark();
+            runtime.heap().setWriteBarrier(barrier);
+            marking = true;
+            return true;
+        });
+        trace.phase("mark start");
+
+        // 3. Concurrent mark.
+        markRoots();
+        marker.drain(Long.MAX_VALUE);
+        trace.phase("concurrent mark");
+
+        // 4. Termination, retried while it does not fit its budget.
+        long[] marked = new long[1];
+        while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, deadline -> {
+            barrier.drainAllBuffers();
+            if (!marker.drain(deadline)) {
+                return false;
+            }
+            runtime.heap().setWriteBarrier(null);
+            marking = false;
+            marked[0] = heap.finishMark();
+            return true;
+        })) {
+            trace.retry();
+            marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
+        }
+        trace.phase("mark termination");
+
+        // 5. Pace the next cycle; sweep in the background (allocators sweep what they need).
+        lastMarkedBytes = marked[0];
+        pacer.onMarkDone(marked[0]);
+        heap.setTriggerBytes(pacer.triggerBytes());
+        if (force) {
+            heap.finishSweep(); // gc() promises a swept heap
+        }
+        trace.phase("sweep");
+        collectorCpuNanos = THREADS.getCurrentThreadCpuTime();
+        lock.lock();
+        try {
+            completed++;
+            if (force) {
+                forced++;
+            }
+            cycleDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        trace.done(marked[0], pacer.goalBytes(), heap.inUseBytes(), safepoints.mutatorCount(), cpuFraction());
+        if (config.gctrace()) {
+            TRACE.log(System.Logger.Level.INFO, trace.line());
+        }
+    }
+
+    /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */
+    private void markRoots() {
+        FixedSegments data = runtime.fixedSegments();
+        data.forEachPointerSlot(offset -> barrier.shade(data.readPointerAcquireAt(offset)));
+        pins.forEach(barrier::shade);
+        MutatorAction scanStack = g -> {
+            g.forEachStackPointerSlot(stackSlotShader);
+            g.shrinkStackIfOwner(); // Go shrinks stacks at their scan; only the owner may move its stack
+            barrier.flushCurrent();
+        };
+        HandshakeResult r = safepoints.handshakeReport(scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
+        while (!r.isComplete()) {
+            marker.drain(System.nanoTime() + HANDSHAKE_SLICE_NANOS); // mark meanwhile, then ask the slow ones again
+            r = safepoints.handshakeReport(r.notDone(), scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
+        }
+    }
+
+    // ------------------------------------------------------------------ figures
+
+    long completedCycles() {
+        lock.lock();
+        try {
+            return completed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PauseLog pauseLog() {
+        return pauses.log();
+    }
+
+    private double cpuFraction() {
+        long wall = System.nanoTime() - startNanos;
+        return wall <= 0 ? 0 : (double) collectorCpuNanos / wall / Runtime.getRuntime().availableProcessors();
+    }
+
+    MemStats memStats(int pinCount) {
+        HeapStats h = runtime.heap().stats();
+        long numForced;
+        long numGc;
+        lock.lock();
+        try {
+            numGc = completed;
+            numForced = forced;
+        } finally {
+            lock.unlock();
+        }
+        PauseLog log = pauses.log();
+        return new MemStats(h.heapMappedBytes(), h.heapInUseBytes(), h.heapIdleBytes(), h.heapReleasedBytes(), h.liveObjects(),
+                h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, numGc, numForced, log.totalNanos(),
+                recent(log), log.maxNanos(), cpuFraction(), pinCount);
+    }
+
+    private static java.util.List<Long> recent(PauseLog log) {
+        long[] lengths = log.last(256).lengthsNanos();
+        java.util.List<Long> out = new java.util.ArrayList<>(lengths.length);
+        for (long l : lengths) {
+            out.add(l);
+        }
+        return out;
+    }
+
+    /** Stops the background thread after its current cycle; the heap is manual again. */
+    void stop() {
+        lock.lock();
+        try {
+            if (stopping && !thread.isAlive()) {
+                return;
+            }
+            stopping = true;
+            cycleDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        heap.setHooks(null);
+        runtime.heap().setWriteBarrier(null);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.goheap.gc;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One cycle's timeline: wall and collector-CPU time per phase, heap sizes, for the gctrace line
+ * (Go's {@code GODEBUG=gctrace=1}) and the JFR phase events.
+ *
+ * <pre>
+ * gc 7 @1.234s 2%: 0.41+8.3+0.52 ms clock, 0.40+8.1+0.50 ms cpu, 41-&gt;43-&gt;12 MB, 24 MB goal, 3 G, 0 retries
+ *    |  |       |   start+concurrent mark+termination          in use at start-&gt;end of mark-&gt;marked
+ *    |  |       collector CPU share since start
+ *    |  time since the collector started
+ *    cycle
+ * </pre>
+ * "+" joins the mark-start pause, the concurrent mark and the termination pause(s) (the sweep
+ * termination before the cycle and the sweep after it are not in the line, as in Go).
+ *
+ * <p><b>Thread safety:</b> collector thread only.
+ */
+final class CycleTrace {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final long cycle;
+    private final boolean forced;
+    private final long collectorStartNanos;
+    private final long heapBeforeBytes;
+    private final long cycleStartNanos;
+    private final List<String> phases = new ArrayList<>(5);
+    private final List<Long> wallNanos = new ArrayList<>(5);
+    private final List<Long> cpuNanos = new ArrayList<>(5);
+    private long lastWall;
+    private long lastCpu;
+    private int retries;
+    private long markedBytes;
+    private long goalBytes;
+    private long heapAfterBytes;
+    private int goroutines;
+    private double cpuFraction;
+    private GcEvents.Phase event;
+
+    CycleTrace(long cycle, boolean forced, long collectorStartNanos, long heapBeforeBytes) {
+        this.cycle = cycle;
+        this.forced = forced;
+        this.collectorStartNanos = collectorStartNanos;
+        this.heapBeforeBytes = heapBeforeBytes;
+        this.cycleStartNanos = System.nanoTime();
+        this.lastWall = cycleStartNanos;
+        this.lastCpu = THREADS.getCurrentThreadCpuTime();
+        beginEvent();
+    }
+
+    /** Ends the phase {@code name} (it began where the last one ended). */
+    void phase(String name) {
+        long wall = System.nanoTime();
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        phases.add(name);
+        wallNanos.add(wall - lastWall);
+        cpuNanos.add(cpu - lastCpu);
+        lastWall = wall;
+        lastCpu = cpu;
+        event.end();
+        if (event.shouldCommit()) {
+            event.cycle = cycle;
+            event.phase = name;
+            event.commit();
+        }
+        beginEvent();
+    }
+
+    private void beginEvent() {
+        event = new GcEvents.Phase();
+        event.begin();
+    }
+
+    void retry() {
+        retries++;
+    }
+
+    void done(long markedBytes, long goalBytes, long heapAfterBytes, int goroutines, double cpuFraction) {
+        this.markedBytes = markedBytes;
+        this.goalBytes = goalBytes;
+        this.heapAfterBytes = heapAfterBytes;
+        this.goroutines = goroutines;
+        this.cpuFraction = cpuFraction;
+        GcEvents.Cycle e = new GcEvents.Cycle();
+        if (e.shouldCommit()) {
+            e.cycle = cycle;
+            e.forced = forced;
+            e.heapBeforeBytes = heapBeforeBytes;
+            e.markedBytes = markedBytes;
+            e.goalBytes = goalBytes;
+            e.commit();
+        }
+    }
+
+    /** Returns the wall time of phase {@code name} in nanoseconds (0 if it did not run). */
+    long wallNanos(String name) {
+        int i = phases.indexOf(name);
+        return i < 0 ? 0 : wallNanos.get(i);
+    }
+
+    String line() {
+        return String.format(Locale.ROOT,
+                "gc %d @%.3fs %d%%: %s+%s+%s ms clock, %s+%s+%s ms cpu, %d->%d->%d MB, %s MB goal, %d G, %d retries%s",
+                cycle, (cycleStartNanos - collectorStartNanos) / 1e9, Math.round(cpuFraction * 100),
+                ms(wallNanos, "mark start"), ms(wallNanos, "concurrent mark"), ms(wallNanos, "mark termination"),
+                ms(cpuNanos, "mark start"), ms(cpuNanos, "concurrent mark"), ms(cpuNanos, "mark termination"),
+                heapBeforeBytes >> 20, heapAfterBytes >> 20, markedBytes >> 20,
+                goalBytes == Long.MAX_VALUE ? "-" : Long.toString(goalBytes >> 20), goroutines, retries,
+                forced ? " (forced)" : "");
+    }
+
+    private String ms(List<Long> values, String phase) {
+        int i = phases.indexOf(phase);
+        double v = i < 0 ? 0 : values.get(i) / 1e6;
+        return v >= 10 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2g", v);
+    }
+}

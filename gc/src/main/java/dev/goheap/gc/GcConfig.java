@@ -1,0 +1,104 @@
+package dev.goheap.gc;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The collector's settings. Build with {@link #builder()}; every setting has Go's default.
+ *
+ * @param gogc              heap growth between cycles in percent of the live heap (Go's
+ *                          {@code GOGC}); negative turns triggering by growth off
+ * @param memoryLimitBytes  soft memory limit (Go's {@code GOMEMLIMIT}): cycles start earlier so
+ *                          the heap stays under it; {@link Long#MAX_VALUE} for none
+ * @param maxPause          the longest stop-the-world pause, and the most stopped time in any
+ *                          {@code window}
+ * @param window            the window the pause budget applies to
+ * @param gctrace           whether to log one line per cycle (Go's {@code GODEBUG=gctrace=1})
+ *                          through {@link System.Logger} {@code dev.goheap.gc} at INFO
+ * @param checking          whether each cycle ends with a stop-the-world check that no reachable
+ *                          object was freed (slow; for tests and debugging)
+ */
+public record GcConfig(int gogc, long memoryLimitBytes, Duration maxPause, Duration window, boolean gctrace,
+        boolean checking) {
+    /** Go's default GOGC. */
+    public static final int DEFAULT_GOGC = 100;
+    /** The default pause budget: 10 ms in every 50 ms window. */
+    public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMillis(10);
+    public static final Duration DEFAULT_WINDOW = Duration.ofMillis(50);
+
+    /**
+     * @throws IllegalArgumentException if {@code memoryLimitBytes <= 0}, {@code maxPause} is not
+     *     positive, or {@code maxPause > window}
+     */
+    public GcConfig {
+        Objects.requireNonNull(maxPause, "maxPause");
+        Objects.requireNonNull(window, "window");
+        if (memoryLimitBytes <= 0) {
+            throw new IllegalArgumentException("memoryLimitBytes: " + memoryLimitBytes + " (expected: > 0)");
+        }
+        if (maxPause.isNegative() || maxPause.isZero()) {
+            throw new IllegalArgumentException("maxPause: " + maxPause + " (expected: > 0)");
+        }
+        if (maxPause.compareTo(window) > 0) {
+            throw new IllegalArgumentException("maxPause: " + maxPause + " (expected: <= window " + window + ")");
+        }
+    }
+
+    /** Returns a builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the default settings. */
+    public static GcConfig defaults() {
+        return builder().build();
+    }
+
+    /** Collects settings; see the record's components. */
+    public static final class Builder {
+        private int gogc = DEFAULT_GOGC;
+        private long memoryLimitBytes = Long.MAX_VALUE;
+        private Duration maxPause = DEFAULT_MAX_PAUSE;
+        private Duration window = DEFAULT_WINDOW;
+        private boolean gctrace;
+        private boolean checking;
+
+        private Builder() {}
+
+        public Builder gogc(int percent) {
+            this.gogc = percent;
+            return this;
+        }
+
+        /** Turns triggering by heap growth off (Go's {@code GOGC=off}). */
+        public Builder gogcOff() {
+            this.gogc = -1;
+            return this;
+        }
+
+        public Builder memoryLimitBytes(long bytes) {
+            this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        public Builder pauseBudget(Duration maxPause, Duration window) {
+            this.maxPause = maxPause;
+            this.window = window;
+            return this;
+        }
+
+        public Builder gctrace(boolean on) {
+            this.gctrace = on;
+            return this;
+        }
+
+        public Builder checking(boolean on) {
+            this.checking = on;
+            return this;
+        }
+
+        public GcConfig build() {
+            return new GcConfig(gogc, memoryLimitBytes, maxPause, window, gctrace, checking);
+        }
+    }
+}

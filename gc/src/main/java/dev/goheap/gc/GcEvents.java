@@ -1,0 +1,66 @@
+package dev.goheap.gc;
+
+import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/**
+ * The collector's JFR events, so that its pauses and phases show up in JDK Mission Control next
+ * to the JVM's own GC. Each is committed by the collector thread; disabled events cost a check.
+ */
+final class GcEvents {
+    private GcEvents() {}
+
+    /** One stop-the-world pause, from the stop request to the release. */
+    @Name("dev.goheap.GcPause")
+    @Label("goheap GC Pause")
+    @Category({"goheap", "GC"})
+    @Description("A stop-the-world pause of goheap's collector, time to safepoint included")
+    @StackTrace(false)
+    static final class Pause extends Event {
+        @Label("Cycle")
+        long cycle;
+        @Label("Kind")
+        String kind;
+        @Label("Completed")
+        @Description("False if the pause was cut at its budget and the world resumed")
+        boolean completed;
+    }
+
+    /** A concurrent phase of a cycle (mark or sweep). */
+    @Name("dev.goheap.GcPhase")
+    @Label("goheap GC Phase")
+    @Category({"goheap", "GC"})
+    @StackTrace(false)
+    static final class Phase extends Event {
+        @Label("Cycle")
+        long cycle;
+        @Label("Phase")
+        String phase;
+    }
+
+    /** A whole cycle, with the heap before and after. */
+    @Name("dev.goheap.GcCycle")
+    @Label("goheap GC Cycle")
+    @Category({"goheap", "GC"})
+    @StackTrace(false)
+    static final class Cycle extends Event {
+        @Label("Cycle")
+        long cycle;
+        @Label("Forced")
+        boolean forced;
+        @Label("Heap Before")
+        @DataAmount
+        long heapBeforeBytes;
+        @Label("Heap Marked")
+        @DataAmount
+        long markedBytes;
+        @Label("Heap Goal")
+        @DataAmount
+        long goalBytes;
+    }
+}

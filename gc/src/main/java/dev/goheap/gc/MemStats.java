@@ -1,0 +1,33 @@
+package dev.goheap.gc;
+
+import java.util.List;
+
+/**
+ * A snapshot of the heap and the collector, named after Go's {@code runtime.MemStats}.
+ *
+ * @param heapSysBytes       bytes mapped from the OS for the heap
+ * @param heapInUseBytes     bytes of spans in use
+ * @param heapIdleBytes      bytes of free pages still mapped
+ * @param heapReleasedBytes  bytes given back to the OS, cumulative
+ * @param heapObjects        live objects (allocated and not yet freed or swept)
+ * @param mallocs            objects allocated, cumulative
+ * @param frees              objects freed (explicitly or by sweeping), cumulative
+ * @param nextGcBytes        the heap goal of the next cycle ({@link Long#MAX_VALUE}: none)
+ * @param lastMarkedBytes    bytes marked live by the last cycle
+ * @param numGc              completed cycles
+ * @param numForcedGc        of which forced ({@link Collector#gc}, or the heap limit)
+ * @param pauseTotalNanos    stopped time of all pauses
+ * @param recentPausesNanos  the last 256 pauses, oldest first
+ * @param maxPauseNanos      the longest pause
+ * @param gcCpuFraction      the collector thread's CPU time over the wall time since start
+ *                           times the available processors
+ * @param pins               pinned handles
+ */
+public record MemStats(long heapSysBytes, long heapInUseBytes, long heapIdleBytes, long heapReleasedBytes,
+        long heapObjects, long mallocs, long frees, long nextGcBytes, long lastMarkedBytes, long numGc,
+        long numForcedGc, long pauseTotalNanos, List<Long> recentPausesNanos, long maxPauseNanos,
+        double gcCpuFraction, int pins) {
+    public MemStats {
+        recentPausesNanos = List.copyOf(recentPausesNanos);
+    }
+}

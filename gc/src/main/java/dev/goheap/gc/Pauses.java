@@ -1,0 +1,92 @@
+package dev.goheap.gc;
+
+import dev.goheap.gc.pause.PauseBudget;
+import dev.goheap.gc.pause.PauseKind;
+import dev.goheap.gc.pause.PauseLog;
+import dev.goheap.gc.pause.PauseScheduler;
+import dev.goheap.sched.Safepoints;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the collector's stop-the-world pauses within the budget (DESIGN decision 7): asks the
+ * {@link PauseScheduler} how long a pause may be now (waiting if the window is used up), stops
+ * the world with a deadline for reaching the safepoints, gives the work the rest of the budget
+ * minus a margin for the release, releases, and records the pause from the stop request to the
+ * release. A stop that cannot reach every safepoint in time is abandoned (and recorded): the
+ * world never stays stopped past the budget because of a goroutine that does not poll.
+ *
+ * <p><b>Thread safety:</b> collector thread only; {@link #log} is safe to read from any thread.
+ */
+final class Pauses {
+    /** The smallest pause worth starting: below it the scheduler waits for the window to clear. */
+    private static final long MIN_PAUSE_NANOS = 1_000_000;
+
+    /** The work done while the world is stopped; returns false if it ran out of time. */
+    @FunctionalInterface
+    interface StoppedWork {
+        boolean run(long deadlineNanos);
+    }
+
+    private final Safepoints safepoints;
+    private final PauseLog log = new PauseLog();
+    private final PauseScheduler scheduler;
+    private final long maxPauseNanos;
+    private final long releaseMarginNanos;
+
+    Pauses(Safepoints safepoints, GcConfig config) {
+        this.safepoints = safepoints;
+        this.maxPauseNanos = config.maxPause().toNanos();
+        this.scheduler = new PauseScheduler(log, new PauseBudget(maxPauseNanos, config.window().toNanos()));
+        // Releasing wakes every stopped goroutine: keep a tenth of the budget (at most 1 ms) for it.
+        this.releaseMarginNanos = Math.min(1_000_000, maxPauseNanos / 10);
+    }
+
+    PauseLog log() {
+        return log;
+    }
+
+    /**
+     * Runs {@code work} once with the world stopped and returns what it returned. A stop that
+     * misses its deadline is recorded as {@code ABORTED_STOP} and tried again when the budget
+     * allows, so only the work can make this return false.
+     */
+    boolean run(PauseKind kind, long cycle, StoppedWork work) {
+        while (true) {
+            long now = System.nanoTime();
+            long budget = scheduler.budgetNanos(now);
+            long wanted = Math.min(maxPauseNanos, Math.max(MIN_PAUSE_NANOS, maxPauseNanos / 2));
+            if (budget < wanted) {
+                LockSupport.parkNanos(Math.max(10_000, scheduler.earliestStartNanos(now, wanted) - now));
+                continue;
+            }
+            GcEvents.Pause event = new GcEvents.Pause();
+            event.begin();
+            long start = System.nanoTime();
+            long end = start + budget - releaseMarginNanos;
+            if (!safepoints.stopTheWorld(start + (end - start) / 2)) {
+                record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
+                continue;
+            }
+            boolean done;
+            try {
+                done = work.run(end);
+            } finally {
+                safepoints.startTheWorld();
+            }
+            record(event, cycle, kind, start, safepoints.lastReleaseNanos(), done);
+            return done;
+        }
+    }
+
+    private void record(GcEvents.Pause event, long cycle, PauseKind kind, long start, long released,
+            boolean completed) {
+        log.record(kind, start, released - start);
+        event.end();
+        if (event.shouldCommit()) {
+            event.cycle = cycle;
+            event.kind = kind.name();
+            event.completed = completed;
+            event.commit();
+        }
+    }
+}

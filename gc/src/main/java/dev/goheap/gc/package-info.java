@@ -1,0 +1,70 @@
+/**
+ * goheap's collector: concurrent tri-colour mark-sweep with pauses bounded by a budget (Go's
+ * {@code mgc.go}, {@code mbarrier.go}, {@code mgcpacer.go}, {@code mgcsweep.go}).
+ *
+ * <h2>Names</h2>
+ * <pre>
+ *   Go                      goheap
+ *   gcStart / STW sweep term {@code CycleRunner} step 1-2, {@code HeapForGc.startMark}
+ *   gcDrain, work.full       {@code Marker}, {@code WorkQueue}
+ *   wbBuf, shade             {@code GreyBuffer}, {@code Barrier.shade}
+ *   gcMarkDone/Termination   {@code CycleRunner} step 4, {@code HeapForGc.finishMark}
+ *   sweepgen, bgsweep        {@code CycleState} (core), {@code HeapForGc.sweepSome}
+ *   gcControllerState        {@code Pacer}
+ *   (none: Go has no bound)  {@code Pauses}, {@code dev.goheap.gc.pause.PauseScheduler}
+ *   runtime.MemStats         {@link dev.goheap.gc.MemStats}
+ *   cgo.Handle               {@link dev.goheap.gc.Collector#pin}
+ * </pre>
+ *
+ * <h2>Colours</h2>
+ * White: mark bit clear. Grey: mark bit set, fields not scanned yet (in a {@code GreyBuffer} or
+ * the {@code WorkQueue}). Black: mark bit set, fields scanned (or no pointer fields: noscan
+ * objects are black as soon as they are marked). Mark bits live in span metadata
+ * ({@code Span.markBits}, one bit per slot), set with atomic bit operations by the marker, the
+ * write barriers and allocate-black.
+ *
+ * <h2>A cycle (on the collector thread; see {@code CycleRunner})</h2>
+ * <ol>
+ *   <li><b>Sweep termination</b> (concurrent): every span of the last cycle is swept.</li>
+ *   <li><b>Mark start</b> (pause): allocate-black and the write barrier on.</li>
+ *   <li><b>Concurrent mark</b>: shade the {@code data} segment's pointer slots and the pins;
+ *       a handshake has every running goroutine scan its own stack at its next safepoint (the
+ *       collector scans the stacks of parked goroutines, holding them parked); drain the grey
+ *       set.</li>
+ *   <li><b>Mark termination</b> (pause): move the mutators' grey buffers to the queue and drain it
+ *       within the pause budget. If it does not fit, resume the world and go back to concurrent
+ *       marking (never overrun). Else the barrier goes off and a new sweep generation begins:
+ *       every span in use becomes unswept at once, and the spans in thread caches are swept
+ *       right here, so allocation never takes a slot from an unswept span.</li>
+ *   <li><b>Sweep</b> (concurrent, lazy): a cache that needs a span sweeps unswept ones of its
+ *       class first; the collector sweeps the rest in the background. Freed slots go back to
+ *       their span, empty spans to the page heap, whole free chunks to the OS (the scavenger).</li>
+ * </ol>
+ *
+ * <h2>The barrier</h2>
+ * See {@code Barrier}: while marking, every pointer store through the API shades the old and
+ * the new value (both halves of Go's hybrid barrier, unconditionally: a frame pop has no
+ * barrier, so the insertion half cannot depend on whether the stack is scanned yet).
+ *
+ * <h2>Roots and the mutator contract (DESIGN decision 3)</h2>
+ * Roots are the pointer slots of live frames, of the {@code data} segment, and pins. A pointer
+ * only in a Java local is valid until its goroutine's next safepoint (allocation, push, pop,
+ * explicit poll). With a collector running, only goroutines may use the heap: a thread that is
+ * not one is refused its first thread cache and its first barrier buffer
+ * ({@link java.lang.IllegalStateException}).
+ *
+ * <h2>The pause bound</h2>
+ * Every pause counts from the stop request to the release, time to safepoint included, and is
+ * recorded ({@link dev.goheap.gc.Collector#pauses}). Before each pause the scheduler computes
+ * the longest pause that keeps every window within budget given the recorded past; the stop
+ * gets half of it to reach the safepoints (else it is abandoned and retried later), the work
+ * gets the rest minus a release margin, and termination work that does not fit is abandoned,
+ * not finished late. See {@code dev.goheap.gc.pause} for the proof and for MMU.
+ *
+ * <h2>Pacing</h2>
+ * See {@code Pacer}: the goal is {@code marked * (1 + GOGC/100)} (at least 4 MiB * GOGC/100),
+ * capped by the soft memory limit; a cycle starts at 70 % of the way from the marked bytes to
+ * the goal. At the heap limit, an allocation forces a whole cycle and retries once before
+ * {@link dev.goheap.OutOfHeapMemoryException}.
+ */
+package dev.goheap.gc;
