@@ -79,6 +79,16 @@ final class HeapCollection implements HeapForGc {
 
     @Override
     public void scan(long p, LongConsumer visitor) {
+        scan(p, visitor, null);
+    }
+
+    @Override
+    public void scanFields(long p, FieldVisitor visitor) {
+        scan(p, null, visitor);
+    }
+
+    /** One loop for both visitors: exactly one of them is non-null. */
+    private void scan(long p, LongConsumer values, FieldVisitor fields) {
         Span s = heap.findSpan(p);
         if (s == null || s.noscan) {
             return;
@@ -106,7 +116,11 @@ final class HeapCollection implements HeapForGc {
                 }
                 long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
                 if (value != Pointers.NIL) {
-                    visitor.accept(value);
+                    if (values != null) {
+                        values.accept(value);
+                    } else {
+                        fields.visit((bit - firstWord) << 3, value);
+                    }
                 }
                 word &= word - 1;
             }

@@ -66,9 +66,24 @@ public final class Collector implements AutoCloseable {
      * when it is done (Go's {@code runtime.GC}). A goroutine that calls it is parked meanwhile.
      *
      * @throws IllegalStateException if the collector is closed
+     * @throws InternalError if the checking mode has found a pointer to a freed object
      */
     public void gc() {
         runner.forceCycle();
+        String failure = runner.checkFailure();
+        if (failure != null) {
+            throw new InternalError("checking mode: a reachable pointer does not lead to a live object: " + failure);
+        }
+    }
+
+    /**
+     * Returns what the checking mode ({@link GcConfig#checking}) found: the first pointer,
+     * reachable from the roots after a cycle, that does not lead to a live object (an object
+     * freed although reachable, or a dangling pointer), with the slot that held it; empty if
+     * nothing was found or checking is off.
+     */
+    public java.util.Optional<String> checkFailure() {
+        return java.util.Optional.ofNullable(runner.checkFailure());
     }
 
     /**

@@ -67,6 +67,8 @@ final class CycleRunner implements GcHooks {
     private volatile boolean marking;
     private volatile long lastMarkedBytes;
     private volatile long collectorCpuNanos;
+    private volatile String checkFailure; // the checking mode's first finding
+    private final HeapChecker checker;
 
     CycleRunner(GoRuntime runtime, HeapForGc heap, GcConfig config, Pins pins) {
         this.runtime = runtime;
@@ -80,6 +82,7 @@ final class CycleRunner implements GcHooks {
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
+        this.checker = new HeapChecker(runtime, heap, pins);
     }
 
     void start() {
@@ -221,20 +224,31 @@ final class CycleRunner implements GcHooks {
         marker.drain(Long.MAX_VALUE);
         trace.phase("concurrent mark");
 
-        // 4. Termination, retried while it does not fit its budget.
+        // 4. Termination, retried while it does not fit its budget. In checking mode, one
+        //    unbounded pause that also walks the graph before anything is swept.
         long[] marked = new long[1];
-        while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, deadline -> {
-            barrier.drainAllBuffers();
-            if (!marker.drain(deadline)) {
-                return false;
+        if (config.checking()) {
+            pauses.runUnbounded(cycle, () -> {
+                barrier.drainAllBuffers();
+                marker.drain(Long.MAX_VALUE);
+                String failure = checker.check(safepoints);
+                if (failure != null && checkFailure == null) {
+                    checkFailure = "cycle " + cycle + ": " + failure;
+                }
+                marked[0] = terminate();
+            });
+        } else {
+            while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, deadline -> {
+                barrier.drainAllBuffers();
+                if (!marker.drain(deadline)) {
+                    return false;
+                }
+                marked[0] = terminate();
+                return true;
+            })) {
+                trace.retry();
+                marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
             }
-            runtime.heap().setWriteBarrier(null);
-            marking = false;
-            marked[0] = heap.finishMark();
-            return true;
-        })) {
-            trace.retry();
-            marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
         }
         trace.phase("mark termination");
 
@@ -263,6 +277,13 @@ final class CycleRunner implements GcHooks {
         }
     }
 
+    /** World stopped, grey set empty: the barrier off, a new sweep generation; returns the marked bytes. */
+    private long terminate() {
+        runtime.heap().setWriteBarrier(null);
+        marking = false;
+        return heap.finishMark();
+    }
+
     /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */
     private void markRoots() {
         FixedSegments data = runtime.fixedSegments();
@@ -281,6 +302,11 @@ final class CycleRunner implements GcHooks {
     }
 
     // ------------------------------------------------------------------ figures
+
+    /** The checking mode's first finding, or null. */
+    String checkFailure() {
+        return checkFailure;
+    }
 
     long completedCycles() {
         lock.lock();

@@ -78,6 +78,26 @@ final class Pauses {
         }
     }
 
+    /**
+     * Runs {@code work} with the world stopped, without a budget (the checking mode's walk):
+     * recorded as {@link PauseKind#CHECK}, it counts in the record, so the next pauses wait
+     * until it has left the window.
+     */
+    void runUnbounded(long cycle, Runnable work) {
+        GcEvents.Pause event = new GcEvents.Pause();
+        event.begin();
+        long start = System.nanoTime();
+        while (!safepoints.stopTheWorld(System.nanoTime() + 1_000_000_000L)) {
+            Thread.onSpinWait(); // a goroutine did not poll for a second: try again
+        }
+        try {
+            work.run();
+        } finally {
+            safepoints.startTheWorld();
+        }
+        record(event, cycle, PauseKind.CHECK, start, safepoints.lastReleaseNanos(), true);
+    }
+
     private void record(GcEvents.Pause event, long cycle, PauseKind kind, long start, long released,
             boolean completed) {
         log.record(kind, start, released - start);

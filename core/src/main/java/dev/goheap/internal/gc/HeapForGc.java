@@ -46,6 +46,15 @@ public interface HeapForGc {
      */
     void scan(long p, LongConsumer visitor);
 
+    /** Receives a pointer field's offset in its object and its value. */
+    @FunctionalInterface
+    interface FieldVisitor {
+        void visit(long offset, long value);
+    }
+
+    /** Like {@link #scan}, with each field's offset in the object (for reports; slower). */
+    void scanFields(long p, FieldVisitor visitor);
+
     /**
      * World stopped, marking complete: turns allocate-black off, starts a new sweep generation
      * (every span in use is now unswept) and sweeps the spans the thread caches hold, so that
