@@ -119,11 +119,11 @@
  *       then set HANDSHAKE (a poll that sees HANDSHAKE finds its op).</li>
  *   <li><b>H3</b> the caller's own goroutine, if it is one, runs the action at once.</li>
  *   <li><b>H4</b> pass over the rest: op DONE: done by its owner. DEREGISTERED (or its thread
- *       died): CAS op to NONE, "ended". PARKED: CAS state to HELD, then CAS op REQUESTED to
- *       CLAIMED and run the action on the caller (if the CAS fails the owner ran it before it
- *       parked); release: state = PARKED under the lock, signal {@code released}. RUNNING:
- *       wait (it runs O1-O2 at its next safepoint, or parks). Spin, then block as in S4 (on
- *       {@code operatorWaiting} and {@code arrived}) until the deadline.</li>
+ *       died): CAS op to NONE, "ended" (if it fails, race 10). PARKED: CAS state to HELD, then
+ *       CAS op REQUESTED to CLAIMED and run the action on the caller (if the CAS fails the owner
+ *       ran it before it parked); release: state = PARKED under the lock, signal {@code
+ *       released}. RUNNING: wait (it runs O1-O2 at its next safepoint, or parks). Spin, then
+ *       block as in S4 (on {@code operatorWaiting} and {@code arrived}) until the deadline.</li>
  *   <li><b>H5</b> deadline: for each left, CAS op REQUESTED to NONE: cancelled, reported in
  *       {@code notDone}, and it will never run; if the CAS fails its owner claimed it: wait for
  *       DONE (an action is short).</li>
@@ -180,6 +180,11 @@
  *   <li><b>The stopper is a goroutine</b>: 1) it stops the world, 2) it allocates, 3) its poll
  *       sees STOP and it stops itself, forever. Prevented: S1 and H1 leave out the operator's
  *       own goroutine, and its polls return at once.</li>
+ *   <li><b>Done, then ended, between two reads</b> (found by jcstress {@code HandshakeVsPark}):
+ *       1) the operator reads op REQUESTED, 2) the goroutine claims and runs the action, sets
+ *       DONE and deregisters, 3) the operator reads DEREGISTERED and takes the action for never
+ *       run. Prevented: "ended" is a CAS of op from REQUESTED to NONE (H4); when it fails the op
+ *       is DONE, and the next pass counts it as done by its owner.</li>
  * </ol>
  *
  * <h2>Happens-before</h2>

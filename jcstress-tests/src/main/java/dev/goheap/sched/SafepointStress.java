@@ -166,7 +166,7 @@ public final class SafepointStress {
     }
 
     @JCStressTest
-    @Description("A goroutine with a frame parks and at once unparks, while another thread runs a handshake "
+    @Description("A goroutine with a frame parks and soon unparks, while another thread runs a handshake "
             + "whose action scans its stack: the action runs exactly once, on the goroutine's thread at a "
             + "safepoint or on the handshaker's while it is held parked, or not at all if the goroutine was not "
             + "registered when the handshake started or ended before it reached the goroutine.")
@@ -181,6 +181,7 @@ public final class SafepointStress {
         final Goroutines goroutines = goroutines();
         final Safepoints sp = goroutines.safepoints();
         final AtomicInteger runs = new AtomicInteger();
+        volatile boolean pushed;
         volatile int where;
         volatile int failure;
 
@@ -190,7 +191,9 @@ public final class SafepointStress {
                 Goroutine g = goroutines.attach();
                 Stack s = g.stack();
                 long f = s.push(FRAME);
+                pushed = true;
                 sp.park();
+                linger(); // parked a little while: the handshaker may hold it and run the action itself
                 sp.unpark();
                 s.pop(f);
                 g.detach();
@@ -202,6 +205,11 @@ public final class SafepointStress {
         @Actor
         public void handshaker() {
             try {
+                // The mutator's attach and first push take much longer than a handshake: start when
+                // it is about to park (bounded, so a late mutator only makes the outcome "0, 0").
+                for (int i = 0; i < 100_000 && !pushed; i++) {
+                    Thread.onSpinWait();
+                }
                 HandshakeResult result = sp.handshakeReport(g -> {
                     runs.incrementAndGet();
                     where = Thread.currentThread() == g.thread() ? 1 : 2;
