@@ -1,5 +1,6 @@
 package dev.goheap.jmh.trees;
 
+import dev.goheap.gc.pause.Mmu;
 import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 
@@ -23,11 +24,8 @@ import org.HdrHistogram.Histogram;
  *       gains at rate 1, the right edge loses at most at rate 1;</li>
  *   <li>either slide stops early at an end of the allowed range.</li>
  * </ol>
- * So {@link #maxStopped} evaluates S at every s_i in range and at both ends: O(n log n) in all.
- *
- * <p>This is the one place in {@code jmh} that computes these figures. It will delegate to the
- * collector's {@code dev.goheap.gc.pause.Mmu} once that is merged: {@link #mmu} and
- * {@link #maxStoppedInWindow} have the same signatures.
+ * {@code dev.goheap.gc.pause.Mmu} computes it (the collector's own figures use the same class),
+ * and this record delegates to it.
  *
  * @param count            number of pauses
  * @param maxNanos         longest pause
@@ -71,75 +69,19 @@ public record PauseFigures(int count, long maxNanos, long p99Nanos, long totalNa
     }
 
     /**
-     * MMU(w) of the run {@code [runStartNanos, runEndNanos]}: 1 minus the most stopped time in a
-     * window of {@code windowNanos} inside the run, over {@code windowNanos}. Pauses or parts of
-     * pauses outside the run do not count.
-     *
-     * @throws IllegalArgumentException if the arrays differ in length, a length is negative,
-     *         {@code runEndNanos <= runStartNanos} or {@code windowNanos <= 0}
+     * MMU(w) of the run {@code [runStartNanos, runEndNanos]}; delegates to the collector's
+     * {@link Mmu#mmu(long[], long[], long, long, long)}, so the table and goheap's own figures
+     * use one computation.
      */
     public static double mmu(long[] starts, long[] lengths, long runStartNanos, long runEndNanos, long windowNanos) {
-        long[][] merged = merge(starts, lengths);
-        checkRun(runStartNanos, runEndNanos);
-        checkWindow(windowNanos);
-        long window = Math.min(windowNanos, runEndNanos - runStartNanos);
-        long[][] clipped = clip(merged, runStartNanos, runEndNanos);
-        long stopped = maxStopped(clipped, window, runStartNanos, runEndNanos - window);
-        return (double) (window - stopped) / window;
+        return Mmu.mmu(starts, lengths, runStartNanos, runEndNanos, windowNanos);
     }
 
-    /**
-     * The most stopped time in any window of {@code windowNanos}, wherever it lies.
-     *
-     * @throws IllegalArgumentException if the arrays differ in length, a length is negative, or
-     *         {@code windowNanos <= 0}
-     */
+    /** The most stopped time in any window of {@code windowNanos}: {@link Mmu#maxStoppedInWindow}. */
     public static long maxStoppedInWindow(long[] starts, long[] lengths, long windowNanos) {
-        long[][] merged = merge(starts, lengths);
-        checkWindow(windowNanos);
-        return maxStopped(merged, windowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
+        return Mmu.maxStoppedInWindow(starts, lengths, windowNanos);
     }
 
-    /**
-     * The maximum of S(t) over {@code lowT <= t <= highT} for sorted disjoint intervals
-     * {@code [begins[i], ends[i])} (see the class comment for why these candidates suffice).
-     */
-    private static long maxStopped(long[][] intervals, long window, long lowT, long highT) {
-        long[] begins = intervals[0];
-        long[] ends = intervals[1];
-        long[] before = new long[begins.length + 1]; // before[i]: stopped time of intervals 0..i-1
-        for (int i = 0; i < begins.length; i++) {
-            before[i + 1] = before[i] + (ends[i] - begins[i]);
-        }
-        long best = 0;
-        if (lowT != Long.MIN_VALUE) {
-            best = Math.max(best, stoppedIn(begins, ends, before, lowT, window));
-            best = Math.max(best, stoppedIn(begins, ends, before, highT, window));
-        }
-        for (long t : begins) {
-            if (t >= lowT && t <= highT) {
-                best = Math.max(best, stoppedIn(begins, ends, before, t, window));
-            }
-        }
-        return best;
-    }
-
-    /** S(t) = P(t + window) − P(t). */
-    private static long stoppedIn(long[] begins, long[] ends, long[] before, long t, long window) {
-        return stoppedBefore(begins, ends, before, t + window) - stoppedBefore(begins, ends, before, t);
-    }
-
-    /** P(x): the stopped time before {@code x}. */
-    private static long stoppedBefore(long[] begins, long[] ends, long[] before, long x) {
-        int i = Arrays.binarySearch(begins, x);
-        int last = i >= 0 ? i : -i - 2; // the last interval that begins at or before x
-        if (last < 0) {
-            return 0;
-        }
-        return before[last] + Math.min(x, ends[last]) - begins[last];
-    }
-
-    /** Sorts the pauses and merges overlapping or touching ones: {@code {begins, ends}}. */
     static long[][] merge(long[] starts, long[] lengths) {
         if (starts.length != lengths.length) {
             throw new IllegalArgumentException("pause arrays: " + starts.length + " starts and " + lengths.length
@@ -168,32 +110,10 @@ public record PauseFigures(int count, long maxNanos, long p99Nanos, long totalNa
         return new long[][] {Arrays.copyOf(begins, n), Arrays.copyOf(ends, n)};
     }
 
-    private static long[][] clip(long[][] merged, long low, long high) {
-        long[] begins = new long[merged[0].length];
-        long[] ends = new long[merged[0].length];
-        int n = 0;
-        for (int i = 0; i < merged[0].length; i++) {
-            long b = Math.max(low, merged[0][i]);
-            long e = Math.min(high, merged[1][i]);
-            if (b < e) {
-                begins[n] = b;
-                ends[n] = e;
-                n++;
-            }
-        }
-        return new long[][] {Arrays.copyOf(begins, n), Arrays.copyOf(ends, n)};
-    }
-
     private static void checkRun(long runStartNanos, long runEndNanos) {
         if (runEndNanos <= runStartNanos) {
             throw new IllegalArgumentException("run: [" + runStartNanos + ", " + runEndNanos
                     + "] (expected: end > start)");
-        }
-    }
-
-    private static void checkWindow(long windowNanos) {
-        if (windowNanos <= 0) {
-            throw new IllegalArgumentException("window: " + windowNanos + " ns (expected: > 0)");
         }
     }
 }
