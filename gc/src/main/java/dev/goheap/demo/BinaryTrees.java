@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * and the JVM's own GC count and time during the run.
  *
  * <p>Usage: {@code BinaryTrees [maxDepth [goroutines]] [--result] [--quiet]}; default depth 21 and
- * one goroutine per available processor. {@code --result} adds one machine-readable line,
+ * one goroutine per available processor; the environment variable {@code GOGC} (a percentage or
+ * {@code off}) sets the pacer's growth as in Go. {@code --result} adds one machine-readable line,
  * {@code RESULT {json}}, for {@code jmh/compare-collectors.sh}; {@code --quiet} drops gctrace.
  *
  * <p>How a tree stays alive: its root sits in a pointer slot of the building goroutine's frame
@@ -78,7 +79,16 @@ public final class BinaryTrees {
         long jvmGcCount0 = jvmGcCount();
         long jvmGcMillis0 = jvmGcMillis();
         long start = System.nanoTime();
-        GcConfig config = GcConfig.builder().gctrace(gctrace).build();
+        GcConfig.Builder settings = GcConfig.builder().gctrace(gctrace);
+        String gogc = System.getenv("GOGC"); // as in Go: a percentage, or "off"
+        if (gogc != null && !gogc.isBlank()) {
+            if (gogc.trim().equalsIgnoreCase("off")) {
+                settings.gogcOff();
+            } else {
+                settings.gogc(Integer.parseInt(gogc.trim()));
+            }
+        }
+        GcConfig config = settings.build();
         try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(4L << 30).build();
              Collector gc = Collector.start(rt, config)) {
             Heap heap = rt.heap();

@@ -106,22 +106,41 @@ record Workload(String name, List<String> jvmArgs, List<String> launch, List<Str
         }
     }
 
-    /** The entries that hold an explicit module (a {@code module-info.class}), in path order. */
+    /**
+     * The entries that hold an explicit module (a {@code module-info.class}), in path order, and
+     * the automatic modules those require by name (goheap's gc module requires HdrHistogram, a
+     * plain jar). Other plain jars stay off the module path: as automatic modules they would all
+     * be resolved together, and their split packages would break the resolution.
+     */
     static List<Path> explicitModules(List<Path> entries) {
         List<Path> modular = new ArrayList<>();
+        Set<String> required = new java.util.HashSet<>();
+        java.util.Map<String, Path> automatic = new java.util.LinkedHashMap<>();
         for (Path entry : entries) {
             if (!Files.exists(entry)) {
                 continue;
             }
             try {
                 Set<ModuleReference> found = ModuleFinder.of(entry).findAll();
-                if (found.size() == 1 && !found.iterator().next().descriptor().isAutomatic()) {
+                if (found.size() != 1) {
+                    continue;
+                }
+                var descriptor = found.iterator().next().descriptor();
+                if (descriptor.isAutomatic()) {
+                    automatic.putIfAbsent(descriptor.name(), entry);
+                } else {
                     modular.add(entry);
+                    descriptor.requires().forEach(r -> required.add(r.name()));
                 }
             } catch (FindException e) {
                 // not a module, or an automatic module with an unusable name: leave it out
             }
         }
+        automatic.forEach((name, entry) -> {
+            if (required.contains(name)) {
+                modular.add(entry);
+            }
+        });
         return modular;
     }
 
