@@ -43,7 +43,10 @@ final class CycleState {
     volatile long triggerBytes = Long.MAX_VALUE;
     volatile GcHooks hooks = NO_HOOKS;
 
-    /** Bytes marked this cycle (marker, barriers and allocate-black). */
+    /**
+     * Bytes allocated black this cycle by large allocations and by caches flushed meanwhile (the
+     * caches count their own small ones in {@link ThreadCache#blackBytes}).
+     */
     final LongAdder markedBytes = new LongAdder();
     /** Objects and bytes freed by sweeping, cumulative. */
     final LongAdder sweptObjects = new LongAdder();

@@ -137,8 +137,8 @@ public final class Heap implements AutoCloseable {
             s = refill(cache, spanClass);
             slot = s.takeFreeSlot();
         }
-        if (cycle.allocateBlack) {
-            blacken(s, slot);
+        if (cycle.allocateBlack && s.mark(slot)) {
+            cache.blackBytes += s.elemSize; // allocate-black; a plain counter of this thread's
         }
         long offset = s.offsetInChunk() + (long) slot * s.elemSize;
         Zeroing.zero(s.chunk.segment, offset, s.elemSize);
@@ -156,13 +156,6 @@ public final class Heap implements AutoCloseable {
             }
             hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
             return cache.refill(spanClass, centrals[spanClass]);
-        }
-    }
-
-    /** Allocate-black: an object allocated while the collector marks is live this cycle. */
-    private void blacken(Span s, int slot) {
-        if (s.mark(slot)) {
-            cycle.markedBytes.add(s.state == Span.LARGE ? s.byteSize() : s.elemSize);
         }
     }
 
@@ -206,8 +199,8 @@ public final class Heap implements AutoCloseable {
         try {
             Span s = pageHeap.allocateLocked(pages, byteSize);
             s.initLarge(noscan, cycle.sweepGen);
-            if (cycle.allocateBlack) {
-                blacken(s, 0);
+            if (cycle.allocateBlack && s.mark(0)) {
+                cycle.markedBytes.add(s.byteSize()); // allocate-black
             }
             pageHeap.addLargeLocked(s);
             return s;

@@ -36,32 +36,34 @@ final class HeapCollection implements HeapForGc {
             throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
         }
         cycle.markedBytes.reset();
+        heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
     }
 
     @Override
-    public boolean mark(long p) {
+    public long mark(long p) {
         Span s = heap.findSpan(p);
         if (s == null) {
-            return false;
+            return 0;
         }
         byte state = s.state;
+        long bytes;
         if (state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
             if (slot < 0 || !s.mark(slot)) {
-                return false;
+                return 0;
             }
-            cycle.markedBytes.add(s.elemSize);
+            bytes = s.elemSize;
         } else if (state == Span.LARGE) {
             if (p != s.base || !s.mark(0)) {
-                return false;
+                return 0;
             }
-            cycle.markedBytes.add(s.byteSize());
+            bytes = s.byteSize();
         } else {
-            return false;
+            return 0;
         }
-        return !s.noscan;
+        return s.noscan ? bytes : bytes | NEEDS_SCAN;
     }
 
     @Override
@@ -138,7 +140,7 @@ final class HeapCollection implements HeapForGc {
         cycle.sweepGen = gen; // every span in use is unswept now
         heap.caches().sweepCachedSpans(gen);
         cycle.marking = false;
-        return cycle.markedBytes.sum();
+        return cycle.markedBytes.sumThenReset() + heap.caches().takeBlackBytes();
     }
 
     @Override
@@ -221,11 +223,6 @@ final class HeapCollection implements HeapForGc {
     @Override
     public long mappedBytes() {
         return heap.pageHeap().mappedBytesRacy();
-    }
-
-    @Override
-    public long markedBytes() {
-        return cycle.markedBytes.sum();
     }
 
     @Override

@@ -19,6 +19,8 @@ final class ThreadCache {
     final Thread thread;
     final Span[] spans = new Span[SizeClasses.COUNT * 2];
     boolean flushed; // owner thread, or the reaper after the owner ended
+    /** Bytes this thread allocated black this cycle (owner thread; summed with the world stopped). */
+    long blackBytes;
 
     ThreadCache(Thread thread) {
         this.thread = thread;

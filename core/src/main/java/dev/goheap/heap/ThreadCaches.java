@@ -64,6 +64,7 @@ final class ThreadCaches {
         }
         local.remove();
         c.flush(centrals);
+        cycle.markedBytes.add(c.blackBytes); // its allocate-black count outlives it
         lock.lock();
         try {
             all.remove(c);
@@ -89,6 +90,7 @@ final class ThreadCaches {
             // isAlive() == false orders everything the ended thread did before this flush.
             if (!c.thread.isAlive()) {
                 c.flush(centrals);
+                cycle.markedBytes.add(c.blackBytes);
                 all.remove(i);
                 reaped++;
             }
@@ -125,6 +127,21 @@ final class ThreadCaches {
             lock.unlock();
         }
         return n;
+    }
+
+    /** World stopped: returns the bytes the caches allocated black and zeroes their counts. */
+    long takeBlackBytes() {
+        long sum = 0;
+        lock.lock();
+        try {
+            for (ThreadCache c : all) {
+                sum += c.blackBytes;
+                c.blackBytes = 0;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return sum;
     }
 
     /** Returns the registered caches; their spans may only be read while no thread allocates. */

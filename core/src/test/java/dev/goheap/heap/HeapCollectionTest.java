@@ -55,13 +55,13 @@ class HeapCollectionTest {
     private void markFrom(long... roots) {
         ArrayDeque<Long> grey = new ArrayDeque<>();
         for (long r : roots) {
-            if (gc.mark(r)) {
+            if ((gc.mark(r) & HeapForGc.NEEDS_SCAN) != 0) {
                 grey.push(r);
             }
         }
         while (!grey.isEmpty()) {
             gc.scan(grey.pop(), v -> {
-                if (gc.mark(v)) {
+                if ((gc.mark(v) & HeapForGc.NEEDS_SCAN) != 0) {
                     grey.push(v);
                 }
             });

@@ -32,6 +32,7 @@ final class Barrier implements WriteBarrier {
     private final ThreadLocal<GreyBuffer> local = new ThreadLocal<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<GreyBuffer> buffers = new ArrayList<>(); // guarded by lock
+    private long markedBytesOfEnded; // guarded by lock: counts of buffers forgotten this cycle
     private final MutatorCheck mutatorCheck;
 
     /** Refuses threads that may not store pointers while the collector runs. */
@@ -51,10 +52,21 @@ final class Barrier implements WriteBarrier {
         shade(newValue);
     }
 
-    /** Marks the object at {@code p} (if it is one and unmarked) and queues it for scanning. */
+    /**
+     * Marks the object at {@code p} (if it is one and unmarked), counts its bytes and, if it may
+     * hold pointers, queues it for scanning.
+     */
     void shade(long p) {
-        if (p != 0 && heap.mark(p)) {
-            buffer().add(p, queue);
+        if (p == 0) {
+            return;
+        }
+        long marked = heap.mark(p);
+        if (marked != 0) {
+            GreyBuffer b = buffer();
+            b.markedBytes += marked & ~HeapForGc.NEEDS_SCAN;
+            if ((marked & HeapForGc.NEEDS_SCAN) != 0) {
+                b.add(p, queue);
+            }
         }
     }
 
@@ -84,6 +96,22 @@ final class Barrier implements WriteBarrier {
         }
     }
 
+    /** World stopped, marking done: returns the bytes all threads marked this cycle and zeroes the counts. */
+    long takeMarkedBytes() {
+        lock.lock();
+        try {
+            long sum = markedBytesOfEnded;
+            markedBytesOfEnded = 0;
+            for (GreyBuffer b : buffers) {
+                sum += b.markedBytes;
+                b.markedBytes = 0;
+            }
+            return sum;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * World stopped: moves every thread's buffered grey objects to the queue; forgets the buffers
      * of threads that ended. Returns whether any buffer held something.
@@ -97,6 +125,7 @@ final class Barrier implements WriteBarrier {
                 any |= !b.isEmpty();
                 b.flush(queue);
                 if (!b.thread.isAlive()) {
+                    markedBytesOfEnded += b.markedBytes;
                     buffers.remove(i);
                 }
             }

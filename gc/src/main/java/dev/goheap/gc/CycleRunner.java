@@ -281,7 +281,7 @@ final class CycleRunner implements GcHooks {
     private long terminate() {
         runtime.heap().setWriteBarrier(null);
         marking = false;
-        return heap.finishMark();
+        return heap.finishMark() + barrier.takeMarkedBytes();
     }
 
     /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */

@@ -12,6 +12,8 @@ final class GreyBuffer {
     static final int CAPACITY = 256;
 
     final Thread thread;
+    /** Bytes this thread marked this cycle (barrier shades, stack scans, the marker's work). */
+    long markedBytes;
     private final long[] items = new long[CAPACITY];
     private int size;
 

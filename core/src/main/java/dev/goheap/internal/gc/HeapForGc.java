@@ -30,12 +30,17 @@ public interface HeapForGc {
      */
     void startMark();
 
+    /** Set in {@link #mark}'s result when the object may hold pointers: the caller must {@link #scan} it. */
+    long NEEDS_SCAN = 1L << 62;
+
     /**
-     * Marks the object at {@code p}. Returns true if this call marked it and it may hold
-     * pointers (the caller must {@link #scan} it). Values that are no object start in use (nil,
-     * pointers into a goroutine stack, interior pointers, free pages) are ignored: false.
+     * Marks the object at {@code p}. Returns 0 if it was marked already or is no object start in
+     * use (nil, pointers into a goroutine stack, interior pointers, free pages); otherwise the
+     * object's byte size, with {@link #NEEDS_SCAN} set if it may hold pointers. The caller counts
+     * the bytes (the heap counts only allocate-black): per-thread counters, no shared one to
+     * contend on.
      */
-    boolean mark(long p);
+    long mark(long p);
 
     /** Returns whether the object at {@code p} is marked (false for anything that is no object). */
     boolean isMarked(long p);
@@ -58,7 +63,8 @@ public interface HeapForGc {
     /**
      * World stopped, marking complete: turns allocate-black off, starts a new sweep generation
      * (every span in use is now unswept) and sweeps the spans the thread caches hold, so that
-     * allocation never takes a slot from an unswept span. Returns the bytes marked this cycle.
+     * allocation never takes a slot from an unswept span. Returns the bytes allocated black this
+     * cycle (the bytes {@link #mark} marked are the caller's to add).
      */
     long finishMark();
 
@@ -73,9 +79,6 @@ public interface HeapForGc {
 
     /** Returns the bytes the heap has mapped from the OS. */
     long mappedBytes();
-
-    /** Returns the bytes marked in the current (or last) cycle, allocate-black included. */
-    long markedBytes();
 
     /** Returns the objects and bytes freed by sweeping so far (cumulative): {objects, bytes}. */
     long[] sweptTotals();
