@@ -42,7 +42,11 @@ public interface HeapForGc {
      */
     long mark(long p);
 
-    /** Returns whether the object at {@code p} is marked (false for anything that is no object). */
+    /**
+     * Returns whether the object at {@code p} is marked (false for anything that is no object).
+     * Meaningful from {@link #startMark} until {@link #finishMark}: that sweeps the thread caches'
+     * spans at once (clearing their marks) while central spans keep theirs until swept.
+     */
     boolean isMarked(long p);
 
     /**
