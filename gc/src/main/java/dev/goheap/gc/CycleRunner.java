@@ -60,6 +60,7 @@ final class CycleRunner implements GcHooks {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition cycleDone = lock.newCondition();
     private long requestedCycles; // guarded by lock: forced cycles asked for (a sequence)
+    private long started;         // guarded by lock: cycles past their mark-start pause
     private long completed;       // guarded by lock
     private long forced;          // guarded by lock
     private boolean stopping;     // guarded by lock
@@ -141,8 +142,9 @@ final class CycleRunner implements GcHooks {
                 if (stopping) {
                     throw new IllegalStateException("gc: the collector is closed");
                 }
-                // A cycle in progress may have started before this call: wait for the one after it.
-                long target = completed + (marking ? 2 : 1);
+                // A cycle that started marking before this call does not count: wait for the
+                // next one to start (Go's runtime.GC waits for a whole cycle likewise).
+                long target = started + 1;
                 requestedCycles = Math.max(requestedCycles, target);
                 LockSupport.unpark(thread);
                 boolean interrupted = false;
@@ -215,6 +217,12 @@ final class CycleRunner implements GcHooks {
             heap.startMark();
             runtime.heap().setWriteBarrier(barrier);
             marking = true;
+            lock.lock(); // in the pause: a gc() call is either before this cycle's snapshot or counts it out
+            try {
+                started++;
+            } finally {
+                lock.unlock();
+            }
             return true;
         });
         trace.phase("mark start");
