@@ -9,6 +9,7 @@ import dev.goheap.gc.MemStats;
 import dev.goheap.gc.pause.Mmu;
 import dev.goheap.gc.pause.PauseSnapshot;
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.SafepointStats;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
@@ -133,7 +134,7 @@ public final class BinaryTrees {
             }
             System.out.println("long lived tree of depth " + maxDepth + "\t check: " + longLived[0]);
             long end = System.nanoTime();
-            summary(gc, start, end, maxDepth, goroutines, jvmGcCount() - jvmGcCount0, jvmGcMillis() - jvmGcMillis0,
+            summary(gc, rt.safepoints().stats(), start, end, maxDepth, goroutines, jvmGcCount() - jvmGcCount0, jvmGcMillis() - jvmGcMillis0,
                     result);
         }
     }
@@ -186,7 +187,7 @@ public final class BinaryTrees {
         return 1 + check(safepoints, heap, left) + check(safepoints, heap, heap.readPointer(node, RIGHT));
     }
 
-    private static void summary(Collector gc, long start, long end, int depth, int goroutines, long jvmGcs,
+    private static void summary(Collector gc, SafepointStats safepoints, long start, long end, int depth, int goroutines, long jvmGcs,
             long jvmGcMillis, boolean result) {
         MemStats m = gc.memStats();
         PauseSnapshot pauses = gc.pauses().snapshot();
@@ -203,6 +204,8 @@ public final class BinaryTrees {
                 pauses.size(), m.pauseTotalNanos() / 1e6, m.maxPauseNanos() / 1e6,
                 gc.pauses().percentileNanos(50) / 1e6, gc.pauses().percentileNanos(99) / 1e6);
         System.out.printf(Locale.ROOT, "longest pauses   %s%n", longest(pauses, 5));
+        System.out.printf(Locale.ROOT, "stops            %d, %d missed their deadline; time to safepoint max %.3f ms%n",
+                safepoints.stops(), safepoints.stopTimeouts(), safepoints.maxTimeToSafepointNanos() / 1e6);
         System.out.printf(Locale.ROOT, "MMU              %.1f %% at 10 ms, %.1f %% at 50 ms; most stopped in any 50 ms: %.3f ms%n",
                 mmu10 * 100, mmu50 * 100, worst50 / 1e6);
         System.out.printf(Locale.ROOT, "heap             %d MiB mapped, %d MiB in use, %d MiB marked live last cycle%n",
