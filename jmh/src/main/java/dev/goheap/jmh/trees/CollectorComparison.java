@@ -99,9 +99,16 @@ public final class CollectorComparison {
         all.put("ZGC", Workload.plain("ZGC (generational)", List.of("-XX:+UseZGC"), programArgs));
         all.put("Parallel", Workload.plain("Parallel", List.of("-XX:+UseParallelGC"), programArgs));
         all.put("goheap", Workload.ofMain("goheap", o.goheapMain(), o.goheapPath(), o.goheapJvmArgs(),
-                o.goheapArgs() != null ? o.goheapArgs() : programArgs));
+                o.goheapArgs() != null ? o.goheapArgs() : withResult(programArgs)));
         all.keySet().retainAll(o.only());
         return all;
+    }
+
+    /** goheap's demo prints its RESULT line (its own pause record) only when asked. */
+    private static List<String> withResult(List<String> programArgs) {
+        List<String> args = new ArrayList<>(programArgs);
+        args.add("--result");
+        return List.copyOf(args);
     }
 
     static Options parse(String[] args) {
