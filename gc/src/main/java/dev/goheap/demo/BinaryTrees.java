@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * and the JVM's own GC count and time during the run.
  *
  * <p>Usage: {@code BinaryTrees [maxDepth [goroutines]] [--result] [--quiet]}; default depth 21 and
- * one goroutine per available processor; the environment variable {@code GOGC} (a percentage or
+ * one goroutine per available processor but one (left to the collector); the environment variable {@code GOGC} (a percentage or
  * {@code off}) sets the pacer's growth as in Go. {@code --result} adds one machine-readable line,
  * {@code RESULT {json}}, for {@code jmh/compare-collectors.sh}; {@code --quiet} drops gctrace.
  *
@@ -67,8 +67,10 @@ public final class BinaryTrees {
             }
         }
         int maxDepth = numbers.size() > 0 ? Integer.parseInt(numbers.get(0)) : 21;
+        // One processor is left to the collector thread (Go's dedicated mark worker takes a P):
+        // with every CPU running goroutines, the collector is preempted inside its own pauses.
         int goroutines = numbers.size() > 1 ? Integer.parseInt(numbers.get(1))
-                : Runtime.getRuntime().availableProcessors();
+                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         if (!quiet) {
             // One gctrace line per cycle, as Go prints them: the message only.
             System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%n");
