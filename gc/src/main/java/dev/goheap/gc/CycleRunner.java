@@ -69,6 +69,7 @@ final class CycleRunner implements GcHooks {
     private volatile long lastMarkedBytes;
     private volatile long collectorCpuNanos;
     private volatile String checkFailure; // the checking mode's first finding
+    private volatile Throwable failure;   // what ended the collector thread, if it failed
     private final HeapChecker checker;
 
     CycleRunner(GoRuntime runtime, HeapForGc heap, GcConfig config, Pins pins) {
@@ -158,6 +159,10 @@ final class CycleRunner implements GcHooks {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
+                if (completed < target) {
+                    throw new IllegalStateException("gc: the collector stopped before the cycle ran"
+                            + (failure != null ? " (it failed: " + failure + ")" : ""), failure);
+                }
             } finally {
                 lock.unlock();
             }
@@ -192,8 +197,12 @@ final class CycleRunner implements GcHooks {
             }
         } catch (IllegalStateException closedUnderUs) {
             if (!runtime.isClosed()) {
+                failure = closedUnderUs;
                 throw closedUnderUs;
             }
+        } catch (RuntimeException | Error e) {
+            failure = e; // reported to gc() callers; the thread's uncaught handler prints it too
+            throw e;
         } finally {
             heap.setHooks(null);
             lock.lock();
