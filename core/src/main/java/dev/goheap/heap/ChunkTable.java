@@ -19,7 +19,15 @@ import java.util.Arrays;
 final class ChunkTable {
     private static final VarHandle ELEMENT = MethodHandles.arrayElementVarHandle(Chunk[].class);
 
+    private static final VarHandle PAGES = MethodHandles.arrayElementVarHandle(Span[][].class);
+
     private volatile Chunk[] table = new Chunk[16];
+    /**
+     * {@code pageTable[i] == table[i].spanOfPage}: the access fast path goes from a pointer to
+     * its span without loading the chunk (a span found there is checked by its own range, whose
+     * base carries the chunk index). Replaced before {@link #table} when it grows.
+     */
+    private volatile Span[][] pageTable = new Span[16][];
     private final java.util.BitSet used = new java.util.BitSet(); // guarded by the page heap lock
     private int count; // guarded by the page heap lock
 
@@ -27,6 +35,50 @@ final class ChunkTable {
     Chunk get(int index) {
         Chunk[] t = table;
         return index > 0 && index < t.length ? (Chunk) ELEMENT.getAcquire(t, index) : null;
+    }
+
+    /**
+     * The fast path of every checked access: returns the span of the live object that starts
+     * at {@code p}, or null if {@code p} is anything else (nil, foreign, interior, free, in free
+     * pages, in a released chunk). It accepts exactly the pointers that the heap's checked slow
+     * path accepts, so a caller falls back to that path on null only to find out which exception
+     * to throw. One chunk lookup, one span lookup, a multiply for the slot index (Go's divMagic),
+     * one bitmap word; no division, no allocation.
+     *
+     * <p>Racy like every lookup here: exact for a {@code p} received with a happens-before edge
+     * from its allocation (see {@link Chunk}); anything else is a data race in the caller, which
+     * can then get a wrong answer but never touches memory outside a chunk.
+     */
+    Span liveObjectSpan(long p) {
+        Span[][] t = pageTable;
+        int index = Pointers.chunkIndex(p);
+        if (index >= t.length) {
+            return null;
+        }
+        Span[] spanOfPage = (Span[]) PAGES.getAcquire(t, index); // index 0 (nil) is always null
+        if (spanOfPage == null) {
+            return null;
+        }
+        long page = Pointers.offset(p) >>> SizeClasses.PAGE_SHIFT;
+        if (page >= spanOfPage.length) {
+            return null;
+        }
+        Span s = spanOfPage[(int) page];
+        if (s == null) {
+            return null;
+        }
+        // A stale entry (a span object recycled elsewhere) fails the range test: base holds
+        // the chunk index, so p - base is in [0, byteSize) only for the span that covers p.
+        long inSpan = p - s.base;
+        byte state = s.state;
+        if (state == Span.SMALL) {
+            if (inSpan < 0 || inSpan >= s.byteSize()) {
+                return null;
+            }
+            int slot = s.slotIndexAt(inSpan);
+            return slot >= 0 && s.isAllocated(slot) ? s : null;
+        }
+        return state == Span.LARGE && inSpan == 0 ? s : null;
     }
 
     /** Picks the lowest free index and marks it used. */
@@ -45,15 +97,29 @@ final class ChunkTable {
 
     void publish(Chunk chunk) {
         Chunk[] t = table;
+        Span[][] pages = pageTable;
         if (chunk.index >= t.length) {
-            t = Arrays.copyOf(t, Math.max(t.length * 2, chunk.index + 1));
+            int length = Math.max(t.length * 2, chunk.index + 1);
+            pages = Arrays.copyOf(pages, length);
+            pageTable = pages;
+            t = Arrays.copyOf(t, length);
             table = t;
         }
+        PAGES.setRelease(pages, chunk.index, chunk.spanOfPage);
         ELEMENT.setRelease(t, chunk.index, chunk);
         count++;
     }
 
+    /** Forgets every chunk (the heap is closed): every later lookup fails. */
+    void clear() {
+        pageTable = new Span[16][];
+        table = new Chunk[16];
+        used.clear();
+        count = 0;
+    }
+
     void remove(Chunk chunk) {
+        PAGES.setRelease(pageTable, chunk.index, (Span[]) null);
         ELEMENT.setRelease(table, chunk.index, (Chunk) null);
         used.clear(chunk.index);
         count--;

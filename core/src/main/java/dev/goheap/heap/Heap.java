@@ -9,6 +9,7 @@ import dev.goheap.internal.Pointers;
 import dev.goheap.internal.gc.GcAccess;
 import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.type.ObjectType;
+import dev.goheap.type.PointerMap;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -120,16 +121,20 @@ public final class Heap implements AutoCloseable {
         if (byteSize > MAX_SMALL_BYTES) {
             return allocateLarge(byteSize, type);
         }
-        long p = allocateSmall(SizeClasses.classOf((int) byteSize) << 1);
-        Span s = spanOfFresh(p);
-        PointerBits.write(s.pointerBits, (p - s.base) >>> 3, s.elemSize >>> 3, type.pointerMap());
-        return p;
+        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1, type.pointerMap());
     }
 
     private long allocateSmall(int spanClass) {
-        if (closed) {
-            throw HeapErrors.closed();
-        }
+        return allocateSmall(spanClass, null);
+    }
+
+    /**
+     * The allocation fast path. No {@code closed} check: {@link #close} empties every cache, so
+     * after it the first allocation of each class goes to {@link #refill}, which checks.
+     *
+     * @param map the object's pointer map, or null for a noscan class
+     */
+    private long allocateSmall(int spanClass, PointerMap map) {
         ThreadCache cache = caches.get();
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
@@ -140,13 +145,17 @@ public final class Heap implements AutoCloseable {
         if (cycle.allocateBlack && s.mark(slot)) {
             cache.blackBytes += s.elemSize; // allocate-black; a plain counter of this thread's
         }
+        if (map != null) {
+            s.setPointerMap(slot, map);
+        }
         long offset = s.offsetInChunk() + (long) slot * s.elemSize;
-        Zeroing.zero(s.chunk.segment, offset, s.elemSize);
+        Zeroing.zero(s.segment, offset, s.elemSize);
         return s.base + (long) slot * s.elemSize;
     }
 
     /** The cache's span for the class is full: get another; at the heap limit, let the collector run once. */
     private Span refill(ThreadCache cache, int spanClass) {
+        checkOpen();
         try {
             return cache.refill(spanClass, centrals[spanClass]);
         } catch (OutOfHeapMemoryException e) {
@@ -189,7 +198,7 @@ public final class Heap implements AutoCloseable {
             PointerBits.write(s.pointerBits, 0, s.byteSize() >>> 3, type.pointerMap());
         }
         if (zero) {
-            Zeroing.zero(s.chunk.segment, s.offsetInChunk(), s.byteSize());
+            Zeroing.zero(s.segment, s.offsetInChunk(), s.byteSize());
         }
         return s.base;
     }
@@ -230,7 +239,7 @@ public final class Heap implements AutoCloseable {
         long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize);
         Span s = spanOfFresh(p);
         s.markStack(p, true);
-        s.chunk.segment.set(POINTER, Pointers.offset(p), goroutineId);
+        s.segment.set(POINTER, Pointers.offset(p), goroutineId);
         return p;
     }
 
@@ -296,10 +305,11 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public void free(long p) {
-        if (closed) {
-            throw HeapErrors.closed();
+        Span s = spanAt(p);
+        if (s == null) {
+            checkOpen(); // a closed heap has no chunks: every pointer gets here
+            s = spanOf(p, "free"); // throws
         }
-        Span s = spanOf(p, "free");
         if (s.state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
             if (slot < 0) {
@@ -323,7 +333,7 @@ public final class Heap implements AutoCloseable {
             throw HeapErrors.notAnObject("free", p, "its span was freed");
         }
         CentralList central = centrals[spanClass];
-        central.lock.lock();
+        SpinLocks.lock(central.lock);
         try {
             // Recheck under the lock: a span changes class or state only under its class's lock,
             // so if it still is SMALL in this class it cannot change until we unlock.
@@ -378,6 +388,28 @@ public final class Heap implements AutoCloseable {
         return s;
     }
 
+    /**
+     * {@link #spanOf}'s fast path: the span in use whose pages contain {@code p}, or null where
+     * {@code spanOf} would throw.
+     */
+    private Span spanAt(long p) {
+        Chunk chunk = chunks.get(Pointers.chunkIndex(p)); // nil: index 0, never mapped
+        if (chunk == null) {
+            return null;
+        }
+        Span[] spanOfPage = chunk.spanOfPage;
+        long page = Pointers.offset(p) >>> PAGE_SHIFT;
+        if (page >= spanOfPage.length) {
+            return null;
+        }
+        Span s = spanOfPage[(int) page];
+        if (s == null || !s.contains(chunk, p)) {
+            return null;
+        }
+        byte state = s.state;
+        return state == Span.SMALL || state == Span.LARGE ? s : null;
+    }
+
     /** Returns the span of the live object that starts at {@code p}, or throws IAE. */
     private Span objectSpan(long p, String operation) {
         Span s = spanOf(p, operation);
@@ -427,7 +459,7 @@ public final class Heap implements AutoCloseable {
     public MemorySegment segment(long p) {
         checkOpen();
         Span s = objectSpan(p, "segment");
-        return s.chunk.segment.asSlice(Pointers.offset(p), objectBytes(s));
+        return s.segment.asSlice(Pointers.offset(p), objectBytes(s));
     }
 
     /**
@@ -448,6 +480,14 @@ public final class Heap implements AutoCloseable {
         if (value == Pointers.NIL) {
             return;
         }
+        Span fast = chunks.liveObjectSpan(value);
+        if (fast != null && (!fast.noscan || fast.stackContaining(value) == Pointers.NIL)) {
+            return; // a live object, not a stack (stacks are noscan objects marked in their span)
+        }
+        checkPointerValueSlow(value, slotObject, slotOffset);
+    }
+
+    private void checkPointerValueSlow(long value, long slotObject, long slotOffset) {
         Span s;
         try {
             s = objectSpan(value, "pointer value");
@@ -468,49 +508,49 @@ public final class Heap implements AutoCloseable {
     /** Returns the byte at {@code offset} in the object at {@code p}. */
     public byte getByte(long p, long offset) {
         Span s = checkedRead(p, offset, 1);
-        return s.chunk.segment.get(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset);
+        return s.segment.get(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setByte(long p, long offset, byte value) {
         Span s = checkedWrite(p, offset, 1);
-        s.chunk.segment.set(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset, value);
+        s.segment.set(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the int at {@code offset} in the object at {@code p}. */
     public int getInt(long p, long offset) {
         Span s = checkedRead(p, offset, 4);
-        return s.chunk.segment.get(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset);
+        return s.segment.get(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setInt(long p, long offset, int value) {
         Span s = checkedWrite(p, offset, 4);
-        s.chunk.segment.set(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset, value);
+        s.segment.set(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the long at {@code offset} in the object at {@code p}. */
     public long getLong(long p, long offset) {
         Span s = checkedRead(p, offset, 8);
-        return s.chunk.segment.get(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset);
+        return s.segment.get(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setLong(long p, long offset, long value) {
         Span s = checkedWrite(p, offset, 8);
-        s.chunk.segment.set(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset, value);
+        s.segment.set(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the double at {@code offset} in the object at {@code p}. */
     public double getDouble(long p, long offset) {
         Span s = checkedRead(p, offset, 8);
-        return s.chunk.segment.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset);
+        return s.segment.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setDouble(long p, long offset, double value) {
         Span s = checkedWrite(p, offset, 8);
-        s.chunk.segment.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset, value);
+        s.segment.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
     /**
@@ -521,13 +561,13 @@ public final class Heap implements AutoCloseable {
      */
     public long readPointer(long p, long offset) {
         Span s = checkedPointerField(p, offset);
-        return s.chunk.segment.get(POINTER, Pointers.offset(p) + offset);
+        return s.segment.get(POINTER, Pointers.offset(p) + offset);
     }
 
     /** Like {@link #readPointer}, with acquire semantics: pairs with {@link #writePointerRelease}. */
     public long readPointerAcquire(long p, long offset) {
         Span s = checkedPointerField(p, offset);
-        return (long) POINTER_HANDLE.getAcquire(s.chunk.segment, Pointers.offset(p) + offset);
+        return (long) POINTER_HANDLE.getAcquire(s.segment, Pointers.offset(p) + offset);
     }
 
     /**
@@ -541,14 +581,14 @@ public final class Heap implements AutoCloseable {
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
         checkPointerValue(value, p, offset);
-        store(s.chunk.segment, Pointers.offset(p) + offset, value);
+        store(s.segment, Pointers.offset(p) + offset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
         checkPointerValue(value, p, offset);
-        storeRelease(s.chunk.segment, Pointers.offset(p) + offset, value);
+        storeRelease(s.segment, Pointers.offset(p) + offset, value);
     }
 
     /**
@@ -594,7 +634,20 @@ public final class Heap implements AutoCloseable {
         this.writeBarrier = barrier;
     }
 
+    /**
+     * Returns the span of the live object at {@code p} if {@code bytes} at {@code offset} lie
+     * inside it, else throws. The fast path (a small object, the bytes inside its slot) needs
+     * no {@code closed} check: a closed heap has no chunks, so every pointer takes the slow path.
+     */
     private Span checkedRead(long p, long offset, int bytes) {
+        Span s = chunks.liveObjectSpan(p);
+        if (s != null && s.state == Span.SMALL && offset >= 0 && offset <= s.elemSize - bytes) {
+            return s;
+        }
+        return checkedReadSlow(p, offset, bytes);
+    }
+
+    private Span checkedReadSlow(long p, long offset, int bytes) {
         checkOpen();
         Span s = objectSpan(p, "read");
         long size = objectBytes(s);
@@ -606,15 +659,33 @@ public final class Heap implements AutoCloseable {
 
     private Span checkedWrite(long p, long offset, int bytes) {
         Span s = checkedRead(p, offset, bytes);
-        if (!s.noscan && PointerBits.anySet(s.pointerBits, (p - s.base + offset) >>> 3,
-                (p - s.base + offset + bytes - 1) >>> 3)) {
-            throw HeapErrors.primitiveIntoPointer(p, offset);
+        if (!s.noscan) {
+            boolean pointerWord = s.state == Span.SMALL
+                    ? s.anyPointerWord((p - s.base) >>> 3, offset >>> 3, (offset + bytes - 1) >>> 3)
+                    : PointerBits.anySet(s.pointerBits, (p - s.base + offset) >>> 3, (p - s.base + offset + bytes - 1) >>> 3);
+            if (pointerWord) {
+                throw HeapErrors.primitiveIntoPointer(p, offset);
+            }
         }
         return s;
     }
 
+    /**
+     * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
+     * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
+     * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
+     */
     private Span checkedPointerField(long p, long offset) {
-        Span s = checkedRead(p, offset, 8);
+        Span s = chunks.liveObjectSpan(p);
+        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0 && offset >= 0
+                && offset < s.elemSize && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
+            return s;
+        }
+        return checkedPointerFieldSlow(p, offset);
+    }
+
+    private Span checkedPointerFieldSlow(long p, long offset) {
+        Span s = checkedReadSlow(p, offset, 8);
         long inSpan = p - s.base + offset;
         if ((offset & 7) != 0 || s.noscan || !PointerBits.anySet(s.pointerBits, inSpan >>> 3, inSpan >>> 3)) {
             throw HeapErrors.notPointerField(p, offset);
@@ -678,10 +749,12 @@ public final class Heap implements AutoCloseable {
             return;
         }
         closed = true;
+        caches.emptyAll(); // the allocation fast path has no closed check: it meets EMPTY spans
         pageHeap.lock.lock();
         try {
             pageHeap.closeAllLocked();
         } finally {
+            chunks.clear(); // the access fast paths have no closed check: they find no chunk
             pageHeap.lock.unlock();
         }
     }

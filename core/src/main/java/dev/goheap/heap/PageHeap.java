@@ -100,10 +100,7 @@ final class PageHeap {
         }
         inUsePages -= s.pageCount;
         s.state = Span.FREE;
-        s.allocBits = null;
-        s.remoteFreeBits = null;
-        s.pointerBits = null;
-        s.markBits = null;
+        s.keepBitmapsForReuse();
         s.spanClass = 0;
         Span[] map = s.chunk.spanOfPage;
         Span merged = s;

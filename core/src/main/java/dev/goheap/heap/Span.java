@@ -1,5 +1,7 @@
 package dev.goheap.heap;
 
+import dev.goheap.type.PointerMap;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -26,6 +28,13 @@ final class Span {
     /** A span object that no longer describes any pages (split off or coalesced away). */
     static final byte DEAD = 3;
 
+    /** {@link #pointerLayout}: ask {@link #pointerBits} (mixed types, large objects, no object yet). */
+    static final byte LAYOUT_BITS = 0;
+    /** {@link #pointerLayout}: every object has one type of at most 64 words: ask {@link #uniformMask}. */
+    static final byte LAYOUT_UNIFORM = 1;
+    /** Longest bitmap a free span keeps for its next life (small spans need at most 160 words). */
+    private static final int MAX_KEPT_BITMAP_WORDS = 256;
+
     private static final VarHandle ALLOC_BITS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle OWNER;
     private static final VarHandle STACK_BITS;
@@ -42,6 +51,8 @@ final class Span {
     // --- where the pages are, and the state: written only under the page heap lock (a free
     //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked ---
     Chunk chunk;
+    /** {@code chunk.segment}, one load nearer for the access paths. */
+    MemorySegment segment;
     int startPage;
     int pageCount;
     long base; // pointer of the first byte
@@ -66,6 +77,18 @@ final class Span {
 
     /** One bit per 8-byte word of the span: set where a pointer field lives (scan spans only). */
     long[] pointerBits;
+
+    // --- which type's pointer map the slots of a scan span follow: owner thread (it allocates);
+    //     read by any thread that got an object of the span with a happens-before edge from its
+    //     allocation, which orders the writes below before the read (see #setPointerMap) ---
+    /** The map every object of this scan span has had since {@link #initSmall}; null before the first. */
+    private PointerMap uniformMap;
+    /** Objects of several maps have been allocated here since {@link #initSmall}. */
+    private boolean mixedTypes;
+    /** One of LAYOUT_*: how the access checks find an object's pointer words. */
+    byte pointerLayout;
+    /** LAYOUT_UNIFORM: bit i set <=> word i of every slot is a pointer field (slots of at most 64 words). */
+    long uniformMask;
 
     // --- the collector (see CycleState): markBits are set with atomic bit operations by any
     // thread during MARK and read and cleared by the sweeper; sweepGen is written by the sweeper
@@ -104,15 +127,13 @@ final class Span {
      */
     void reset(Chunk chunk, int startPage, int pageCount) {
         this.chunk = chunk;
+        this.segment = chunk.segment;
         this.startPage = startPage;
         this.pageCount = pageCount;
         this.base = chunk.pointerOfPage(startPage);
         this.state = FREE;
         this.spanClass = 0;
-        this.allocBits = null;
-        this.remoteFreeBits = null;
-        this.pointerBits = null;
-        this.markBits = null;
+        keepBitmapsForReuse();
         this.stackBits = null;
         this.largeStack = false;
         this.allocCount = 0;
@@ -120,6 +141,37 @@ final class Span {
         this.mallocs = 0;
         this.frees = 0;
         setOwner(null);
+    }
+
+    /**
+     * A span leaves use (or its object is recycled): its bitmaps stay with it, so that the next
+     * {@link #initSmall} of the same class clears them instead of allocating new ones (a span
+     * that cycles between the page heap and a central list otherwise leaves 4 arrays of garbage
+     * per cycle on the Java heap: DESIGN decision 8). Long ones (large objects) are dropped.
+     */
+    void keepBitmapsForReuse() {
+        if (allocBits != null && allocBits.length > MAX_KEPT_BITMAP_WORDS) {
+            allocBits = null;
+            remoteFreeBits = null;
+        }
+        if (pointerBits != null && pointerBits.length > MAX_KEPT_BITMAP_WORDS) {
+            pointerBits = null;
+        }
+        if (markBits != null && markBits.length > MAX_KEPT_BITMAP_WORDS) {
+            markBits = null;
+        }
+        uniformMap = null;
+        mixedTypes = false;
+        pointerLayout = LAYOUT_BITS;
+    }
+
+    /** Returns a zeroed bitmap of {@code words} words: {@code old} cleared if it has that length. */
+    private static long[] zeroedBitmap(long[] old, int words) {
+        if (old == null || old.length != words) {
+            return new long[words];
+        }
+        java.util.Arrays.fill(old, 0L);
+        return old;
     }
 
     /** Returns whether {@code p} lies in this span's pages, in {@code chunk}. */
@@ -161,10 +213,15 @@ final class Span {
         this.objectCount = SizeClasses.objectCount(sizeClass);
         this.divMagic = SizeClasses.divMagic(sizeClass);
         int words = (objectCount + 63) >>> 6;
-        this.allocBits = new long[words];
-        this.remoteFreeBits = new long[words];
-        this.pointerBits = noscan ? null : new long[(int) ((byteSize() >>> 3) + 63) >>> 6];
-        this.markBits = new long[words];
+        this.allocBits = zeroedBitmap(allocBits, words);
+        this.remoteFreeBits = zeroedBitmap(remoteFreeBits, words);
+        if (!noscan) {
+            this.pointerBits = zeroedBitmap(pointerBits, (int) ((byteSize() >>> 3) + 63) >>> 6);
+        }
+        this.uniformMap = null;
+        this.mixedTypes = false;
+        this.pointerLayout = LAYOUT_BITS;
+        this.markBits = zeroedBitmap(markBits, words);
         this.sweepGen = sweepGen;
         this.stackBits = null;
         this.largeStack = false;
@@ -183,7 +240,10 @@ final class Span {
         this.allocBits = null;
         this.remoteFreeBits = null;
         this.pointerBits = noscan ? null : new long[(int) (((byteSize() >>> 3) + 63) >>> 6)];
-        this.markBits = new long[1];
+        this.uniformMap = null;
+        this.mixedTypes = false;
+        this.pointerLayout = LAYOUT_BITS;
+        this.markBits = zeroedBitmap(markBits, 1);
         this.sweepGen = sweepGen;
         this.stackBits = null;
         this.largeStack = false;
@@ -200,6 +260,73 @@ final class Span {
             return -1;
         }
         return index;
+    }
+
+    /**
+     * Owner path, scan span: records that the object just allocated in {@code slot} has pointer
+     * map {@code map} (Go's heapBitsSetType). Writing the slot's bits costs a read-modify-write of
+     * the bitmap per object, so the span remembers the first object's map and writes it into
+     * every slot's bits at once: as long as every later object has the same map (the usual case:
+     * a size class serves one type), nothing is written per object, and the access checks test
+     * one {@code long} ({@link #uniformMask}) instead of the bitmap. The first object of another
+     * map turns the span to {@link #LAYOUT_BITS} for the rest of its life, and from then on each
+     * object writes its own slot's bits. The collector always reads the bits, which are right
+     * for every allocated slot either way.
+     *
+     * <p>Why other threads see a consistent state: the fill and the layout change happen before
+     * the object is allocated, so before its pointer is handed to anyone; a thread that holds an
+     * object of this span got it with a happens-before edge from its allocation and sees at
+     * least the layout written before it. A span still {@code LAYOUT_UNIFORM} from that thread's
+     * view is uniform for every object it can know of.
+     */
+    void setPointerMap(int slot, PointerMap map) {
+        PointerMap uniform = uniformMap;
+        if (uniform == map) {
+            return;
+        }
+        int slotWords = elemSize >>> 3;
+        if (uniform == null && !mixedTypes) {
+            // The span's first object since initSmall: no slot is allocated yet.
+            long[] bits = pointerBits;
+            for (int i = 0; i < objectCount; i++) {
+                PointerBits.write(bits, (long) i * slotWords, slotWords, map);
+            }
+            uniformMap = map;
+            if (slotWords <= 64) {
+                uniformMask = map.bitsAt(0);
+                pointerLayout = LAYOUT_UNIFORM;
+            }
+            return;
+        }
+        pointerLayout = LAYOUT_BITS; // mixed from now on
+        uniformMap = null;
+        mixedTypes = true;
+        PointerBits.write(pointerBits, (long) slot * slotWords, slotWords, map);
+    }
+
+    /**
+     * Returns whether word {@code wordInObject} of the object whose first word is
+     * {@code firstWordInSpan} holds a pointer field. Requires a scan span and a word inside
+     * the object.
+     */
+    boolean isPointerWord(long firstWordInSpan, long wordInObject) {
+        if (pointerLayout == LAYOUT_UNIFORM) {
+            return (uniformMask & (1L << wordInObject)) != 0;
+        }
+        long word = firstWordInSpan + wordInObject;
+        return (pointerBits[(int) (word >>> 6)] & (1L << word)) != 0;
+    }
+
+    /**
+     * Returns whether any word from {@code firstWord} to {@code lastWord} of the object whose
+     * first word is {@code firstWordInSpan} holds a pointer field (same requirements).
+     */
+    boolean anyPointerWord(long firstWordInSpan, long firstWord, long lastWord) {
+        if (pointerLayout == LAYOUT_UNIFORM) {
+            long range = (-1L << firstWord) & (-1L >>> (63 - lastWord));
+            return (uniformMask & range) != 0;
+        }
+        return PointerBits.anySet(pointerBits, firstWordInSpan + firstWord, firstWordInSpan + lastWord);
     }
 
     boolean isAllocated(int slot) {

@@ -40,7 +40,7 @@ final class ThreadCache {
      */
     Span refill(int spanClass, CentralList central) {
         Span current = spans[spanClass];
-        central.lock.lock();
+        SpinLocks.lock(central.lock);
         try {
             if (current != EMPTY) {
                 if (current.remoteFreeCount > 0) {

@@ -308,6 +308,88 @@ class HeapTest {
     }
 
     @Test
+    void shouldKeepEachTypesPointerFieldsWhenTwoTypesShareASpan() {
+        // Both 24 bytes (one size class): NODE has a pointer at 8, OTHER at 0 and 16.
+        ObjectType other = ObjectType.of("Other", MemoryLayout.structLayout(JAVA_LONG.withName("a"),
+                JAVA_LONG.withName("n"), JAVA_LONG.withName("b")), "a", "b");
+        long[] nodes = new long[40];
+        long[] others = new long[40];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = heap.newObject(NODE);      // the span starts uniform (NODE's map)...
+            if (i >= 20) {
+                others[i] = heap.newObject(other); // ...and turns mixed halfway
+            }
+        }
+        for (int i = 20; i < nodes.length; i++) {
+            long p = nodes[i];
+            long q = others[i];
+            heap.writePointer(p, NEXT, q);
+            heap.writePointer(q, 0, p);
+            heap.writePointer(q, 16, nodes[0]);
+            heap.setLong(q, 8, 7);
+            heap.setLong(p, VALUE, 8);
+            assertEquals(q, heap.readPointer(p, NEXT));
+            assertEquals(p, heap.readPointer(q, 0));
+            assertEquals(7, heap.getLong(q, 8));
+            assertThrows(IllegalArgumentException.class, () -> heap.writePointer(q, 8, p), "Other.n is data");
+            assertThrows(IllegalArgumentException.class, () -> heap.setLong(q, 16, 1), "Other.b is a pointer");
+            assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, 0, q), "Node.value is data");
+            assertThrows(IllegalArgumentException.class, () -> heap.setLong(p, NEXT, 1), "Node.next is a pointer");
+        }
+        heap.writePointer(nodes[0], NEXT, nodes[1]); // objects made while the span was uniform
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(nodes[0], VALUE, nodes[1]));
+        assertThrows(IllegalArgumentException.class, () -> heap.setInt(nodes[0], NEXT + 4, 1));
+        heap.verify();
+        for (int i = 0; i < nodes.length; i++) {
+            heap.free(nodes[i]);
+            if (others[i] != 0) {
+                heap.free(others[i]);
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveASpanFreshPointerFieldsWhenItIsReusedForAnotherType() {
+        // A span emptied and reused (bitmaps kept for reuse) must not keep the old type's fields.
+        ObjectType other = ObjectType.of("Other", MemoryLayout.structLayout(JAVA_LONG.withName("a"),
+                JAVA_LONG.withName("n"), JAVA_LONG.withName("b")), "a", "b");
+        long first = heap.newObject(NODE);
+        heap.free(first);
+        heap.releaseThreadCache(); // the empty span goes back to the page heap
+        long q = heap.newObject(other);
+        heap.writePointer(q, 0, q);
+        heap.setLong(q, NEXT, 3); // NEXT (8) was a pointer field of the span's last type
+        assertThrows(IllegalArgumentException.class, () -> heap.setLong(q, 0, 1));
+        heap.free(q);
+    }
+
+    @Test
+    void shouldGiveTheThreadANewCacheWhenItAllocatesAfterReleasingIt() {
+        long p = heap.allocate(64);
+        heap.releaseThreadCache();
+        long q = heap.allocate(64); // must not reuse the flushed cache
+        heap.verify();
+        heap.free(p);
+        heap.free(q);
+        heap.releaseThreadCache();
+        assertEquals(0, heap.stats().liveObjects());
+    }
+
+    @Test
+    void shouldFailClearlyOnEveryAccessPathWhenUsedAfterClose() {
+        long p = heap.newObject(NODE);
+        long q = heap.newObject(NODE);
+        heap.writePointer(p, NEXT, q);
+        heap.close();
+        assertThrows(IllegalStateException.class, () -> heap.newObject(NODE));
+        assertThrows(IllegalStateException.class, () -> heap.readPointer(p, NEXT));
+        assertThrows(IllegalStateException.class, () -> heap.writePointer(p, NEXT, q));
+        assertThrows(IllegalStateException.class, () -> heap.setLong(p, VALUE, 1));
+        assertThrows(IllegalStateException.class, () -> heap.free(q));
+        assertThrows(IllegalStateException.class, () -> heap.allocate(100_000));
+    }
+
+    @Test
     void shouldLetLargeObjectsHoldPointersWhenTyped() {
         ObjectType big = ObjectType.of("Big", MemoryLayout.structLayout(
                 MemoryLayout.sequenceLayout(8192, JAVA_LONG).withName("data"), JAVA_LONG.withName("link")), "link");
