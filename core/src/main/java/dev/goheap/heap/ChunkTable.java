@@ -50,6 +50,22 @@ final class ChunkTable {
      * can then get a wrong answer but never touches memory outside a chunk.
      */
     Span liveObjectSpan(long p) {
+        Span s = spanInUse(p);
+        if (s == null) {
+            return null;
+        }
+        if (s.state == Span.SMALL) {
+            int slot = s.slotIndexAt(p - s.base);
+            return slot >= 0 && s.isAllocated(slot) ? s : null;
+        }
+        return p == s.base ? s : null;
+    }
+
+    /**
+     * Returns the span in use (small or large) whose pages contain {@code p}, or null: the free
+     * path's lookup, and the first half of {@link #liveObjectSpan}. Racy in the same way.
+     */
+    Span spanInUse(long p) {
         Span[][] t = pageTable;
         int index = Pointers.chunkIndex(p);
         if (index >= t.length) {
@@ -70,15 +86,11 @@ final class ChunkTable {
         // A stale entry (a span object recycled elsewhere) fails the range test: base holds
         // the chunk index, so p - base is in [0, byteSize) only for the span that covers p.
         long inSpan = p - s.base;
-        byte state = s.state;
-        if (state == Span.SMALL) {
-            if (inSpan < 0 || inSpan >= s.byteSize()) {
-                return null;
-            }
-            int slot = s.slotIndexAt(inSpan);
-            return slot >= 0 && s.isAllocated(slot) ? s : null;
+        if (inSpan < 0 || inSpan >= s.byteSize()) {
+            return null;
         }
-        return state == Span.LARGE && inSpan == 0 ? s : null;
+        byte state = s.state;
+        return state == Span.SMALL || state == Span.LARGE ? s : null;
     }
 
     /** Picks the lowest free index and marks it used. */

@@ -305,7 +305,7 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public void free(long p) {
-        Span s = spanAt(p);
+        Span s = chunks.spanInUse(p);
         if (s == null) {
             checkOpen(); // a closed heap has no chunks: every pointer gets here
             s = spanOf(p, "free"); // throws
@@ -386,28 +386,6 @@ public final class Heap implements AutoCloseable {
             throw HeapErrors.notAnObject(operation, p, "in free pages");
         }
         return s;
-    }
-
-    /**
-     * {@link #spanOf}'s fast path: the span in use whose pages contain {@code p}, or null where
-     * {@code spanOf} would throw.
-     */
-    private Span spanAt(long p) {
-        Chunk chunk = chunks.get(Pointers.chunkIndex(p)); // nil: index 0, never mapped
-        if (chunk == null) {
-            return null;
-        }
-        Span[] spanOfPage = chunk.spanOfPage;
-        long page = Pointers.offset(p) >>> PAGE_SHIFT;
-        if (page >= spanOfPage.length) {
-            return null;
-        }
-        Span s = spanOfPage[(int) page];
-        if (s == null || !s.contains(chunk, p)) {
-            return null;
-        }
-        byte state = s.state;
-        return state == Span.SMALL || state == Span.LARGE ? s : null;
     }
 
     /** Returns the span of the live object that starts at {@code p}, or throws IAE. */

@@ -34,6 +34,44 @@ final class PointerBits {
         }
     }
 
+    /**
+     * Writes {@code map} into the bits of each of {@code slotCount} slots of {@code slotWords}
+     * words, into a zeroed bitmap. Slots of 1, 2, 4 ... 64 words repeat within a bitmap word, so
+     * the bitmap is filled with one pattern word (a 16-byte class: 16 stores per 8 KiB span, where
+     * slot by slot took 512 read-modify-writes); other sizes up to 64 words OR the map in per slot.
+     */
+    static void fillSlots(long[] bits, int slotCount, int slotWords, PointerMap map) {
+        if (slotWords > 64) {
+            for (int i = 0; i < slotCount; i++) {
+                write(bits, (long) i * slotWords, slotWords, map);
+            }
+            return;
+        }
+        long slotBits = map.bitsAt(0) & (slotWords == 64 ? -1L : (1L << slotWords) - 1);
+        long totalWords = (long) slotCount * slotWords;
+        if ((slotWords & (slotWords - 1)) == 0) {
+            long pattern = slotBits;
+            for (int k = slotWords; k < 64; k <<= 1) {
+                pattern |= pattern << k;
+            }
+            int full = (int) (totalWords >>> 6);
+            java.util.Arrays.fill(bits, 0, full, pattern);
+            int rest = (int) (totalWords & 63); // a whole number of slots
+            if (rest != 0) {
+                bits[full] |= pattern & ((1L << rest) - 1);
+            }
+            return;
+        }
+        for (long position = 0; position < totalWords; position += slotWords) {
+            int w = (int) (position >>> 6);
+            int shift = (int) (position & 63);
+            bits[w] |= slotBits << shift;
+            if (shift != 0 && shift + slotWords > 64) {
+                bits[w + 1] |= slotBits >>> (64 - shift);
+            }
+        }
+    }
+
     /** Returns whether any bit from {@code firstWord} to {@code lastWord} (inclusive) is set. */
     static boolean anySet(long[] bits, long firstWord, long lastWord) {
         for (long word = firstWord; word <= lastWord; word++) {

@@ -287,10 +287,7 @@ final class Span {
         int slotWords = elemSize >>> 3;
         if (uniform == null && !mixedTypes) {
             // The span's first object since initSmall: no slot is allocated yet.
-            long[] bits = pointerBits;
-            for (int i = 0; i < objectCount; i++) {
-                PointerBits.write(bits, (long) i * slotWords, slotWords, map);
-            }
+            PointerBits.fillSlots(pointerBits, objectCount, slotWords, map);
             uniformMap = map;
             if (slotWords <= 64) {
                 uniformMask = map.bitsAt(0);

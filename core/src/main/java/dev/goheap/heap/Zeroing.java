@@ -1,6 +1,7 @@
 package dev.goheap.heap;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** Clears freshly allocated slots: Go's {@code memclrNoHeapPointers}, without Java-heap garbage. */
 final class Zeroing {
@@ -15,6 +16,16 @@ final class Zeroing {
      * scalar-replaces it (checked with JMH {@code -prof gc}: 0 B/op).
      */
     static void zero(MemorySegment chunk, long offset, long byteSize) {
+        if (byteSize <= SMALL_BYTES) {
+            // Up to 32 bytes (the tree nodes and list cells of most programs), at most four
+            // 8-byte stores beat creating the slice (sizes are multiples of 8).
+            for (long i = 0; i < byteSize; i += 8) {
+                chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset + i, 0L);
+            }
+            return;
+        }
         chunk.asSlice(offset, byteSize).fill((byte) 0);
     }
+
+    private static final long SMALL_BYTES = 32;
 }
