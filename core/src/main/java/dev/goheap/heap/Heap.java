@@ -305,7 +305,18 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public void free(long p) {
+        // The common case, small enough to inline: the calling thread owns the span.
         Span s = chunks.spanInUse(p);
+        if (s != null && s.state == Span.SMALL && s.ownerPlain() == Thread.currentThread()) {
+            int slot = s.slotIndexAt(p - s.base);
+            if (slot >= 0 && s.clearSlot(slot)) {
+                return;
+            }
+        }
+        freeChecked(p, s); // a failed clearSlot changed nothing: this path finds the error again
+    }
+
+    private void freeChecked(long p, Span s) {
         if (s == null) {
             checkOpen(); // a closed heap has no chunks: every pointer gets here
             s = spanOf(p, "free"); // throws

@@ -336,6 +336,27 @@ final class Span {
      * Requires the caller to own the span (or hold the central lock with no owner).
      */
     int takeFreeSlot() {
+        // The word at freeWord first, in a method small enough for the JIT to inline into
+        // every allocation path; the scan over later words is out of line.
+        long[] bits = allocBits;
+        int w = freeWord;
+        if (w < bits.length) {
+            long word = bits[w];
+            if (word != -1L) {
+                int bit = Long.numberOfTrailingZeros(~word);
+                int slot = (w << 6) + bit;
+                if (slot < objectCount) {
+                    bits[w] = word | (1L << bit);
+                    allocCount++;
+                    mallocs++;
+                    return slot;
+                }
+            }
+        }
+        return takeFreeSlotScanning();
+    }
+
+    private int takeFreeSlotScanning() {
         long[] bits = allocBits;
         for (int w = freeWord; w < bits.length; w++) {
             long free = ~bits[w];

@@ -28,8 +28,13 @@
  * <h2>Allocation ({@link dev.goheap.heap.Heap#allocate})</h2>
  * <ol>
  *   <li>Sizes up to 32 KiB map to a size class ({@code SizeClasses}, Go's table).</li>
- *   <li>Fast path, no lock: the thread's cache takes the lowest clear bit of its span for the
- *       class ({@code Span.takeFreeSlot}) and the slot is zeroed.</li>
+ *   <li>Fast path, no lock: the thread's cache (found in a slot indexed by thread id, then a
+ *       {@code ThreadLocal}) takes the lowest clear bit of its span for the class
+ *       ({@code Span.takeFreeSlot}) and the slot is zeroed. For a typed object the span records
+ *       the type's pointer map ({@code Span.setPointerMap}): written into every slot's bits by the
+ *       span's first object, then nothing per object while the types agree. No {@code closed}
+ *       check: {@code close} empties every cache, so the next allocation meets an empty span and
+ *       takes the refill path, which checks.</li>
  *   <li>The span is full: under the central list's lock, merge frees other threads parked in
  *       it; if that freed nothing, give it back (partial or full list) and take a partial span,
  *       or a new one from the page heap (its lock nested inside).</li>
@@ -39,9 +44,9 @@
  *
  * <h2>Free ({@link dev.goheap.heap.Heap#free})</h2>
  * <ol>
- *   <li>Find the span through the chunk table and {@code spanOfPage}; refuse nil, foreign,
- *       interior and free pointers with {@link java.lang.IllegalArgumentException} before
- *       changing anything.</li>
+ *   <li>Find the span through the page table ({@code ChunkTable.spanInUse}); refuse nil,
+ *       foreign, interior and free pointers with {@link java.lang.IllegalArgumentException}
+ *       before changing anything.</li>
  *   <li>Owner thread, no lock: clear the bit (refused if already clear); the slot is reusable at once.</li>
  *   <li>Another thread, under the central lock: if the span is owned, park the free in
  *       {@code remoteFreeBits} (the owner merges it under that lock); if not, clear the bit, move
@@ -49,6 +54,16 @@
  *   <li>Large objects go back to the page heap, which coalesces neighbours and returns a chunk
  *       that became wholly free to the OS once more than the retained idle bytes are free.</li>
  * </ol>
+ *
+ * <h2>Access checks ({@code getX}/{@code setX}, {@code readPointer}, {@code writePointer})</h2>
+ * Every access checks its pointer (and a stored pointer value) in full, on one fast path,
+ * {@code ChunkTable.liveObjectSpan}: page table entry of the chunk index, span of the page,
+ * range test against the span's base (which carries the chunk index, so a stale entry fails),
+ * slot index by multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of
+ * the span's {@code uniformMask} when all its objects share a type of at most 64 words, else
+ * one bit of {@code pointerBits}. Whatever the fast path does not accept goes to the old checked
+ * path, which throws the documented exception (or accepts: large objects). After {@code close}
+ * the chunk table is empty, so every access reaches that path and its {@code closed} check.
  *
  * <h2>Why the fast path needs no lock</h2>
  * A span's allocation state has exactly one writer at a time. Step by step, the race it avoids:
