@@ -82,7 +82,7 @@ public final class GcStress {
          */
         void drainGrey() {
             barrier.drainAllBuffers();
-            new Marker(gc, queue, barrier).drain(Long.MAX_VALUE);
+            new Marker(gc, queue, barrier, new MarkWork()).drainStopped(Long.MAX_VALUE);
         }
 
         /**
