@@ -3,7 +3,6 @@ package dev.goheap.gc;
 import dev.goheap.internal.gc.HeapForGc;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.EventType;
 
 /**
@@ -26,15 +25,16 @@ import jdk.jfr.EventType;
  *       {@code gcOverAssistWork}) so that assists are few; work beyond the debt becomes credit
  *       for later allocation.</li>
  * </ol>
- * An assist stops at its debt or at the first batch boundary past {@link GcConfig#maxAssist}.
- * If the grey set runs dry first, it returns below the goal; past the goal it waits, within the
- * same slice, for the collector's credit (Go parks such a goroutine until credit comes or the
- * cycle ends): the collector may be waiting for its termination pause, and allocation must not
- * run away meanwhile. Debt left unpaid stays and is charged again at the next refill.
+ * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, or
+ * when the grey set is dry. Go parks a dry assist until the collector's credit comes or the
+ * cycle ends; goheap does not wait: a goroutine waiting inside an assist is at no safepoint, and
+ * a virtual thread's wake-up on a loaded machine took milliseconds, which delayed the stops (a
+ * version that waited, within the slice, past the goal doubled the demo's wall time and made
+ * stops miss their deadlines). Debt left unpaid stays and is charged again at the next refill.
  *
  * <h2>What an assist costs the mutator, and the bound</h2>
  * An assist is mutator time lost, not a stop: it runs on the allocating goroutine while the
- * others run. Each is at most {@code maxAssist} plus one batch (16 objects, a large one scanned
+ * others run. Each is at most {@code maxAssist} plus one batch (128 objects, a large one scanned
  * whole), and is recorded: its count and time in {@link MemStats}, its busy period in
  * {@link AssistLog} (kind {@code ASSIST}), so that {@link Collector#mutatorUtilisation} with
  * assists counts it. When the heap reaches its goal while marking is far behind, the ratio grows
@@ -54,12 +54,14 @@ import jdk.jfr.EventType;
  * {@link #endCycle} on the collector thread with the world stopped; the figures from any thread.
  */
 final class Assists {
-    /** Grey objects per assist batch: small, so the slice is overrun by little. */
-    static final int BATCH = 16;
+    /**
+     * Grey objects per assist batch: a few microseconds of scanning for small objects, so the
+     * slice is overrun by little, yet few trips to the queue's lock, which the collector holds
+     * too (a virtual thread that blocks on it waits for a carrier to run again).
+     */
+    static final int BATCH = 128;
     /** The least work an assist does once it marks (Go's {@code gcOverAssistWork}, 64 KiB). */
     static final long MIN_WORK_BYTES = 64 << 10;
-    /** How long a dry assist waits between looks for grey work or the collector's credit. */
-    private static final long DRY_WAIT_NANOS = 20_000;
     private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
 
     /** One cycle's pacing inputs, fixed at mark start. */
@@ -144,11 +146,8 @@ final class Assists {
     }
 
     /**
-     * Marks at least {@code debtWork} (at least {@link #MIN_WORK_BYTES}), within the slice. If
-     * the grey set runs dry first: below the goal, returns (the collector is about to finish);
-     * past it, waits for the collector's credit until the debt is paid or the slice is over, as
-     * Go parks such a goroutine, so that allocation cannot run away while termination waits for
-     * its pause.
+     * Marks at least {@code debtWork} (at least {@link #MIN_WORK_BYTES}), within the slice; if
+     * the grey set runs dry first, claims the collector's credit and returns.
      */
     private void assist(GreyBuffer own, Target t, long debtWork, double workPerByte) {
         GcEvents.Assist event = EVENT.isEnabled() ? new GcEvents.Assist() : null;
@@ -168,12 +167,9 @@ final class Assists {
                 int n = marker.drainBatch(own, batch);
                 objects += n;
                 if (n == 0) {
-                    long unpaid = debtWork - (own.markedBytes - markedBefore) - stolen;
-                    stolen += work.steal(unpaid);
-                    if (stolen >= unpaid || heap.inUseBytes() <= t.goalBytes) {
-                        break;
-                    }
-                    LockSupport.parkNanos(DRY_WAIT_NANOS);
+                    // Dry: claim what the collector did meanwhile, and return either way.
+                    stolen += work.steal(debtWork - (own.markedBytes - markedBefore));
+                    break;
                 }
                 if (System.nanoTime() - deadline >= 0) {
                     break;

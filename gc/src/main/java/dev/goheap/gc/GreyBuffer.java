@@ -52,6 +52,12 @@ final class GreyBuffer {
         }
     }
 
+    /** Hands this buffer's greys to the queue and ends the hold of a batch taken from it, in one step. */
+    void flushAndEndBatch(WorkQueue queue) {
+        queue.batchDone(items, size);
+        size = 0;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

@@ -1,7 +1,6 @@
 package dev.goheap.gc;
 
 import dev.goheap.internal.gc.HeapForGc;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Drains the grey set: takes grey objects from the {@link WorkQueue} in batches and scans their
@@ -25,8 +24,6 @@ import java.util.concurrent.locks.LockSupport;
 final class Marker {
     /** The collector's batch: as large as a grey buffer, so a full buffer moves in one take. */
     static final int COLLECTOR_BATCH = GreyBuffer.CAPACITY;
-    /** How long the collector waits between looks at a grey set that an assist is still scanning. */
-    private static final long HELD_BATCH_WAIT_NANOS = 20_000;
 
     private final HeapForGc heap;
     private final WorkQueue queue;
@@ -59,8 +56,8 @@ final class Marker {
                 if (queue.isDrained()) {
                     return true;
                 }
-                // An assist holds a batch: its children come back within its slice.
-                LockSupport.parkNanos(HELD_BATCH_WAIT_NANOS);
+                // An assist holds a batch of a few objects: its children come back in microseconds.
+                Thread.yield();
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
@@ -105,13 +102,18 @@ final class Marker {
         if (n == 0) {
             return 0;
         }
+        boolean scanned = false;
         try {
             for (int i = 0; i < n; i++) {
                 heap.scan(batch[i], own.shader);
             }
-            own.flush(queue);
+            scanned = true;
         } finally {
-            queue.batchDone();
+            if (scanned) {
+                own.flushAndEndBatch(queue); // what it greyed goes back as the hold ends: no gap between
+            } else {
+                queue.batchDone(); // a scan failed: do not leave the collector waiting for this batch
+            }
         }
         return n;
     }

@@ -31,14 +31,19 @@ final class WorkQueue {
     void addAll(long[] batch, int count) {
         lock.lock();
         try {
-            if (size + count > items.length) {
-                items = Arrays.copyOf(items, Math.max(items.length * 2, size + count));
-            }
-            System.arraycopy(batch, 0, items, size, count);
-            size += count;
+            addAllLocked(batch, count);
         } finally {
             lock.unlock();
         }
+    }
+
+    private void addAllLocked(long[] batch, int count) {
+        assert lock.isHeldByCurrentThread();
+        if (size + count > items.length) {
+            items = Arrays.copyOf(items, Math.max(items.length * 2, size + count));
+        }
+        System.arraycopy(batch, 0, items, size, count);
+        size += count;
     }
 
     /**
@@ -63,10 +68,22 @@ final class WorkQueue {
 
     /** Ends the hold of a batch taken with {@link #takeSome}. */
     void batchDone() {
+        batchDone(null, 0);
+    }
+
+    /**
+     * Adds {@code count} pointers from {@code greys} (what the batch's scan greyed) and ends the
+     * hold of a batch, in one locked step: one lock round trip less per batch, which matters when
+     * a virtual thread and the collector contend for it.
+     */
+    void batchDone(long[] greys, int count) {
         lock.lock();
         try {
             if (heldBatches <= 0) {
                 throw new InternalError("work queue: batchDone without a held batch (expected: one per non-empty takeSome)");
+            }
+            if (count > 0) {
+                addAllLocked(greys, count);
             }
             heldBatches--;
         } finally {
