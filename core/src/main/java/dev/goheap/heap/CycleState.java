@@ -33,6 +33,9 @@ final class CycleState {
 
         @Override
         public void poll() {}
+
+        @Override
+        public void allocated(long bytes) {}
     };
 
     volatile int sweepGen;

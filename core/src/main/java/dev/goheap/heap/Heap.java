@@ -153,19 +153,33 @@ public final class Heap implements AutoCloseable {
         return s.base + (long) slot * s.elemSize;
     }
 
-    /** The cache's span for the class is full: get another; at the heap limit, let the collector run once. */
+    /**
+     * The cache's span for the class is full: get another; at the heap limit, let the collector
+     * run once. While marking, the span's free bytes are charged to this thread's assist debt
+     * here, once per span, so that the fast path carries no per-object cost (GcHooks#allocated).
+     */
     private Span refill(ThreadCache cache, int spanClass) {
         checkOpen();
+        Span s;
         try {
-            return cache.refill(spanClass, centrals[spanClass]);
+            s = cache.refill(spanClass, centrals[spanClass]);
         } catch (OutOfHeapMemoryException e) {
             GcHooks hooks = cycle.hooks;
             if (hooks == CycleState.NO_HOOKS) {
                 throw e;
             }
             hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
-            return cache.refill(spanClass, centrals[spanClass]);
+            s = cache.refill(spanClass, centrals[spanClass]);
         }
+        if (cycle.allocateBlack) {
+            assert holdsNoHeapLock(spanClass) : "an assist must not run under a heap lock";
+            cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
+        }
+        return s;
+    }
+
+    private boolean holdsNoHeapLock(int spanClass) {
+        return !pageHeap.lock.isHeldByCurrentThread() && !centrals[spanClass].lock.isHeldByCurrentThread();
     }
 
     private long allocateLarge(long byteSize, ObjectType type) {
@@ -199,6 +213,10 @@ public final class Heap implements AutoCloseable {
         }
         if (zero) {
             Zeroing.zero(s.segment, s.offsetInChunk(), s.byteSize());
+        }
+        if (cycle.allocateBlack) {
+            assert !pageHeap.lock.isHeldByCurrentThread() : "an assist must not run under a heap lock";
+            cycle.hooks.allocated(s.byteSize()); // the assist debt of a large object (GcHooks#allocated)
         }
         return s.base;
     }

@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * cycles, pauses (max, p50, p99), MMU at 10 and 50 ms, the most stopped time in any 50 ms window,
  * and the JVM's own GC count and time during the run.
  *
- * <p>Usage: {@code BinaryTrees [maxDepth [goroutines]] [--result] [--quiet]}; default depth 21 and
+ * <p>Usage: {@code BinaryTrees [maxDepth [goroutines]] [--result] [--quiet] [--no-assists]}; default depth 21 and
  * one goroutine per available processor but one (left to the collector); the environment variable {@code GOGC} (a percentage or
  * {@code off}) sets the pacer's growth as in Go. {@code --result} adds one machine-readable line,
- * {@code RESULT {json}}, for {@code jmh/compare-collectors.sh}; {@code --quiet} drops gctrace.
+ * {@code RESULT {json}}, for {@code jmh/compare-collectors.sh}; {@code --quiet} drops gctrace;
+ * {@code --no-assists} turns mutator assists off (to compare).
  *
  * <p>How a tree stays alive: its root sits in a pointer slot of the building goroutine's frame
  * (a root); every node is stored into its parent right after its allocation, before the next
@@ -56,12 +57,15 @@ public final class BinaryTrees {
         List<String> numbers = new ArrayList<>();
         boolean result = false;
         boolean quiet = false;
+        boolean assists = true;
         // Maven's -Ddemo.args arrives as one argument: split it at spaces.
         for (String a : String.join(" ", args).trim().split("\\s+")) {
             if (a.equals("--result")) {
                 result = true;
             } else if (a.equals("--quiet")) {
                 quiet = true;
+            } else if (a.equals("--no-assists")) {
+                assists = false;
             } else if (!a.isBlank()) {
                 numbers.add(a.trim());
             }
@@ -75,14 +79,15 @@ public final class BinaryTrees {
             // One gctrace line per cycle, as Go prints them: the message only.
             System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%n");
         }
-        run(Math.max(6, maxDepth), Math.max(1, goroutines), !quiet, result);
+        run(Math.max(6, maxDepth), Math.max(1, goroutines), !quiet, result, assists);
     }
 
-    static void run(int maxDepth, int goroutines, boolean gctrace, boolean result) throws InterruptedException {
+    static void run(int maxDepth, int goroutines, boolean gctrace, boolean result, boolean assists)
+            throws InterruptedException {
         long jvmGcCount0 = jvmGcCount();
         long jvmGcMillis0 = jvmGcMillis();
         long start = System.nanoTime();
-        GcConfig.Builder settings = GcConfig.builder().gctrace(gctrace);
+        GcConfig.Builder settings = GcConfig.builder().gctrace(gctrace).assists(assists);
         String gogc = System.getenv("GOGC"); // as in Go: a percentage, or "off"
         if (gogc != null && !gogc.isBlank()) {
             if (gogc.trim().equalsIgnoreCase("off")) {
@@ -210,9 +215,14 @@ public final class BinaryTrees {
                 safepoints.stops(), safepoints.stopTimeouts(), safepoints.maxTimeToSafepointNanos() / 1e6);
         System.out.printf(Locale.ROOT, "MMU              %.1f %% at 10 ms, %.1f %% at 50 ms; most stopped in any 50 ms: %.3f ms%n",
                 mmu10 * 100, mmu50 * 100, worst50 / 1e6);
+        double[] felt = gc.mutatorUtilisation(start, end, true, 10_000_000L, 50_000_000L);
+        System.out.printf(Locale.ROOT, "MMU with assists %.1f %% at 10 ms, %.1f %% at 50 ms (stops and assist busy periods)%n",
+                felt[0] * 100, felt[1] * 100);
+        System.out.printf(Locale.ROOT, "assists          %d, %.1f ms in all, %d MiB marked; heap at mark end / goal: max %.2f%n",
+                m.assists(), m.assistTotalNanos() / 1e6, m.assistMarkedBytes() >> 20, m.maxHeapOverGoal());
         System.out.printf(Locale.ROOT, "heap             %d MiB mapped, %d MiB in use, %d MiB marked live last cycle%n",
                 m.heapSysBytes() >> 20, m.heapInUseBytes() >> 20, m.lastMarkedBytes() >> 20);
-        System.out.printf(Locale.ROOT, "objects          %d allocated, %d freed; collector CPU %.1f %%%n",
+        System.out.printf(Locale.ROOT, "objects          %d allocated, %d freed; GC CPU %.1f %% (collector and assists)%n",
                 m.mallocs(), m.frees(), m.gcCpuFraction() * 100);
         System.out.printf(Locale.ROOT, "JVM's own GC     %d collections, %d ms during the run%n", jvmGcs, jvmGcMillis);
         if (result) {

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * lost. The cost: floating garbage (objects dropped during the cycle survive until the next).
  *
  * <p><b>Thread safety:</b> {@link #beforeStore} and {@link #shade} run on any mutator thread,
- * each with its own {@link GreyBuffer}; {@link #drainAllBuffers} only while the world is stopped.
+ * each with its own {@link GreyBuffer} (the collector thread and assisting goroutines shade
+ * through their own too); {@link #drainAllBuffers} and {@link #takeMarkedBytes} only while the
+ * world is stopped.
  */
 final class Barrier implements WriteBarrier {
     private final HeapForGc heap;
@@ -62,22 +64,50 @@ final class Barrier implements WriteBarrier {
         }
         long marked = heap.mark(p);
         if (marked != 0) {
-            GreyBuffer b = buffer();
-            b.markedBytes += marked & ~HeapForGc.NEEDS_SCAN;
-            if ((marked & HeapForGc.NEEDS_SCAN) != 0) {
-                b.add(p, queue);
-            }
+            counted(p, marked, buffer());
         }
     }
 
-    private GreyBuffer buffer() {
+    /** {@link #shade} into {@code b}, the calling thread's own buffer (a drainer's scan visitor). */
+    void shade(long p, GreyBuffer b) {
+        if (p == 0) {
+            return;
+        }
+        long marked = heap.mark(p);
+        if (marked != 0) {
+            counted(p, marked, b);
+        }
+    }
+
+    private void counted(long p, long marked, GreyBuffer b) {
+        b.markedBytes += marked & ~HeapForGc.NEEDS_SCAN;
+        if ((marked & HeapForGc.NEEDS_SCAN) != 0) {
+            b.add(p, queue);
+        }
+    }
+
+    /** Returns the calling thread's buffer, registering it first (refused to non-mutators). */
+    GreyBuffer buffer() {
         GreyBuffer b = local.get();
         return b != null ? b : register();
     }
 
+    /** Returns the calling thread's buffer, or null if it has none and may not register one. */
+    GreyBuffer bufferOrNull() {
+        GreyBuffer b = local.get();
+        if (b != null) {
+            return b;
+        }
+        try {
+            return register();
+        } catch (IllegalStateException notAMutator) {
+            return null;
+        }
+    }
+
     private GreyBuffer register() {
         mutatorCheck.check();
-        GreyBuffer b = new GreyBuffer(Thread.currentThread());
+        GreyBuffer b = new GreyBuffer(Thread.currentThread(), this);
         lock.lock();
         try {
             buffers.add(b);
@@ -105,6 +135,7 @@ final class Barrier implements WriteBarrier {
             for (GreyBuffer b : buffers) {
                 sum += b.markedBytes;
                 b.markedBytes = 0;
+                b.publishedBytes = 0;
             }
             return sum;
         } finally {

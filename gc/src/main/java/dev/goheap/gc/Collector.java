@@ -116,6 +116,34 @@ public final class Collector implements AutoCloseable {
         return runner.pauseLog();
     }
 
+    /**
+     * Returns when goroutines were assisting (kind {@link dev.goheap.gc.pause.PauseKind#ASSIST}):
+     * busy periods, from the moment one goroutine starts an assist while none was assisting to
+     * the moment none is. Not stops: the pause bound does not count them.
+     */
+    public PauseLog assists() {
+        return runner.assists().log().log();
+    }
+
+    /**
+     * Returns the minimum mutator utilisation over {@code [runStartNanos, runEndNanos]} for each
+     * window of {@code windowsNanos} (see {@link dev.goheap.gc.pause.Mmu}), counting as time the
+     * mutator lost either the stops only ({@code withAssists == false}: the figure the pause
+     * bound guarantees, at least {@code 1 - maxPause/window}) or the stops and the assist busy
+     * periods together ({@code true}: what an allocating goroutine feels, pessimistic when
+     * several goroutines run, and with no guaranteed floor: see {@link GcConfig#maxAssist}).
+     *
+     * @throws IllegalArgumentException if {@code runStartNanos >= runEndNanos} or a window is not positive
+     */
+    public double[] mutatorUtilisation(long runStartNanos, long runEndNanos, boolean withAssists,
+            long... windowsNanos) {
+        dev.goheap.gc.pause.PauseSnapshot stops = runner.pauseLog().snapshot();
+        if (!withAssists) {
+            return dev.goheap.gc.pause.Mmu.mmuCurve(stops, runStartNanos, runEndNanos, windowsNanos);
+        }
+        return AssistLog.mmuCurveWithAssists(stops, assists().snapshot(), runStartNanos, runEndNanos, windowsNanos);
+    }
+
     /** Returns a snapshot of the heap's and the collector's figures. */
     public MemStats memStats() {
         return runner.memStats(pins.count());

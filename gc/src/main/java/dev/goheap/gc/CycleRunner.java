@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>finish sweeping the last cycle's spans (concurrent);</li>
  *   <li>pause: turn on allocate-black and the write barrier;</li>
  *   <li>concurrent mark: shade the data segment's and the pins' pointers, have every goroutine
- *       scan its own stack at a handshake (the collector scans parked ones), drain the grey set;</li>
+ *       scan its own stack at a handshake (the collector scans parked ones), drain the grey set,
+ *       while allocating goroutines assist when allocation outruns marking ({@link Assists});</li>
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
  *       else turn the barrier off and start the new sweep generation;</li>
@@ -49,8 +50,10 @@ final class CycleRunner implements GcHooks {
     private final Pins pins;
     private final Safepoints safepoints;
     private final WorkQueue queue = new WorkQueue();
+    private final MarkWork markWork = new MarkWork();
     private final Barrier barrier;
     private final Marker marker;
+    private final Assists assists;
     private final Pacer pacer;
     private final Pauses pauses;
     private final Thread thread;
@@ -67,6 +70,9 @@ final class CycleRunner implements GcHooks {
     private volatile boolean triggered;
     private volatile boolean marking;
     private volatile long lastMarkedBytes;
+    private volatile double maxHeapOverGoal; // written by the collector thread only
+    private long lastShadedBytes; // collector thread: last cycle's marked bytes but allocate-black
+    private long heapAtMarkStart; // collector thread: the bytes in use at this cycle's mark start
     private volatile long collectorCpuNanos;
     private volatile String checkFailure; // the checking mode's first finding
     private volatile Throwable failure;   // what ended the collector thread, if it failed
@@ -80,7 +86,8 @@ final class CycleRunner implements GcHooks {
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, this::checkMutator);
-        this.marker = new Marker(heap, queue, barrier);
+        this.marker = new Marker(heap, queue, barrier, markWork);
+        this.assists = new Assists(heap, barrier, marker, markWork, config, thread);
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
@@ -120,6 +127,11 @@ final class CycleRunner implements GcHooks {
     @Override
     public void poll() {
         safepoints.poll();
+    }
+
+    @Override
+    public void allocated(long bytes) {
+        assists.charge(bytes);
     }
 
     Barrier barrierIfMarking() {
@@ -217,7 +229,7 @@ final class CycleRunner implements GcHooks {
 
     private void runCycle(boolean force) {
         long cycle = completedCycles() + 1;
-        CycleTrace trace = new CycleTrace(cycle, force, startNanos, heap.inUseBytes());
+        CycleTrace trace = new CycleTrace(cycle, force, startNanos, heap.inUseBytes(), pacer.goalBytes());
         heap.finishSweep();
         trace.phase("sweep termination");
 
@@ -226,6 +238,8 @@ final class CycleRunner implements GcHooks {
             heap.startMark();
             runtime.heap().setWriteBarrier(barrier);
             marking = true;
+            heapAtMarkStart = heap.inUseBytes();
+            assists.beginCycle(cycle, pacer.goalBytes(), lastShadedBytes, heapAtMarkStart);
             lock.lock(); // in the pause: a gc() call is either before this cycle's snapshot or counts it out
             try {
                 started++;
@@ -247,7 +261,7 @@ final class CycleRunner implements GcHooks {
         if (config.checking()) {
             pauses.runUnbounded(cycle, () -> {
                 barrier.drainAllBuffers();
-                marker.drain(Long.MAX_VALUE);
+                marker.drainStopped(Long.MAX_VALUE);
                 String failure = checker.check(safepoints);
                 if (failure != null && checkFailure == null) {
                     checkFailure = "cycle " + cycle + ": " + failure;
@@ -257,7 +271,7 @@ final class CycleRunner implements GcHooks {
         } else {
             while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, deadline -> {
                 barrier.drainAllBuffers();
-                if (!marker.drain(deadline)) {
+                if (!marker.drainStopped(deadline)) {
                     return false;
                 }
                 marked[0] = terminate();
@@ -268,6 +282,14 @@ final class CycleRunner implements GcHooks {
             }
         }
         trace.phase("mark termination");
+        long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
+        long cycleGoal = pacer.goalBytes();
+        if (cycleGoal != Long.MAX_VALUE) {
+            // What concurrent marking let the heap grow to, past the goal or past where marking
+            // started if the mark-start stop came late (assists cannot act before marking starts).
+            maxHeapOverGoal = Math.max(maxHeapOverGoal, (double) heapAtMarkEnd / Math.max(cycleGoal, heapAtMarkStart));
+        }
+        trace.assists(assists.cycleCount(), assists.cycleNanos());
 
         // 5. Pace the next cycle; sweep in the background (allocators sweep what they need).
         lastMarkedBytes = marked[0];
@@ -288,7 +310,7 @@ final class CycleRunner implements GcHooks {
         } finally {
             lock.unlock();
         }
-        trace.done(marked[0], pacer.goalBytes(), heap.inUseBytes(), safepoints.mutatorCount(), cpuFraction());
+        trace.done(marked[0], heapAtMarkEnd, safepoints.mutatorCount(), cpuFraction());
         if (config.gctrace()) {
             TRACE.log(System.Logger.Level.INFO, trace.line());
         }
@@ -298,7 +320,9 @@ final class CycleRunner implements GcHooks {
     private long terminate() {
         runtime.heap().setWriteBarrier(null);
         marking = false;
-        return heap.finishMark() + barrier.takeMarkedBytes();
+        assists.endCycle();
+        lastShadedBytes = barrier.takeMarkedBytes();
+        return heap.finishMark() + lastShadedBytes;
     }
 
     /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */
@@ -338,9 +362,15 @@ final class CycleRunner implements GcHooks {
         return pauses.log();
     }
 
+    /** Go's {@code GCCPUFraction}: the collector thread's CPU time plus the assists' time, over wall time and CPUs. */
     private double cpuFraction() {
         long wall = System.nanoTime() - startNanos;
-        return wall <= 0 ? 0 : (double) collectorCpuNanos / wall / Runtime.getRuntime().availableProcessors();
+        return wall <= 0 ? 0
+                : (double) (collectorCpuNanos + assists.totalNanos()) / wall / Runtime.getRuntime().availableProcessors();
+    }
+
+    Assists assists() {
+        return assists;
     }
 
     MemStats memStats(int pinCount) {
@@ -357,7 +387,8 @@ final class CycleRunner implements GcHooks {
         PauseLog log = pauses.log();
         return new MemStats(h.heapMappedBytes(), h.heapInUseBytes(), h.heapIdleBytes(), h.heapReleasedBytes(), h.liveObjects(),
                 h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, numGc, numForced, log.totalNanos(),
-                recent(log), log.maxNanos(), cpuFraction(), pinCount);
+                recent(log), log.maxNanos(), cpuFraction(), pinCount, assists.count(), assists.totalNanos(),
+                assists.workBytes(), maxHeapOverGoal);
     }
 
     private static java.util.List<Long> recent(PauseLog log) {

@@ -11,14 +11,16 @@ import java.util.Locale;
  * (Go's {@code GODEBUG=gctrace=1}) and the JFR phase events.
  *
  * <pre>
- * gc 7 @1.234s 2%: 0.41+8.3+0.52 ms clock, 0.40+8.1+0.50 ms cpu, 41-&gt;43-&gt;12 MB, 24 MB goal, 3 G, 0 retries
- *    |  |       |   start+concurrent mark+termination          in use at start-&gt;end of mark-&gt;marked
- *    |  |       collector CPU share since start
+ * gc 7 @1.234s 2%: 0.41+8.3+0.52 ms clock, 0.40+1.2/8.1+0.50 ms cpu, 41-&gt;43-&gt;12 MB, 24 MB goal, 3 G, 5 assists, 0 retries
+ *    |  |       |   start+concurrent mark+termination   assist/collector      in use at start-&gt;end of mark-&gt;marked
+ *    |  |       GC CPU share since start (assists included)
  *    |  time since the collector started
  *    cycle
  * </pre>
  * "+" joins the mark-start pause, the concurrent mark and the termination pause(s) (the sweep
- * termination before the cycle and the sweep after it are not in the line, as in Go).
+ * termination before the cycle and the sweep after it are not in the line, as in Go). The
+ * concurrent mark's CPU is split as Go splits it: the time goroutines spent in assists (wall
+ * time, summed over goroutines) / the collector thread's CPU. The goal is this cycle's, as in Go.
  *
  * <p><b>Thread safety:</b> collector thread only.
  */
@@ -29,6 +31,9 @@ final class CycleTrace {
     private final boolean forced;
     private final long collectorStartNanos;
     private final long heapBeforeBytes;
+    private final long cycleGoalBytes;
+    private long assistCount;
+    private long assistNanos;
     private final long cycleStartNanos;
     private final List<String> phases = new ArrayList<>(5);
     private final List<Long> wallNanos = new ArrayList<>(5);
@@ -37,14 +42,14 @@ final class CycleTrace {
     private long lastCpu;
     private int retries;
     private long markedBytes;
-    private long goalBytes;
     private long heapAfterBytes;
     private int goroutines;
     private double cpuFraction;
     private GcEvents.Phase event;
 
-    CycleTrace(long cycle, boolean forced, long collectorStartNanos, long heapBeforeBytes) {
+    CycleTrace(long cycle, boolean forced, long collectorStartNanos, long heapBeforeBytes, long cycleGoalBytes) {
         this.cycle = cycle;
+        this.cycleGoalBytes = cycleGoalBytes;
         this.forced = forced;
         this.collectorStartNanos = collectorStartNanos;
         this.heapBeforeBytes = heapBeforeBytes;
@@ -81,9 +86,14 @@ final class CycleTrace {
         retries++;
     }
 
-    void done(long markedBytes, long goalBytes, long heapAfterBytes, int goroutines, double cpuFraction) {
+    /** The cycle's assists: how many, and their time summed over goroutines. */
+    void assists(long count, long nanos) {
+        this.assistCount = count;
+        this.assistNanos = nanos;
+    }
+
+    void done(long markedBytes, long heapAfterBytes, int goroutines, double cpuFraction) {
         this.markedBytes = markedBytes;
-        this.goalBytes = goalBytes;
         this.heapAfterBytes = heapAfterBytes;
         this.goroutines = goroutines;
         this.cpuFraction = cpuFraction;
@@ -93,7 +103,7 @@ final class CycleTrace {
             e.forced = forced;
             e.heapBeforeBytes = heapBeforeBytes;
             e.markedBytes = markedBytes;
-            e.goalBytes = goalBytes;
+            e.goalBytes = cycleGoalBytes;
             e.commit();
         }
     }
@@ -106,18 +116,24 @@ final class CycleTrace {
 
     String line() {
         return String.format(Locale.ROOT,
-                "gc %d @%.3fs %d%%: %s+%s+%s ms clock, %s+%s+%s ms cpu, %d->%d->%d MB, %s MB goal, %d G, %d retries%s",
+                "gc %d @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s+%s ms cpu, %d->%d->%d MB, %s MB goal, %d G, %d assists,"
+                        + " %d retries%s",
                 cycle, (cycleStartNanos - collectorStartNanos) / 1e9, Math.round(cpuFraction * 100),
                 ms(wallNanos, "mark start"), ms(wallNanos, "concurrent mark"), ms(wallNanos, "mark termination"),
-                ms(cpuNanos, "mark start"), ms(cpuNanos, "concurrent mark"), ms(cpuNanos, "mark termination"),
+                ms(cpuNanos, "mark start"), ms(assistNanos), ms(cpuNanos, "concurrent mark"),
+                ms(cpuNanos, "mark termination"),
                 heapBeforeBytes >> 20, heapAfterBytes >> 20, markedBytes >> 20,
-                goalBytes == Long.MAX_VALUE ? "-" : Long.toString(goalBytes >> 20), goroutines, retries,
-                forced ? " (forced)" : "");
+                cycleGoalBytes == Long.MAX_VALUE ? "-" : Long.toString(cycleGoalBytes >> 20), goroutines, assistCount,
+                retries, forced ? " (forced)" : "");
     }
 
     private String ms(List<Long> values, String phase) {
         int i = phases.indexOf(phase);
-        double v = i < 0 ? 0 : values.get(i) / 1e6;
+        return ms(i < 0 ? 0 : values.get(i));
+    }
+
+    private static String ms(long nanos) {
+        double v = nanos / 1e6;
         return v >= 10 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2g", v);
     }
 }

@@ -17,22 +17,33 @@ import java.util.Objects;
  *                          through {@link System.Logger} {@code dev.goheap.gc} at INFO
  * @param checking          whether each cycle ends with a stop-the-world check that no reachable
  *                          object was freed (slow; for tests and debugging)
+ * @param assists           whether goroutines that allocate while the collector marks help mark
+ *                          when allocation outruns marking (Go's mutator assists; {@code false}
+ *                          only to compare: the heap may then overshoot its goal)
+ * @param maxAssist         the longest one assist may mark: mutator time lost, counted by the MMU
+ *                          with assists; an assist ends at the first batch of grey objects past it
  */
 public record GcConfig(int gogc, long memoryLimitBytes, Duration maxPause, Duration window, boolean gctrace,
-        boolean checking) {
+        boolean checking, boolean assists, Duration maxAssist) {
     /** Go's default GOGC. */
     public static final int DEFAULT_GOGC = 100;
     /** The default pause budget: 10 ms in every 50 ms window. */
     public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMillis(10);
     public static final Duration DEFAULT_WINDOW = Duration.ofMillis(50);
+    /** The default longest assist: 200 us, a fiftieth of the default pause budget. */
+    public static final Duration DEFAULT_MAX_ASSIST = Duration.ofNanos(200_000);
 
     /**
      * @throws IllegalArgumentException if {@code memoryLimitBytes <= 0}, {@code maxPause} is not
-     *     positive, or {@code maxPause > window}
+     *     positive, {@code maxPause > window}, or {@code maxAssist} is not positive
      */
     public GcConfig {
         Objects.requireNonNull(maxPause, "maxPause");
         Objects.requireNonNull(window, "window");
+        Objects.requireNonNull(maxAssist, "maxAssist");
+        if (maxAssist.isNegative() || maxAssist.isZero()) {
+            throw new IllegalArgumentException("maxAssist: " + maxAssist + " (expected: > 0)");
+        }
         if (memoryLimitBytes <= 0) {
             throw new IllegalArgumentException("memoryLimitBytes: " + memoryLimitBytes + " (expected: > 0)");
         }
@@ -62,6 +73,8 @@ public record GcConfig(int gogc, long memoryLimitBytes, Duration maxPause, Durat
         private Duration window = DEFAULT_WINDOW;
         private boolean gctrace;
         private boolean checking;
+        private boolean assists = true;
+        private Duration maxAssist = DEFAULT_MAX_ASSIST;
 
         private Builder() {}
 
@@ -97,8 +110,20 @@ public record GcConfig(int gogc, long memoryLimitBytes, Duration maxPause, Durat
             return this;
         }
 
+        /** Turns mutator assists on (the default) or off. */
+        public Builder assists(boolean on) {
+            this.assists = on;
+            return this;
+        }
+
+        /** Sets the longest single assist (default {@link #DEFAULT_MAX_ASSIST}). */
+        public Builder maxAssist(Duration length) {
+            this.maxAssist = length;
+            return this;
+        }
+
         public GcConfig build() {
-            return new GcConfig(gogc, memoryLimitBytes, maxPause, window, gctrace, checking);
+            return new GcConfig(gogc, memoryLimitBytes, maxPause, window, gctrace, checking, assists, maxAssist);
         }
     }
 }

@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 
 /**
  * The collector's JFR events, so that its pauses and phases show up in JDK Mission Control next
- * to the JVM's own GC. Each is committed by the collector thread; disabled events cost a check.
+ * to the JVM's own GC. Each is committed by the collector thread, except {@link Assist}, which
+ * the assisting goroutine commits; disabled events cost a check.
  */
 final class GcEvents {
     private GcEvents() {}
@@ -41,6 +42,27 @@ final class GcEvents {
         long cycle;
         @Label("Phase")
         String phase;
+    }
+
+    /** One mutator assist: a goroutine that allocated while the collector marked, marking in its stead. */
+    @Name("dev.goheap.GcAssist")
+    @Label("goheap GC Assist")
+    @Category({"goheap", "GC"})
+    @Description("A goroutine marking to pay for its allocation during a cycle: mutator time lost, not a stop")
+    @StackTrace(false)
+    static final class Assist extends Event {
+        @Label("Cycle")
+        long cycle;
+        @Label("Debt")
+        @Description("The mark work the goroutine owed when it started")
+        @DataAmount
+        long debtBytes;
+        @Label("Work")
+        @Description("The bytes it marked")
+        @DataAmount
+        long workBytes;
+        @Label("Objects Scanned")
+        long objects;
     }
 
     /** A whole cycle, with the heap before and after. */

@@ -1,24 +1,41 @@
 package dev.goheap.gc;
 
+import java.util.function.LongConsumer;
+
 /**
- * One thread's batch of newly greyed pointers (Go's {@code wbBuf}): the write barrier and the
- * stack scans of a goroutine add to it without a lock; a full buffer goes to the {@link
- * WorkQueue} in one locked step.
+ * One thread's marking state (Go's per-P {@code gcWork} and {@code wbBuf}, plus the per-G
+ * {@code gcAssistBytes}): the batch of newly greyed pointers that the write barrier, the stack
+ * scans and this thread's drains add to without a lock (a full buffer goes to the {@link
+ * WorkQueue} in one locked step), the batch it takes from the queue to scan, the bytes it
+ * marked, and its assist balance.
  *
  * <p><b>Thread safety:</b> its thread only, except that while the world is stopped (or after the
- * thread ended) the collector drains it; the stop's handshake orders those accesses.
+ * thread ended) the collector drains it; the stop's handshake orders those accesses. No field
+ * is touched while this thread is inside an assist by anyone else: an assist has no safepoint.
  */
 final class GreyBuffer {
     static final int CAPACITY = 256;
 
     final Thread thread;
-    /** Bytes this thread marked this cycle (barrier shades, stack scans, the marker's work). */
+    /** Shades a pointer into this buffer: the scan visitor of this thread's drains, made once. */
+    final LongConsumer shader;
+    /** Bytes this thread marked this cycle (barrier shades, stack scans, drains). */
     long markedBytes;
+    /** The part of {@link #markedBytes} already added to the cycle's mark work ({@link Assists}). */
+    long publishedBytes;
+    /**
+     * The assist balance in allocation bytes (Go's {@code gcAssistBytes}): negative is debt to
+     * pay by marking, positive is credit; valid for cycle {@link #assistCycle} only.
+     */
+    long assistBytes;
+    long assistCycle;
     private final long[] items = new long[CAPACITY];
     private int size;
+    private long[] batch; // the grey objects this thread is scanning; made at its first drain
 
-    GreyBuffer(Thread thread) {
+    GreyBuffer(Thread thread, Barrier barrier) {
         this.thread = thread;
+        this.shader = p -> barrier.shade(p, this);
     }
 
     void add(long p, WorkQueue queue) {
@@ -35,7 +52,30 @@ final class GreyBuffer {
         }
     }
 
+    /** Hands this buffer's greys to the queue and ends the hold of a batch taken from it, in one step. */
+    void flushAndEndBatch(WorkQueue queue) {
+        queue.batchDone(items, size);
+        size = 0;
+    }
+
     boolean isEmpty() {
         return size == 0;
+    }
+
+    /** Returns this thread's batch array for taking grey objects, of {@code capacity} (made once). */
+    long[] batch(int capacity) {
+        long[] b = batch;
+        if (b == null || b.length != capacity) {
+            b = new long[capacity];
+            batch = b;
+        }
+        return b;
+    }
+
+    /** Returns the bytes marked since the last call (this cycle's work not yet published). */
+    long takeUnpublishedBytes() {
+        long delta = markedBytes - publishedBytes;
+        publishedBytes = markedBytes;
+        return delta;
     }
 }

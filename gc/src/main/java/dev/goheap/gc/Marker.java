@@ -1,50 +1,121 @@
 package dev.goheap.gc;
 
 import dev.goheap.internal.gc.HeapForGc;
-import java.util.function.LongConsumer;
 
 /**
- * Drains the grey set: takes grey objects from the {@link WorkQueue} and scans their pointer
- * fields, shading what they point to (Go's {@code gcDrain}). Runs on the collector thread,
- * concurrently with mutators, and to completion during mark termination.
+ * Drains the grey set: takes grey objects from the {@link WorkQueue} in batches and scans their
+ * pointer fields, shading what they point to (Go's {@code gcDrain}). Several threads drain at
+ * once: the collector thread ({@link #drain}, {@link #drainStopped}) and goroutines paying an
+ * assist ({@link #drainBatch}, from {@link Assists}). Each object is scanned once: its pointer is
+ * queued only by the shade that set its mark bit (an atomic bit operation), and a batch is taken
+ * out of the queue under its lock by exactly one drainer.
  *
- * <p><b>Thread safety:</b> collector thread only.
+ * <p><b>Termination:</b> {@link #drainBatch} flushes what it greyed to the queue before it
+ * gives the batch up ({@link WorkQueue#batchDone}), so when the queue is empty and no batch is
+ * held, no drainer holds grey work. The collector's concurrent {@link #drain} waits for held
+ * batches before it reports the grey set empty; {@link #drainStopped} runs with the world
+ * stopped, where no assist can be in progress (an assist contains no safepoint), and treats a
+ * held batch as a broken invariant.
+ *
+ * <p><b>Thread safety:</b> {@link #drainBatch} on any thread, with that thread's own buffer and
+ * batch array; {@link #drain}, {@link #drainStopped} and {@link #scannedAndReset} on the
+ * collector thread only.
  */
 final class Marker {
+    /** The collector's batch: as large as a grey buffer, so a full buffer moves in one take. */
+    static final int COLLECTOR_BATCH = GreyBuffer.CAPACITY;
+
     private final HeapForGc heap;
     private final WorkQueue queue;
     private final Barrier barrier;
-    private final long[] batch = new long[GreyBuffer.CAPACITY];
-    private final LongConsumer shadeField;
-    private long scanned; // objects scanned this cycle
+    private final MarkWork work;
+    private long scanned; // collector thread: objects it scanned this cycle
 
-    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier) {
+    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work) {
         this.heap = heap;
         this.queue = queue;
         this.barrier = barrier;
-        this.shadeField = barrier::shade;
+        this.work = work;
     }
 
     /**
-     * Scans grey objects until none is left or {@code deadlineNanos} passes (checked every
-     * batch); returns true if the grey set is empty (as far as this thread can see: mutators'
-     * buffers may still hold some).
+     * Concurrent mark, collector thread: scans grey objects until the grey set is drained
+     * (queue empty and no batch held by an assist) or {@code deadlineNanos} passes (checked every
+     * batch); returns true if drained. Mutators' barrier buffers may still hold grey objects:
+     * mark termination takes them with the world stopped.
      */
     boolean drain(long deadlineNanos) {
+        GreyBuffer own = barrier.buffer();
+        long[] batch = own.batch(COLLECTOR_BATCH);
         while (true) {
-            barrier.flushCurrent();
-            int n = queue.takeSome(batch);
-            if (n == 0) {
-                return true;
-            }
-            for (int i = 0; i < n; i++) {
-                heap.scan(batch[i], shadeField);
-            }
+            own.flush(queue);
+            int n = drainBatch(own, batch);
+            work.addBackground(own.takeUnpublishedBytes());
             scanned += n;
+            if (n == 0) {
+                if (queue.isDrained()) {
+                    return true;
+                }
+                // An assist holds a batch of a few objects: its children come back in microseconds.
+                Thread.yield();
+            }
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
             }
         }
+    }
+
+    /**
+     * Mark termination, world stopped, the mutators' buffers already in the queue: scans until
+     * the queue is empty (true) or {@code deadlineNanos} passes (false).
+     *
+     * @throws InternalError if a batch is held by another thread while the world is stopped
+     */
+    boolean drainStopped(long deadlineNanos) {
+        GreyBuffer own = barrier.buffer();
+        long[] batch = own.batch(COLLECTOR_BATCH);
+        while (true) {
+            own.flush(queue);
+            int n = drainBatch(own, batch);
+            work.addBackground(own.takeUnpublishedBytes());
+            scanned += n;
+            if (n == 0) {
+                if (!queue.isDrained()) {
+                    throw new InternalError("mark termination: a grey batch is held by another thread while the world"
+                            + " is stopped (expected: none; an assist has no safepoint)");
+                }
+                return true;
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Takes one batch of up to {@code batch.length} grey objects, scans them with {@code own}
+     * (the calling thread's buffer) as the shading target, hands what they greyed to the queue,
+     * and gives the batch up. Returns the number of objects scanned (0: the queue was empty).
+     */
+    int drainBatch(GreyBuffer own, long[] batch) {
+        int n = queue.takeSome(batch);
+        if (n == 0) {
+            return 0;
+        }
+        boolean scanned = false;
+        try {
+            for (int i = 0; i < n; i++) {
+                heap.scan(batch[i], own.shader);
+            }
+            scanned = true;
+        } finally {
+            if (scanned) {
+                own.flushAndEndBatch(queue); // what it greyed goes back as the hold ends: no gap between
+            } else {
+                queue.batchDone(); // a scan failed: do not leave the collector waiting for this batch
+            }
+        }
+        return n;
     }
 
     long scannedAndReset() {

@@ -19,14 +19,26 @@ import java.util.List;
  * @param pauseTotalNanos    stopped time of all pauses
  * @param recentPausesNanos  the last 256 pauses, oldest first
  * @param maxPauseNanos      the longest pause
- * @param gcCpuFraction      the collector thread's CPU time over the wall time since start
- *                           times the available processors
+ * @param gcCpuFraction      the collector's share of the CPUs since it started (Go's
+ *                           {@code GCCPUFraction}): the collector thread's CPU time plus the
+ *                           assists' time, over the wall time times the available processors
  * @param pins               pinned handles
+ * @param assists            mutator assists so far: times a goroutine that allocated while the
+ *                           collector marked had to mark itself ({@link GcConfig#assists})
+ * @param assistTotalNanos   the time goroutines spent assisting, summed over goroutines: mutator
+ *                           time lost, not stopped time (the pause figures exclude it)
+ * @param assistMarkedBytes  the bytes assists marked
+ * @param maxHeapOverGoal    the highest ratio, over the cycles so far, of the bytes in use when
+ *                           marking ended (a cycle's peak) to that cycle's heap goal, or to the bytes
+ *                           in use when marking started if that was more (a late start is the
+ *                           stop's delay, not marking's): above 1, allocation outran marking
+ *                           (what assists bound); 0 before the first cycle or without a goal
  */
 public record MemStats(long heapSysBytes, long heapInUseBytes, long heapIdleBytes, long heapReleasedBytes,
         long heapObjects, long mallocs, long frees, long nextGcBytes, long lastMarkedBytes, long numGc,
         long numForcedGc, long pauseTotalNanos, List<Long> recentPausesNanos, long maxPauseNanos,
-        double gcCpuFraction, int pins) {
+        double gcCpuFraction, int pins, long assists, long assistTotalNanos, long assistMarkedBytes,
+        double maxHeapOverGoal) {
     public MemStats {
         recentPausesNanos = List.copyOf(recentPausesNanos);
     }

@@ -11,8 +11,11 @@ package dev.goheap.gc;
  * the marked object bytes, as Go compares {@code heapLive} with {@code heapMarked}: fragmentation
  * makes it trigger a little early, never late.
  *
+ * <p><b>Assists.</b> {@link #assistWorkPerByte} is Go's assist ratio; {@link Assists} charges
+ * it to allocating goroutines while the collector marks.
+ *
  * <p><b>Thread safety:</b> immutable settings; {@link #onMarkDone} and the getters are called by
- * the collector thread only.
+ * the collector thread only; {@link #assistWorkPerByte} is a pure function, called by any thread.
  */
 final class Pacer {
     /** The smallest goal at GOGC=100: 4 MiB, as Go's {@code heapMinimum}. */
@@ -59,5 +62,44 @@ final class Pacer {
 
     int gogc() {
         return gogc;
+    }
+
+    /** The least remaining mark work the assist ratio assumes (Go's floor of 1000 units): marking is racy. */
+    static final long MIN_REMAINING_WORK_BYTES = 64 << 10;
+    /** How far past the goal the ratio aims once the heap is already past it (Go's {@code maxOvershoot}). */
+    static final double MAX_OVERSHOOT = 1.1;
+
+    /**
+     * The assist ratio (Go's {@code gcControllerState.revise}): the mark work still to do per byte
+     * the mutators may still allocate before the heap reaches the goal, so that allocation pays
+     * for marking exactly when marking would otherwise finish late.
+     * <pre>
+     *   workPerByte = max(expected - done, MIN_REMAINING_WORK) / max(goal - inUse, 1)
+     * </pre>
+     * {@code expected} is last cycle's shaded bytes; once {@code done} has passed it, the heap
+     * has grown, and the worst case (every byte in use at mark start is live) is assumed. Once
+     * {@code inUse} is past the goal, the goal moves out by 10 % and the worst case is assumed:
+     * the ratio grows steeply but stays finite, and assists take over marking.
+     *
+     * @param expectedWorkBytes the bytes the last cycle marked by shading (not allocate-black)
+     * @param doneWorkBytes     the bytes marked by drainers this cycle so far ({@link MarkWork})
+     * @param worstWorkBytes    the bytes in use at mark start
+     * @param goalBytes         this cycle's heap goal ({@link Long#MAX_VALUE}: none)
+     * @param inUseBytes        the bytes in use now
+     */
+    static double assistWorkPerByte(long expectedWorkBytes, long doneWorkBytes, long worstWorkBytes, long goalBytes,
+            long inUseBytes) {
+        long expected = expectedWorkBytes;
+        long goal = goalBytes;
+        if (doneWorkBytes >= expected) {
+            expected = Math.max(expected, worstWorkBytes);
+        }
+        if (inUseBytes > goal) {
+            goal = (long) Math.min(Long.MAX_VALUE, goal * MAX_OVERSHOOT);
+            expected = Math.max(expected, worstWorkBytes);
+        }
+        long remainingWork = Math.max(MIN_REMAINING_WORK_BYTES, expected - doneWorkBytes);
+        long distance = Math.max(1, goal - inUseBytes);
+        return (double) remainingWork / distance;
     }
 }

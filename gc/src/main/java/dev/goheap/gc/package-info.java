@@ -7,6 +7,7 @@
  *   Go                      goheap
  *   gcStart / STW sweep term {@code CycleRunner} step 1-2, {@code HeapForGc.startMark}
  *   gcDrain, work.full       {@code Marker}, {@code WorkQueue}
+ *   gcAssistAlloc, bgScanCredit {@code Assists}, {@code MarkWork}
  *   wbBuf, shade             {@code GreyBuffer}, {@code Barrier.shade}
  *   gcMarkDone/Termination   {@code CycleRunner} step 4, {@code HeapForGc.finishMark}
  *   sweepgen, bgsweep        {@code CycleState} (core), {@code HeapForGc.sweepSome}
@@ -30,7 +31,8 @@
  *   <li><b>Concurrent mark</b>: shade the {@code data} segment's pointer slots and the pins;
  *       a handshake has every running goroutine scan its own stack at its next safepoint (the
  *       collector scans the stacks of parked goroutines, holding them parked); drain the grey
- *       set.</li>
+ *       set. Goroutines that allocate meanwhile assist when allocation outruns marking: they
+ *       drain grey objects too (see "Assists").</li>
  *   <li><b>Mark termination</b> (pause): move the mutators' grey buffers to the queue and drain it
  *       within the pause budget. If it does not fit, resume the world and go back to concurrent
  *       marking (never overrun). Else the barrier goes off and a new sweep generation begins:
@@ -66,5 +68,19 @@
  * capped by the soft memory limit; a cycle starts at 70 % of the way from the marked bytes to
  * the goal. At the heap limit, an allocation forces a whole cycle and retries once before
  * {@link dev.goheap.OutOfHeapMemoryException}.
+ *
+ * <h2>Assists</h2>
+ * See {@code Assists}: while marking, the heap charges each goroutine's allocation at span refill
+ * and large allocation (never per object) to an assist debt, converted to mark work at Go's ratio
+ * (remaining mark work over remaining distance to the goal, {@code Pacer.assistWorkPerByte}).
+ * The debt is paid from the collector thread's unclaimed work first, else by draining grey
+ * objects for at most {@link dev.goheap.gc.GcConfig#maxAssist} (200 us by default) per assist,
+ * with no heap lock held and no safepoint inside. Several drainers share the grey set: a taken
+ * batch counts as held until its drainer has handed back what it greyed ({@code WorkQueue}), so
+ * the collector never reports the grey set empty while an assist holds work, and mark
+ * termination, with the world stopped, finds no held batch (checked). Assists are mutator time
+ * lost, not stops: the pause bound ignores them, {@link dev.goheap.gc.MemStats} counts them,
+ * {@link dev.goheap.gc.Collector#assists} records their busy periods, and
+ * {@link dev.goheap.gc.Collector#mutatorUtilisation} reports MMU with and without them.
  */
 package dev.goheap.gc;

@@ -30,4 +30,14 @@ public interface GcHooks {
      * (stack blocks), which run in the middle of a stack operation.
      */
     void poll();
+
+    /**
+     * During marking, the calling thread has just taken {@code bytes} to allocate from: the free
+     * slots of a span its cache took (at refill, not per object), or a large object. The
+     * collector charges them to the thread's assist debt and may have it mark for a bounded time
+     * (Go's {@code gcAssistAlloc}). Runs with no heap lock held, possibly in the middle of a
+     * stack operation (a stack block's allocation): it must not poll safepoints, allocate goheap
+     * memory or take heap locks.
+     */
+    void allocated(long bytes);
 }

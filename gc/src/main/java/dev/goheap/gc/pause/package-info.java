@@ -54,8 +54,8 @@
  * <ol>
  *   <li><b>Stopped only</b>: from the pause log. This is what the bound promises, and what the tests
  *       check with {@link dev.goheap.gc.pause.Mmu#maxStoppedInWindow}.</li>
- *   <li><b>With assists</b>: what a mutator feels. When the collector adds assists, it records
- *       assist intervals in a second {@link dev.goheap.gc.pause.PauseLog} (kind
+ *   <li><b>With assists</b>: what a mutator feels. The collector records assist intervals in a
+ *       second {@link dev.goheap.gc.pause.PauseLog} ({@code Collector.assists()}, kind
  *       {@link dev.goheap.gc.pause.PauseKind#ASSIST}, the same in-order, non-overlapping contract:
  *       for example an interval from the moment some goroutine starts assisting to the moment none
  *       is), and computes MMU over the stopped and the assist intervals together: {@code Mmu} merges

@@ -1,0 +1,236 @@
+package dev.goheap.gc;
+
+import dev.goheap.internal.gc.HeapForGc;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import jdk.jfr.EventType;
+
+/**
+ * Mutator assists (Go's {@code gcAssistAlloc}): while the collector marks, a goroutine that
+ * allocates pays for it with mark work, in proportion to how far marking is behind, so that
+ * marking finishes near the heap goal even when allocation outruns the collector thread.
+ *
+ * <h2>The debt</h2>
+ * Each goroutine keeps a balance in allocation bytes ({@link GreyBuffer#assistBytes}, Go's
+ * {@code gcAssistBytes}). The heap charges it at a span refill (the span's free bytes) or a
+ * large allocation ({@code GcHooks.allocated}), never per object: the allocation fast path
+ * carries no new cost. A negative balance is debt; it converts to mark work at the assist ratio
+ * ({@link Pacer#assistWorkPerByte}: remaining mark work over remaining heap distance to the
+ * goal), and is paid, in order:
+ * <ol>
+ *   <li>by claiming the collector thread's unclaimed work ({@link MarkWork#steal}, Go's
+ *       {@code bgScanCredit}): if the collector keeps up, no goroutine ever marks;</li>
+ *   <li>else by draining grey objects itself ({@link Marker#drainBatch}, batches of
+ *       {@link #BATCH}), at least {@link #MIN_WORK_BYTES} at a time (Go's
+ *       {@code gcOverAssistWork}) so that assists are few; work beyond the debt becomes credit
+ *       for later allocation.</li>
+ * </ol>
+ * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, or
+ * when the grey set is dry. Go parks a dry assist until the collector's credit comes or the
+ * cycle ends; goheap does not wait: a goroutine waiting inside an assist is at no safepoint, and
+ * a virtual thread's wake-up on a loaded machine took milliseconds, which delayed the stops (a
+ * version that waited, within the slice, past the goal doubled the demo's wall time and made
+ * stops miss their deadlines). Debt left unpaid stays and is charged again at the next refill.
+ *
+ * <h2>What an assist costs the mutator, and the bound</h2>
+ * An assist is mutator time lost, not a stop: it runs on the allocating goroutine while the
+ * others run. Each is at most {@code maxAssist} plus one batch (128 objects, a large one scanned
+ * whole), and is recorded: its count and time in {@link MemStats}, its busy period in
+ * {@link AssistLog} (kind {@code ASSIST}), so that {@link Collector#mutatorUtilisation} with
+ * assists counts it. When the heap reaches its goal while marking is far behind, the ratio grows
+ * steeply and nearly every refill assists for a whole slice: the allocating goroutine runs at a
+ * fraction of its speed until marking catches up. The pause bound (B stopped in every W) is
+ * about stops only and is unaffected; MMU "stopped only" is that bound, MMU "with assists" is
+ * what an allocating goroutine feels, and only the first has a guaranteed floor.
+ *
+ * <h2>Why it is safe</h2>
+ * An assist runs with no heap lock held (the heap calls it after releasing them) and contains
+ * no safepoint: a stop waits for it to finish (adding at most a slice to the time to
+ * safepoint), so mark termination never finds a batch held by an assist, and a goroutine's
+ * stack is never scanned mid-assist. It may run in the middle of a stack operation; it touches
+ * no stack. Several drainers are safe by the protocol in {@link WorkQueue} and {@link Marker}.
+ *
+ * <p><b>Thread safety:</b> {@link #charge} on any mutator thread; {@link #beginCycle} and
+ * {@link #endCycle} on the collector thread with the world stopped; the figures from any thread.
+ */
+final class Assists {
+    /**
+     * Grey objects per assist batch: a few microseconds of scanning for small objects, so the
+     * slice is overrun by little, yet few trips to the queue's lock, which the collector holds
+     * too (a virtual thread that blocks on it waits for a carrier to run again).
+     */
+    static final int BATCH = 128;
+    /** The least work an assist does once it marks (Go's {@code gcOverAssistWork}, 64 KiB). */
+    static final long MIN_WORK_BYTES = 64 << 10;
+    private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
+
+    /** One cycle's pacing inputs, fixed at mark start. */
+    private record Target(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {}
+
+    private final HeapForGc heap;
+    private final Barrier barrier;
+    private final Marker marker;
+    private final MarkWork work;
+    private final boolean enabled;
+    private final long maxAssistNanos;
+    private final Thread collectorThread;
+    private final AssistLog log = new AssistLog();
+    private volatile Target target; // null: not marking
+
+    private final LongAdder count = new LongAdder();
+    private final LongAdder totalNanos = new LongAdder();
+    private final LongAdder workBytes = new LongAdder();
+    private final AtomicLong cycleCount = new AtomicLong();
+    private final AtomicLong cycleNanos = new AtomicLong();
+
+    Assists(HeapForGc heap, Barrier barrier, Marker marker, MarkWork work, GcConfig config, Thread collectorThread) {
+        this.heap = heap;
+        this.barrier = barrier;
+        this.marker = marker;
+        this.work = work;
+        this.enabled = config.assists();
+        this.maxAssistNanos = config.maxAssist().toNanos();
+        this.collectorThread = collectorThread;
+    }
+
+    /**
+     * Mark start, world stopped: assists are owed from now on against {@code goalBytes}, for
+     * mark work expected to be {@code expectedWorkBytes} (last cycle's shaded bytes) and at most
+     * {@code worstWorkBytes} (the bytes in use now).
+     */
+    void beginCycle(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {
+        work.reset();
+        cycleCount.set(0);
+        cycleNanos.set(0);
+        target = new Target(cycle, goalBytes, expectedWorkBytes, worstWorkBytes);
+    }
+
+    /** Mark termination, world stopped: no assist is running (none has a safepoint), none starts. */
+    void endCycle() {
+        target = null;
+    }
+
+    /**
+     * Charges {@code bytes} of allocation to the calling goroutine and, if that leaves it in debt
+     * beyond the collector's unclaimed work, has it mark for a bounded time. A no-op when not
+     * marking, with assists off, or on the collector thread.
+     */
+    void charge(long bytes) {
+        Target t = target;
+        if (t == null || !enabled || Thread.currentThread() == collectorThread) {
+            return;
+        }
+        GreyBuffer own = barrier.bufferOrNull();
+        if (own == null) {
+            return; // not a goroutine: refused elsewhere (its pointer stores), no debt here
+        }
+        if (own.assistCycle != t.cycle) {
+            own.assistCycle = t.cycle; // Go zeroes every G's balance at the cycle's end; lazily here
+            own.assistBytes = 0;
+        }
+        own.assistBytes -= bytes;
+        if (own.assistBytes >= 0) {
+            return;
+        }
+        double workPerByte = Pacer.assistWorkPerByte(t.expectedWorkBytes, work.doneBytes(), t.worstWorkBytes,
+                t.goalBytes, heap.inUseBytes());
+        long debtBytes = -own.assistBytes;
+        long debtWork = (long) Math.ceil(debtBytes * workPerByte);
+        long stolen = work.steal(debtWork);
+        if (stolen >= debtWork) {
+            own.assistBytes = 0;
+            return;
+        }
+        credit(own, stolen / workPerByte);
+        assist(own, t, debtWork - stolen, workPerByte);
+    }
+
+    /**
+     * Marks at least {@code debtWork} (at least {@link #MIN_WORK_BYTES}), within the slice; if
+     * the grey set runs dry first, claims the collector's credit and returns.
+     */
+    private void assist(GreyBuffer own, Target t, long debtWork, double workPerByte) {
+        GcEvents.Assist event = EVENT.isEnabled() ? new GcEvents.Assist() : null;
+        if (event != null) {
+            event.begin();
+        }
+        long[] batch = own.batch(BATCH);
+        long wanted = Math.max(debtWork, MIN_WORK_BYTES);
+        long markedBefore = own.markedBytes;
+        long objects = 0;
+        long stolen = 0; // credit claimed while the grey set was dry
+        long start = log.begin();
+        long end;
+        try {
+            long deadline = start + maxAssistNanos;
+            while (own.markedBytes - markedBefore < wanted) {
+                int n = marker.drainBatch(own, batch);
+                objects += n;
+                if (n == 0) {
+                    // Dry: claim what the collector did meanwhile, and return either way.
+                    stolen += work.steal(debtWork - (own.markedBytes - markedBefore));
+                    break;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+            }
+        } finally {
+            end = log.end();
+        }
+        long done = own.markedBytes - markedBefore;
+        own.takeUnpublishedBytes(); // this part is counted below, the rest (barrier shades) is not
+        work.addAssist(done);
+        credit(own, (done + stolen) / workPerByte);
+        long nanos = end - start;
+        count.increment();
+        totalNanos.add(nanos);
+        workBytes.add(done);
+        cycleCount.incrementAndGet();
+        cycleNanos.addAndGet(nanos);
+        if (event != null) {
+            event.end();
+            event.cycle = t.cycle;
+            event.debtBytes = debtWork;
+            event.workBytes = done;
+            event.objects = objects;
+            event.commit();
+        }
+    }
+
+    /** Adds {@code bytes} to the balance, saturating: a tiny ratio (no goal) makes huge credits. */
+    private static void credit(GreyBuffer own, double bytes) {
+        own.assistBytes = (long) Math.min(Long.MAX_VALUE / 2.0, own.assistBytes + bytes);
+    }
+
+    // ------------------------------------------------------------------ figures
+
+    /** Returns the number of assists so far. */
+    long count() {
+        return count.sum();
+    }
+
+    /** Returns the time goroutines spent assisting, summed over goroutines. */
+    long totalNanos() {
+        return totalNanos.sum();
+    }
+
+    /** Returns the bytes assists marked. */
+    long workBytes() {
+        return workBytes.sum();
+    }
+
+    /** Returns the assists of the cycle marking now (or last marked, until the next starts). */
+    long cycleCount() {
+        return cycleCount.get();
+    }
+
+    /** Returns the assist time of the cycle marking now (or last marked), summed over goroutines. */
+    long cycleNanos() {
+        return cycleNanos.get();
+    }
+
+    AssistLog log() {
+        return log;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.goheap.gc;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.gc.pause.PauseKind;
+import dev.goheap.gc.pause.PauseSnapshot;
+import dev.goheap.heap.Heap;
+import dev.goheap.fixed.FixedSegments;
+import dev.goheap.fixed.Symbol;
+import dev.goheap.type.ObjectType;
+import java.lang.foreign.MemoryLayout;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mutator assists end to end: a goroutine allocates garbage as fast as it can while the
+ * collector marks a large live tree at GOGC 25, so allocation outruns the collector thread.
+ */
+class AssistsTest {
+    static final ObjectType NODE = ObjectType.of("Node",
+            MemoryLayout.structLayout(JAVA_LONG.withName("left"), JAVA_LONG.withName("right")), "left", "right");
+    static final long LEFT = NODE.offsetOf("left");
+    static final long RIGHT = NODE.offsetOf("right");
+    static final ObjectType ROOTS = ObjectType.of("Roots", MemoryLayout.structLayout(JAVA_LONG.withName("tree")), "tree");
+    static final long TREE = ROOTS.offsetOf("tree");
+    /** 2^19 - 1 nodes of 16 bytes: 8 MiB live, marked in tens of milliseconds, in parallel batches. */
+    static final int DEPTH = 19;
+    static final int MEASURED_CYCLES = 12;
+
+    /** What one run saw. */
+    record Run(MemStats stats, PauseSnapshot assists, double[] mmuStops, double[] mmuWithAssists) {}
+
+    static Run run(boolean assists) throws Exception {
+        GcConfig config = GcConfig.builder().gogc(25).assists(assists).maxAssist(Duration.ofNanos(200_000)).build();
+        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(1L << 30)
+                .fixedSegments(FixedSegments.builder().data("roots", ROOTS)).build()) {
+            Heap heap = rt.heap();
+            FixedSegments data = rt.fixedSegments();
+            Symbol roots = data.symbol("roots");
+            // The live tree, rooted in a data slot, built before the collector: its first goal knows nothing of it.
+            rt.go(() -> {
+                long root = heap.newObject(NODE);
+                data.writePointer(roots, TREE, root);
+                fill(heap, root, DEPTH - 1);
+            }).join();
+            Run[] out = new Run[1];
+            try (Collector gc = Collector.start(rt, config)) {
+                rt.go(() -> {
+                    gc.gc(); // the goal is 1.25 times the tree from here on
+                    long start = System.nanoTime();
+                    long deadline = start + 30_000_000_000L;
+                    long target = gc.cycles() + MEASURED_CYCLES;
+                    while (gc.cycles() < target && System.nanoTime() < deadline) {
+                        for (int i = 0; i < 4096; i++) {
+                            heap.newObject(NODE); // garbage at once: only the allocation rate matters
+                        }
+                    }
+                    long end = System.nanoTime();
+                    long run = end - start;
+                    out[0] = new Run(gc.memStats(), gc.assists().snapshot(),
+                            gc.mutatorUtilisation(start, end, false, 10_000_000L, run),
+                            gc.mutatorUtilisation(start, end, true, 10_000_000L, run));
+                    assertTrue(gc.cycles() >= target, "cycles: " + gc.cycles() + " (expected: " + target + " within 30 s)");
+                    assertEquals((1 << DEPTH) - 1, count(heap, data.readPointer(roots, TREE)), "the live tree survived");
+                }).join();
+            }
+            return out[0];
+        }
+    }
+
+    static void fill(Heap heap, long node, int depth) {
+        if (depth == 0) {
+            return;
+        }
+        long left = heap.newObject(NODE);
+        heap.writePointer(node, LEFT, left);
+        long right = heap.newObject(NODE);
+        heap.writePointer(node, RIGHT, right);
+        fill(heap, left, depth - 1);
+        fill(heap, right, depth - 1);
+    }
+
+    static long count(Heap heap, long node) {
+        return node == 0 ? 0 : 1 + count(heap, heap.readPointer(node, LEFT)) + count(heap, heap.readPointer(node, RIGHT));
+    }
+
+    @Test
+    void shouldAssistAndKeepTheHeapNearItsGoalWhenAllocationOutrunsMarking() throws Exception {
+        Run off = run(false);
+        Run on = run(true);
+        String figures = String.format("assists on: %d assists, %.1f ms, heap/goal max %.2f; off: %d assists, heap/goal max %.2f",
+                on.stats().assists(), on.stats().assistTotalNanos() / 1e6, on.stats().maxHeapOverGoal(),
+                off.stats().assists(), off.stats().maxHeapOverGoal());
+        System.out.println("AssistsTest: " + figures);
+        assertEquals(0, off.stats().assists(), figures);
+        assertEquals(0, off.assists().size(), figures);
+        assertTrue(on.stats().assists() > 0 && on.stats().assistTotalNanos() > 0 && on.stats().assistMarkedBytes() > 0,
+                figures);
+        assertTrue(off.stats().maxHeapOverGoal() > 1.2, "the control must overshoot, else the test shows nothing: " + figures);
+        assertTrue(on.stats().maxHeapOverGoal() < off.stats().maxHeapOverGoal(), figures);
+        assertTrue(on.stats().maxHeapOverGoal() <= 1.25, figures);
+    }
+
+    @Test
+    void shouldCountAssistsInTheMmuAndBoundEachAssistWhenAssisting() throws Exception {
+        Run on = run(true);
+        PauseSnapshot busy = on.assists();
+        assertTrue(busy.size() > 0, "no assist recorded");
+        for (int i = 0; i < busy.size(); i++) {
+            assertEquals(PauseKind.ASSIST, busy.kind(i));
+        }
+        // One allocating goroutine: each busy period is one assist, cut at 200 us plus one batch.
+        long[] lengths = busy.lengthsNanos();
+        java.util.Arrays.sort(lengths);
+        assertTrue(lengths[lengths.length / 2] < 1_000_000, "median assist " + lengths[lengths.length / 2] + " ns");
+        // Over the whole run, assist time is time lost on top of the stops.
+        assertTrue(on.mmuWithAssists()[1] < on.mmuStops()[1],
+                "utilisation with assists " + on.mmuWithAssists()[1] + " vs stops only " + on.mmuStops()[1]);
+        assertTrue(on.mmuWithAssists()[0] <= on.mmuStops()[0]);
+    }
+}
