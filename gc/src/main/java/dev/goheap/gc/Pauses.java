@@ -5,6 +5,7 @@ import dev.goheap.gc.pause.PauseKind;
 import dev.goheap.gc.pause.PauseLog;
 import dev.goheap.gc.pause.PauseScheduler;
 import dev.goheap.sched.Safepoints;
+import dev.goheap.sched.StopReport;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -106,6 +107,14 @@ final class Pauses {
             event.cycle = cycle;
             event.kind = kind.name();
             event.completed = completed;
+            StopReport stop = safepoints.lastStopReport();
+            if (stop != null) {
+                event.timeToSafepoint = stop.timeToSafepointNanos();
+                event.lastGoroutine = stop.lastGoroutineId();
+                event.lastState = stop.lastStateAtRequest().name();
+                event.lastArrived = stop.arrivedNanos();
+                event.stackSample = stop.stackSample();
+            }
             event.commit();
         }
     }
