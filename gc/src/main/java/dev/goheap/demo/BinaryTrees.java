@@ -235,7 +235,7 @@ public final class BinaryTrees {
     }
 
     /** The {@code n} longest pauses, longest first, as "kind length ms". */
-    private static String longest(PauseSnapshot pauses, int n) {
+    static String longest(PauseSnapshot pauses, int n) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < pauses.size(); i++) {
             order.add(i);
