@@ -82,7 +82,7 @@ public final class Adversarial {
      * @param longest         the five longest pauses, as "kind length"
      * @param slowestStop     the stop that took longest to reach the safepoints, and who it waited for
      * @param overPlan        pauses longer than the collector plans (half the budget: 5 ms)
-     * @param overPlanInStall of those, how many overlapped a machine stall of 1 ms or more
+     * @param overPlanInStall of those, how many overlapped a machine stall of 1 ms or more (see {@link StallMeter})
      * @param machineStallNanos the worst oversleep of a thread napping 1 ms meanwhile ({@link StallMeter}):
      *                        how long the machine itself left a runnable thread off its CPU
      */
@@ -91,8 +91,9 @@ public final class Adversarial {
             int overPlan, int overPlanInStall, long machineStallNanos) {
         /**
          * Whether the bound held, or every pause longer than the collector plans overlapped a
-         * moment when the machine left a napping thread off its CPU for 1 ms or more: the
-         * excess was then the machine's, not work goheap did in the pause.
+         * stall of the machine ({@link StallMeter}: a napping thread woken 1 ms late or more, or
+         * the collector thread 1 ms or more on a run queue): the excess was then the machine's,
+         * not work goheap did in the pause.
          */
         public boolean boundHeldOrMachineStalled() {
             return boundHeld || overPlan == overPlanInStall;
