@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * goheap's heap: Go's segregated free-list allocator outside the Java heap. Objects up to 32 KiB
@@ -273,8 +274,22 @@ public final class Heap implements AutoCloseable {
         if (!s.noscan || s.stackContaining(stack) != stack) {
             throw HeapErrors.notAnObject("freeStack", stack, "it is not a stack");
         }
-        s.markStack(stack, false);
-        free(stack);
+        // Unmarking and freeing must be one step for the sweepers: the collector never marks a
+        // stack, only its stack mark keeps it. Without the lock: 1) we clear the stack mark, 2) a
+        // concurrent sweep (background, lazy, or the termination's sweep of cached spans, which
+        // does not wait for a goroutine that has deregistered) finds the block allocated,
+        // unmarked and no stack, and frees it, 3) our free fails ("in free pages") or frees a
+        // block reused meanwhile. Found by the adversarial deep-stack run. Every sweep of this
+        // span holds this lock; free takes it again (reentrant) and does not poll.
+        int spanClass = s.spanClass;
+        ReentrantLock sweepLock = s.state == Span.LARGE ? pageHeap.lock : centrals[spanClass].lock;
+        sweepLock.lock();
+        try {
+            s.markStack(stack, false);
+            free(stack);
+        } finally {
+            sweepLock.unlock();
+        }
     }
 
     /** Returns how many pointer stores were refused because the value pointed into a stack. */

@@ -170,11 +170,20 @@ final class ThreadCaches {
                     CentralList central = centrals[spanClass];
                     central.lock.lock();
                     try {
-                        central.sweepLocked(s, gen);
+                        // The world is stopped, but a goroutine that has deregistered still runs
+                        // (its end frees its stack and flushes this cache). Step by step: 1) we read
+                        // span S from its cache, 2) its ended thread flushes the cache, S goes
+                        // central (or, empty, back to the page heap: FREE, no bitmaps), 3) we sweep
+                        // S. Under the central lock the owner is exact: sweep S only if it still
+                        // belongs to this cache; a released S is filed unswept, for the sweeper.
+                        // (Found by TortureTest: NullPointerException on allocBits in sweepSmall.)
+                        if (s.ownerPlain() == c.thread) {
+                            central.sweepLocked(s, gen);
+                            n++;
+                        }
                     } finally {
                         central.lock.unlock();
                     }
-                    n++;
                 }
             }
         } finally {

@@ -42,6 +42,7 @@ final class MutatorPaths {
             if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
                 return; // released (or timed out) between our read of pending and the lock
             }
+            m.stoppedAtNanos = System.nanoTime(); // for StopReport: published by the state write
             m.setStateVolatile(Mutator.STOPPED); // releases everything this goroutine did
             if (sp.operatorWaiting) {
                 sp.arrived.signalAll();

@@ -12,20 +12,40 @@ final class WorldStop {
     private WorldStop() {}
 
     /**
+     * Debug: after this long (µs, from the system property {@code
+     * goheap.sched.sampleStopsAfterMicros}; 0 = never) a stop samples the stack of a goroutine it
+     * still waits for, into its {@link StopReport}. Costly (a JVM handshake with that thread):
+     * for finding what delays a stop, not for production.
+     */
+    static final long SAMPLE_AFTER_NANOS = Long.getLong("goheap.sched.sampleStopsAfterMicros", 0L) * 1000;
+
+    /**
      * Steps S2-S4 (package-info "Stop"): waits until every goroutine of {@code all} is stopped,
      * held or deregistered, capturing the parked ones. Returns false if the deadline passed.
+     * Leaves a {@link StopReport} of the stop (requested at {@code startNanos}) in {@code sp}.
      */
-    static boolean awaitStopped(Safepoints sp, Mutator[] all, long deadlineNanos) {
+    static boolean awaitStopped(Safepoints sp, Mutator[] all, long startNanos, long deadlineNanos) {
+        for (Mutator m : all) {
+            m.stateAtRequest = m.stateVolatile();
+            m.seenSafeNanos = 0;
+        }
         int safe = 0; // all[0, safe) are stopped, held or dead: stable until our release
         boolean interrupted = false;
+        String sample = null;
+        boolean stopped = false;
         try {
             for (int round = 0; ; round++) {
                 safe = scanForStop(sp, all, safe, round >= Safepoints.SPIN_ROUNDS);
                 if (safe == all.length) {
+                    stopped = true;
                     return true;
                 }
-                if (System.nanoTime() - deadlineNanos >= 0) {
+                long now = System.nanoTime();
+                if (now - deadlineNanos >= 0) {
                     return false;
+                }
+                if (sample == null && SAMPLE_AFTER_NANOS > 0 && now - startNanos > SAMPLE_AFTER_NANOS) {
+                    sample = sampleStack(all[safe], now - startNanos);
                 }
                 if (round < Safepoints.SPIN_ROUNDS) {
                     Thread.onSpinWait();
@@ -47,10 +67,55 @@ final class WorldStop {
                 }
             }
         } finally {
+            sp.recordStop(report(all, startNanos, System.nanoTime() - startNanos, stopped, sample));
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The goroutine seen safe last (or, if the stop failed, one still running), for the report. */
+    private static StopReport report(Mutator[] all, long startNanos, long ttsNanos, boolean stopped, String sample) {
+        Mutator last = null;
+        for (Mutator m : all) {
+            if (m.seenSafeNanos == 0) { // not safe: the stop missed its deadline waiting for it
+                last = m;
+                break;
+            }
+            if (last == null || m.seenSafeNanos - last.seenSafeNanos > 0) {
+                last = m;
+            }
+        }
+        if (last == null) {
+            return StopReport.empty(ttsNanos, stopped);
+        }
+        long seen = last.seenSafeNanos == 0 ? ttsNanos : last.seenSafeNanos - startNanos;
+        long arrived = last.seenSafeNanos != 0 && last.stateVolatile() == Mutator.STOPPED
+                ? last.stoppedAtNanos - startNanos : seen;
+        return new StopReport(ttsNanos, stopped, all.length, last.goroutine.id(), stateOf(last.stateAtRequest),
+                arrived, seen, sample);
+    }
+
+    private static MutatorState stateOf(int s) {
+        return switch (s) {
+            case Mutator.RUNNING -> MutatorState.RUNNING;
+            case Mutator.PARKED -> MutatorState.PARKED;
+            case Mutator.HELD -> MutatorState.HELD;
+            case Mutator.STOPPED -> MutatorState.STOPPED;
+            case Mutator.NEW -> MutatorState.NEW;
+            default -> MutatorState.DEREGISTERED;
+        };
+    }
+
+    /** Debug: where {@code m} is now (a JVM handshake with its thread), as a few lines. */
+    private static String sampleStack(Mutator m, long afterNanos) {
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "goroutine %d %s at %.3f ms:", m.goroutine.id(), Mutator.stateName(m.stateVolatile()), afterNanos / 1e6));
+        StackTraceElement[] frames = m.thread.getStackTrace();
+        for (int i = 0; i < Math.min(frames.length, 24); i++) {
+            b.append("\n\tat ").append(frames[i]);
+        }
+        return b.toString();
     }
 
     /** One pass over {@code all[safe..]}: moves the ones now safe to the front; returns the new count. */
@@ -66,6 +131,14 @@ final class WorldStop {
     }
 
     private static boolean safeForStop(Safepoints sp, Mutator m, boolean checkDead) {
+        if (isSafe(sp, m, checkDead)) {
+            m.seenSafeNanos = System.nanoTime();
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean isSafe(Safepoints sp, Mutator m, boolean checkDead) {
         for (;;) {
             int s = m.stateVolatile();
             switch (s) {

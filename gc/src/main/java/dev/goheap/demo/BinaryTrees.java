@@ -11,6 +11,7 @@ import dev.goheap.gc.pause.PauseSnapshot;
 import dev.goheap.heap.Heap;
 import dev.goheap.sched.SafepointStats;
 import dev.goheap.sched.Safepoints;
+import dev.goheap.sched.StopReport;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
 import dev.goheap.type.FrameType;
@@ -141,6 +142,10 @@ public final class BinaryTrees {
             }
             System.out.println("long lived tree of depth " + maxDepth + "\t check: " + longLived[0]);
             long end = System.nanoTime();
+            StopReport worst = rt.safepoints().worstStopReport();
+            if (worst != null) {
+                System.out.println("slowest stop     " + worst);
+            }
             summary(gc, rt.safepoints().stats(), start, end, maxDepth, goroutines, jvmGcCount() - jvmGcCount0, jvmGcMillis() - jvmGcMillis0,
                     result);
         }
@@ -240,7 +245,7 @@ public final class BinaryTrees {
     }
 
     /** The {@code n} longest pauses, longest first, as "kind length ms". */
-    private static String longest(PauseSnapshot pauses, int n) {
+    static String longest(PauseSnapshot pauses, int n) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < pauses.size(); i++) {
             order.add(i);

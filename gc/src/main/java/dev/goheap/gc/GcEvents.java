@@ -7,6 +7,7 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
 
 /**
  * The collector's JFR events, so that its pauses and phases show up in JDK Mission Control next
@@ -30,6 +31,21 @@ final class GcEvents {
         @Label("Completed")
         @Description("False if the pause was cut at its budget and the world resumed")
         boolean completed;
+        @Label("Time to Safepoint")
+        @Timespan
+        long timeToSafepoint;
+        @Label("Last Goroutine")
+        @Description("The goroutine the stop found safe last")
+        long lastGoroutine;
+        @Label("Its State at the Request")
+        String lastState;
+        @Label("It Arrived")
+        @Description("From the stop request to its safepoint (or to being held, if it was parked)")
+        @Timespan
+        long lastArrived;
+        @Label("Stack Sample")
+        @Description("Where a late goroutine was (only with -Dgoheap.sched.sampleStopsAfterMicros)")
+        String stackSample;
     }
 
     /** A concurrent phase of a cycle (mark or sweep). */

@@ -540,4 +540,105 @@ public final class GcStress {
             return reused == 2 ? "reused" : reused == 0 ? "fresh" : "mixed";
         }
     }
+
+    /**
+     * A goroutine stack left unswept by a cycle (stacks are never marked: only their stack mark
+     * keeps them), freed by its owner while the sweeper sweeps its span.
+     */
+    abstract static class StackFreeVsSweep {
+        final Cycle c = new Cycle();
+        final long stack;
+        RuntimeException thrown; // either actor, then arbiter
+
+        StackFreeVsSweep(long byteSize) {
+            stack = c.heap.allocateStack(byteSize, 1);
+            c.heap.releaseThreadCache(); // a small stack's span goes central: sweepable at once
+            c.startMark(false);
+            c.drainGrey();
+            c.terminate(); // the stack's span is unswept now
+        }
+
+        // jcstress takes actors only from the test class itself: each subclass declares them.
+        void free() {
+            try {
+                c.heap.freeStack(stack);
+            } catch (RuntimeException e) {
+                thrown = e;
+            }
+        }
+
+        void sweep() {
+            try {
+                c.gc.finishSweep();
+            } catch (RuntimeException e) {
+                thrown = e;
+            }
+        }
+
+        void check(L_Result r) {
+            try {
+                r.r1 = thrown != null ? "exception: " + thrown : c.alive(stack) ? "stack still allocated" : "freed";
+            } catch (RuntimeException e) {
+                r.r1 = "arbiter exception: " + e;
+            } finally {
+                c.sweepVerifyClose();
+            }
+        }
+    }
+
+    @JCStressTest
+    @Description("A goroutine ends and frees its large stack (64 KiB, its own span) while the sweeper "
+            + "sweeps that span. Found by the adversarial deep-stack run: freeStack cleared the stack "
+            + "mark, the sweep then found an unmarked non-stack object and freed it, and the owner's free "
+            + "failed with 'in free pages'. freeStack now unmarks and frees under the page heap's lock.")
+    @Outcome(id = "freed", expect = ACCEPTABLE, desc = "Freed once, by its owner; the sweep kept it or came after.")
+    @Outcome(expect = FORBIDDEN, desc = "An exception (the stack freed by the sweep first), or the stack left allocated.")
+    @State
+    public static class LargeStackFreeVsSweep extends StackFreeVsSweep {
+        public LargeStackFreeVsSweep() {
+            super(64 << 10);
+        }
+
+        @Actor
+        public void owner() {
+            free();
+        }
+
+        @Actor
+        public void sweeper() {
+            sweep();
+        }
+
+        @Arbiter
+        public void arbiter(L_Result r) {
+            check(r);
+        }
+    }
+
+    @JCStressTest
+    @Description("The same race for a small stack (2 KiB, a slot of a span on its central list): the "
+            + "sweep and the free meet under the central list's lock.")
+    @Outcome(id = "freed", expect = ACCEPTABLE, desc = "Freed once, by its owner; the sweep kept it or came after.")
+    @Outcome(expect = FORBIDDEN, desc = "An exception (the stack freed by the sweep first), or the stack left allocated.")
+    @State
+    public static class SmallStackFreeVsSweep extends StackFreeVsSweep {
+        public SmallStackFreeVsSweep() {
+            super(2 << 10);
+        }
+
+        @Actor
+        public void owner() {
+            free();
+        }
+
+        @Actor
+        public void sweeper() {
+            sweep();
+        }
+
+        @Arbiter
+        public void arbiter(L_Result r) {
+            check(r);
+        }
+    }
 }

@@ -1,0 +1,93 @@
+package dev.goheap.sched;
+
+import static dev.goheap.sched.SchedTesting.awaitUnparked;
+import static dev.goheap.sched.SchedTesting.farDeadline;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.stack.Goroutine;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class SafepointsStopReportTest {
+    private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    @Test
+    void shouldNameTheLateRunningGoroutineAndWhenItArrivedWhenAStopWaitsForIt() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            assertNull(sp.lastStopReport());
+            CountDownLatch parked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Goroutine idle = rt.go(() -> sp.parked(() -> {
+                parked.countDown();
+                awaitUnparked(release);
+                return null;
+            }));
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicBoolean go = new AtomicBoolean();
+            Goroutine late = rt.go(() -> {
+                started.countDown();
+                while (!go.get()) {
+                    sp.poll();
+                    Thread.onSpinWait();
+                }
+                long until = System.nanoTime() + LATE_NANOS; // a long stretch without a safepoint
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+                sp.poll();
+            });
+            parked.await();
+            started.await();
+
+            go.set(true);
+            assertTrue(sp.stopTheWorld(farDeadline()));
+            sp.startTheWorld();
+
+            StopReport r = sp.lastStopReport();
+            assertTrue(r.stopped(), r.toString());
+            assertEquals(2, r.goroutines(), r.toString());
+            assertEquals(late.id(), r.lastGoroutineId(), r.toString());
+            assertEquals(MutatorState.RUNNING, r.lastStateAtRequest(), r.toString());
+            // It left the spin before the request, so it arrived at most LATE_NANOS after it; the
+            // request came after go was set, so not much earlier than a few ms in either.
+            assertTrue(r.arrivedNanos() > 0 && r.arrivedNanos() <= r.seenNanos()
+                    && r.seenNanos() <= r.timeToSafepointNanos(), r.toString());
+            assertSame(r, sp.worstStopReport());
+            release.countDown();
+            late.join();
+            idle.join();
+        }
+    }
+
+    @Test
+    void shouldReportTheGoroutineItMissedTheDeadlineForWhenAStopFails() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            CountDownLatch in = new CountDownLatch(1);
+            CountDownLatch out = new CountDownLatch(1);
+            Goroutine busy = rt.go(() -> { // blocks without parking: it breaks the contract on purpose
+                in.countDown();
+                awaitUnparked(out);
+            });
+            in.await();
+
+            assertFalse(sp.stopTheWorld(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2)));
+
+            StopReport r = sp.lastStopReport();
+            assertFalse(r.stopped(), r.toString());
+            assertEquals(busy.id(), r.lastGoroutineId(), r.toString());
+            assertEquals(MutatorState.RUNNING, r.lastStateAtRequest(), r.toString());
+            assertTrue(r.timeToSafepointNanos() >= TimeUnit.MILLISECONDS.toNanos(2), r.toString());
+            out.countDown();
+            busy.join();
+        }
+    }
+}
