@@ -1,5 +1,7 @@
 package dev.goheap.gc;
 
+import java.time.Duration;
+
 import dev.goheap.GoRuntime;
 import dev.goheap.gc.pause.PauseLog;
 import dev.goheap.heap.Heap;
@@ -159,13 +161,37 @@ public final class Collector implements AutoCloseable {
         return config;
     }
 
+    /** How long {@link #close()} waits for the cycle in progress. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     /**
      * Stops the background thread after the cycle in progress (if any) and gives the heap back
-     * to manual management (no barrier, no triggers). Idempotent.
+     * to manual management (no barrier, no triggers): {@code close(CLOSE_TIMEOUT)}. Idempotent.
+     *
+     * @throws IllegalStateException as {@link #close(Duration)}
      */
     @Override
     public void close() {
-        runner.stop();
+        close(CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops the background thread after the cycle in progress, waiting for that cycle at most
+     * {@code timeout}: a cycle cannot end while a goroutine neither reaches a safepoint nor
+     * parks (the collector retries its stop or handshake). Past the timeout the collector gives
+     * the cycle up at its next retry, and the heap is manual again either way. Idempotent.
+     *
+     * @throws IllegalStateException if the cycle was given up in its marking phase: the heap
+     *     stays in that phase (objects are allocated marked, free chunks are kept mapped), so
+     *     no collector may start on this runtime again; the message names the goroutine the
+     *     last stop waited for
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public void close(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
+        }
+        runner.stop(timeout.toNanos());
     }
 
     @Override

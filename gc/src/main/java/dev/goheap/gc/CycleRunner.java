@@ -76,6 +76,8 @@ final class CycleRunner implements GcHooks {
     private volatile long collectorCpuNanos;
     private volatile String checkFailure; // the checking mode's first finding
     private volatile Throwable failure;   // what ended the collector thread, if it failed
+    private volatile boolean giveUp;      // closing, and the cycle took too long: abandon it at the next retry
+    private volatile String abandoned;    // why the cycle in progress was given up, if it was
     private final HeapChecker checker;
 
     CycleRunner(GoRuntime runtime, HeapForGc heap, GcConfig config, Pins pins) {
@@ -207,6 +209,9 @@ final class CycleRunner implements GcHooks {
                     LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                 }
             }
+        } catch (CycleAbandonedException e) {
+            abandoned = e.getMessage() + (marking ? ", in its marking phase" : ", before it started marking")
+                    + "; the last stop waited for: " + safepoints.lastStopReport();
         } catch (IllegalStateException closedUnderUs) {
             if (!runtime.isClosed()) {
                 failure = closedUnderUs;
@@ -234,7 +239,7 @@ final class CycleRunner implements GcHooks {
         trace.phase("sweep termination");
 
         // 2. Start: allocate-black and the barrier on, with every mutator at a safepoint.
-        pauses.run(PauseKind.MARK_START, cycle, deadline -> {
+        pauses.run(PauseKind.MARK_START, cycle, this::givingUp, deadline -> {
             heap.startMark();
             runtime.heap().setWriteBarrier(barrier);
             marking = true;
@@ -259,7 +264,7 @@ final class CycleRunner implements GcHooks {
         //    unbounded pause that also walks the graph before anything is swept.
         long[] marked = new long[1];
         if (config.checking()) {
-            pauses.runUnbounded(cycle, () -> {
+            pauses.runUnbounded(cycle, this::givingUp, () -> {
                 barrier.drainAllBuffers();
                 marker.drainStopped(Long.MAX_VALUE);
                 String failure = checker.check(safepoints);
@@ -269,7 +274,7 @@ final class CycleRunner implements GcHooks {
                 marked[0] = terminate();
             });
         } else {
-            while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, deadline -> {
+            while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, this::givingUp, deadline -> {
                 barrier.drainAllBuffers();
                 if (!marker.drainStopped(deadline)) {
                     return false;
@@ -337,12 +342,19 @@ final class CycleRunner implements GcHooks {
         };
         HandshakeResult r = safepoints.handshakeReport(scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
         while (!r.isComplete()) {
+            if (giveUp) {
+                throw new CycleAbandonedException("stack-scan handshake");
+            }
             marker.drain(System.nanoTime() + HANDSHAKE_SLICE_NANOS); // mark meanwhile, then ask the slow ones again
             r = safepoints.handshakeReport(r.notDone(), scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
         }
     }
 
     // ------------------------------------------------------------------ figures
+
+    private boolean givingUp() {
+        return giveUp;
+    }
 
     /** The checking mode's first finding, or null. */
     String checkFailure() {
@@ -400,8 +412,14 @@ final class CycleRunner implements GcHooks {
         return out;
     }
 
-    /** Stops the background thread after its current cycle; the heap is manual again. */
-    void stop() {
+    /**
+     * Stops the background thread after its current cycle, waiting for that cycle at most
+     * {@code timeoutNanos}, then giving it up at its next retry (a stop or handshake that a
+     * goroutine keeps from completing is retried every few ms). The heap is manual again.
+     *
+     * @throws IllegalStateException if the cycle was given up while marking (see Collector.close)
+     */
+    void stop(long timeoutNanos) {
         lock.lock();
         try {
             if (stopping && !thread.isAlive()) {
@@ -414,9 +432,17 @@ final class CycleRunner implements GcHooks {
         }
         LockSupport.unpark(thread);
         boolean interrupted = false;
+        long deadline = System.nanoTime() + timeoutNanos;
         while (thread.isAlive()) {
+            long left = deadline - System.nanoTime();
             try {
-                thread.join();
+                if (left > 0) {
+                    thread.join(Math.max(1, left / 1_000_000));
+                } else {
+                    giveUp = true;
+                    LockSupport.unpark(thread); // it may be waiting for the pause budget
+                    thread.join(10);
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -426,5 +452,15 @@ final class CycleRunner implements GcHooks {
         }
         heap.setHooks(null);
         runtime.heap().setWriteBarrier(null);
+        String why = abandoned;
+        if (why != null) {
+            abandoned = null; // said once; close() is idempotent
+            if (marking) {
+                throw new IllegalStateException("gc: close " + why + " (expected: every goroutine reaches a"
+                        + " safepoint or parks); the heap stays in that marking phase: start no collector"
+                        + " on this runtime again");
+            }
+            TRACE.log(System.Logger.Level.WARNING, "gc: close " + why);
+        }
     }
 }

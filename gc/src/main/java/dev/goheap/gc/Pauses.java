@@ -7,13 +7,15 @@ import dev.goheap.gc.pause.PauseScheduler;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.sched.StopReport;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs the collector's stop-the-world pauses within the budget (DESIGN decision 7): asks the
  * {@link PauseScheduler} how long a pause may be now (waiting if the window is used up), stops
- * the world with a deadline for reaching the safepoints (a quarter of the budget), gives the work
- * up to half the budget (the other half is a reserve for a late release), releases, and records
- * the pause from the stop request to the release. A stop that cannot reach every safepoint in time is abandoned (and recorded): the
+ * the world with a deadline for reaching the safepoints (a quarter of the budget, half after
+ * three aborted stops in a row), gives the work up to half the budget (the other half is a
+ * reserve for a late release), releases, and records the pause from the stop request to the
+ * release. A stop that cannot reach every safepoint in time is abandoned (and recorded): the
  * world never stays stopped past the budget because of a goroutine that does not poll.
  *
  * <p><b>Thread safety:</b> collector thread only; {@link #log} is safe to read from any thread.
@@ -21,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Pauses {
     /** The smallest pause worth starting: below it the scheduler waits for the window to clear. */
     private static final long MIN_PAUSE_NANOS = 1_000_000;
+    /** Aborted stops in a row after which a stop may use the whole plan to reach the safepoints. */
+    private static final int ABORTS_BEFORE_LONGER_STOP = 3;
 
     /** The work done while the world is stopped; returns false if it ran out of time. */
     @FunctionalInterface
@@ -30,6 +34,7 @@ final class Pauses {
 
     private final Safepoints safepoints;
     private final PauseLog log = new PauseLog();
+    private int abortedInARow;
     private final PauseScheduler scheduler;
     private final long maxPauseNanos;
 
@@ -46,10 +51,14 @@ final class Pauses {
     /**
      * Runs {@code work} once with the world stopped and returns what it returned. A stop that
      * misses its deadline is recorded as {@code ABORTED_STOP} and tried again when the budget
-     * allows, so only the work can make this return false.
+     * allows, so only the work can make this return false; unless {@code giveUp} says so before
+     * a try (the collector is closing): then it throws {@link CycleAbandonedException}.
      */
-    boolean run(PauseKind kind, long cycle, StoppedWork work) {
+    boolean run(PauseKind kind, long cycle, BooleanSupplier giveUp, StoppedWork work) {
         while (true) {
+            if (giveUp.getAsBoolean()) {
+                throw new CycleAbandonedException(kind);
+            }
             long now = System.nanoTime();
             long budget = scheduler.budgetNanos(now);
             long wanted = Math.min(maxPauseNanos, Math.max(MIN_PAUSE_NANOS, maxPauseNanos / 2));
@@ -64,11 +73,17 @@ final class Pauses {
             // inside a pause (the OS, the JVM's own safepoints), and a pause that runs late breaks
             // its window for good. With the whole budget planned less a 1 ms release margin, the
             // adversarial stack run recorded 10.001 ms stopped in one 50 ms window.
+            // The stop gets a quarter of the budget; after a few misses in a row, all of the
+            // plan, or an overloaded machine (more runnable threads than CPUs) never starts a
+            // cycle and the heap grows to its limit (TortureTest under load did).
             long end = start + budget / 2;
-            if (!safepoints.stopTheWorld(start + budget / 4)) {
+            long stopNanos = abortedInARow >= ABORTS_BEFORE_LONGER_STOP ? budget / 2 : budget / 4;
+            if (!safepoints.stopTheWorld(start + stopNanos)) {
+                abortedInARow++;
                 record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
                 continue;
             }
+            abortedInARow = 0;
             boolean done;
             try {
                 done = work.run(end);
@@ -85,12 +100,14 @@ final class Pauses {
      * recorded as {@link PauseKind#CHECK}, it counts in the record, so the next pauses wait
      * until it has left the window.
      */
-    void runUnbounded(long cycle, Runnable work) {
+    void runUnbounded(long cycle, BooleanSupplier giveUp, Runnable work) {
         GcEvents.Pause event = new GcEvents.Pause();
         event.begin();
         long start = System.nanoTime();
-        while (!safepoints.stopTheWorld(System.nanoTime() + 1_000_000_000L)) {
-            Thread.onSpinWait(); // a goroutine did not poll for a second: try again
+        while (!safepoints.stopTheWorld(System.nanoTime() + 100_000_000L)) {
+            if (giveUp.getAsBoolean()) { // a goroutine did not poll for 100 ms, and we are closing
+                throw new CycleAbandonedException(PauseKind.CHECK);
+            }
         }
         try {
             work.run();

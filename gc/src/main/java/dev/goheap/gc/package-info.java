@@ -59,7 +59,8 @@
  * Every pause counts from the stop request to the release, time to safepoint included, and is
  * recorded ({@link dev.goheap.gc.Collector#pauses}). Before each pause the scheduler computes
  * the longest pause that keeps every window within budget given the recorded past; the stop
- * gets a quarter of it to reach the safepoints (else it is abandoned and retried later), the
+ * gets a quarter of it to reach the safepoints (half after three aborted stops in a row; else
+ * it is abandoned and retried later), the
  * work runs until half of it, and the other half is kept in reserve for a release that comes
  * late because the collector thread lost its CPU; termination work that does not fit is
  * abandoned, not finished late. See {@code dev.goheap.gc.pause} for the proof and for MMU.

@@ -1,0 +1,85 @@
+package dev.goheap.gc;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.gc.pause.PauseKind;
+import dev.goheap.gc.pause.PauseSnapshot;
+import dev.goheap.stack.Goroutine;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Collector#close(Duration)} is bounded even when a goroutine breaks the safepoint
+ * contract. (The case of a cycle given up after it started marking, where close throws, has no
+ * deterministic test here: a goroutine that polls until marking starts may let the whole cycle
+ * finish before it stops polling.)
+ */
+class CollectorCloseTest {
+    private static final long GUARD_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    @Test
+    void shouldGiveUpACycleThatCannotStartWhenAGoroutineNeverPollsAndCloseTimesOut() throws Exception {
+        try (GoRuntime rt = CollectorTest.runtime(64L << 20)) {
+            Collector gc = Collector.start(rt, GcConfig.builder().build());
+            AtomicBoolean release = new AtomicBoolean();
+            CountDownLatch started = new CountDownLatch(1);
+            Goroutine stubborn = rt.go(() -> { // neither polls nor parks: breaks the contract on purpose
+                started.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            started.await();
+            AtomicReference<Throwable> forced = new AtomicReference<>();
+            Thread forcer = Thread.ofPlatform().start(() -> {
+                try {
+                    gc.gc();
+                } catch (Throwable t) {
+                    forced.set(t);
+                }
+            });
+            awaitTrue("an aborted mark-start stop", () -> has(gc.pauses().snapshot(), PauseKind.ABORTED_STOP));
+
+            long t0 = System.nanoTime();
+            gc.close(Duration.ofMillis(200)); // not marking yet: said in a warning, no exception
+            long took = System.nanoTime() - t0;
+
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "close took " + took / 1e6 + " ms");
+            forcer.join();
+            assertInstanceOf(IllegalStateException.class, forced.get(), String.valueOf(forced.get()));
+            assertFalse(has(gc.pauses().snapshot(), PauseKind.MARK_START), "the cycle never started");
+            assertThrows(IllegalStateException.class, gc::gc);
+            release.set(true);
+            stubborn.join();
+            rt.heap().verify();
+        }
+    }
+
+    private static boolean has(PauseSnapshot pauses, PauseKind kind) {
+        for (int i = 0; i < pauses.size(); i++) {
+            if (pauses.kind(i) == kind) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + GUARD_NANOS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("gave up waiting for: " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+}
