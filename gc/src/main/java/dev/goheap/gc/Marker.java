@@ -45,6 +45,21 @@ final class Marker {
      * mark termination takes them with the world stopped.
      */
     boolean drain(long deadlineNanos) {
+        return drainUntil(deadlineNanos, false);
+    }
+
+    /**
+     * Mark termination, world stopped, the mutators' buffers already in the queue: scans until
+     * the queue is empty (true) or {@code deadlineNanos} passes (false).
+     *
+     * @throws InternalError if a batch is held by another thread while the world is stopped
+     */
+    boolean drainStopped(long deadlineNanos) {
+        return drainUntil(deadlineNanos, true);
+    }
+
+    /** The collector's drain loop: {@link #drain} and {@link #drainStopped} differ only in an empty queue. */
+    private boolean drainUntil(long deadlineNanos, boolean worldStopped) {
         GreyBuffer own = barrier.buffer();
         long[] batch = own.batch(COLLECTOR_BATCH);
         while (true) {
@@ -56,35 +71,12 @@ final class Marker {
                 if (queue.isDrained()) {
                     return true;
                 }
-                // An assist holds a batch of a few objects: its children come back in microseconds.
-                Thread.yield();
-            }
-            if (System.nanoTime() - deadlineNanos >= 0) {
-                return false;
-            }
-        }
-    }
-
-    /**
-     * Mark termination, world stopped, the mutators' buffers already in the queue: scans until
-     * the queue is empty (true) or {@code deadlineNanos} passes (false).
-     *
-     * @throws InternalError if a batch is held by another thread while the world is stopped
-     */
-    boolean drainStopped(long deadlineNanos) {
-        GreyBuffer own = barrier.buffer();
-        long[] batch = own.batch(COLLECTOR_BATCH);
-        while (true) {
-            own.flush(queue);
-            int n = drainBatch(own, batch);
-            work.addBackground(own.takeUnpublishedBytes());
-            scanned += n;
-            if (n == 0) {
-                if (!queue.isDrained()) {
+                if (worldStopped) {
                     throw new InternalError("mark termination: a grey batch is held by another thread while the world"
                             + " is stopped (expected: none; an assist has no safepoint)");
                 }
-                return true;
+                // An assist holds a batch of a few objects: its children come back in microseconds.
+                Thread.yield();
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
