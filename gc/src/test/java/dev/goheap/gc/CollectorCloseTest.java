@@ -19,9 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Collector#close(Duration)} is bounded even when a goroutine breaks the safepoint
- * contract. (The case of a cycle given up after it started marking, where close throws, has no
- * deterministic test here: a goroutine that polls until marking starts may let the whole cycle
- * finish before it stops polling.)
+ * contract: before marking starts it gives the cycle up with a warning, after it throws.
  */
 class CollectorCloseTest {
     private static final long GUARD_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -61,6 +59,51 @@ class CollectorCloseTest {
             release.set(true);
             stubborn.join();
             rt.heap().verify();
+        }
+    }
+
+    @Test
+    void shouldThrowNamingTheHandshakeWhenACycleIsGivenUpInItsMarkingPhase() throws Exception {
+        try (GoRuntime rt = CollectorTest.runtime(64L << 20)) {
+            Collector gc = Collector.start(rt, GcConfig.builder().build());
+            AtomicBoolean release = new AtomicBoolean();
+            CountDownLatch stoppedOnce = new CountDownLatch(1);
+            Goroutine stubborn = rt.go(() -> {
+                // Polls until it has been through one successful stop, the forced cycle's mark
+                // start (the only stop: nothing else stops the world here; a successful stop
+                // holds this goroutine inside a poll until the release, and the count rises
+                // before the release). Then it never polls again: the stack-scan handshake that
+                // follows the mark start cannot finish, so the cycle is stuck in marking.
+                long stops = rt.safepoints().stats().stops();
+                while (rt.safepoints().stats().stops() == stops) {
+                    rt.poll();
+                }
+                stoppedOnce.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            AtomicReference<Throwable> forced = new AtomicReference<>();
+            Thread forcer = Thread.ofPlatform().start(() -> {
+                try {
+                    gc.gc();
+                } catch (Throwable t) {
+                    forced.set(t);
+                }
+            });
+            assertTrue(stoppedOnce.await(30, TimeUnit.SECONDS), "the goroutine never went through a stop");
+
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> gc.close(Duration.ofMillis(200)));
+
+            assertTrue(e.getMessage().contains("stack-scan handshake") && e.getMessage().contains("marking phase"),
+                    e.getMessage());
+            forcer.join();
+            assertInstanceOf(IllegalStateException.class, forced.get(), String.valueOf(forced.get()));
+            assertTrue(has(gc.pauses().snapshot(), PauseKind.MARK_START), "the cycle started marking");
+            gc.close(); // idempotent: said once
+            release.set(true);
+            stubborn.join();
         }
     }
 
