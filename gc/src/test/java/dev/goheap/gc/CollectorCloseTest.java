@@ -38,13 +38,7 @@ class CollectorCloseTest {
             });
             started.await();
             AtomicReference<Throwable> forced = new AtomicReference<>();
-            Thread forcer = Thread.ofPlatform().start(() -> {
-                try {
-                    gc.gc();
-                } catch (Throwable t) {
-                    forced.set(t);
-                }
-            });
+            Thread forcer = forceInBackground(gc, forced);
             awaitTrue("an aborted mark-start stop", () -> has(gc.pauses().snapshot(), PauseKind.ABORTED_STOP));
 
             long t0 = System.nanoTime();
@@ -84,13 +78,7 @@ class CollectorCloseTest {
                 }
             });
             AtomicReference<Throwable> forced = new AtomicReference<>();
-            Thread forcer = Thread.ofPlatform().start(() -> {
-                try {
-                    gc.gc();
-                } catch (Throwable t) {
-                    forced.set(t);
-                }
-            });
+            Thread forcer = forceInBackground(gc, forced);
             assertTrue(stoppedOnce.await(30, TimeUnit.SECONDS), "the goroutine never went through a stop");
 
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -105,6 +93,17 @@ class CollectorCloseTest {
             release.set(true);
             stubborn.join();
         }
+    }
+
+    /** Runs {@code gc.gc()} on a platform thread of its own; what it throws goes to {@code thrown}. */
+    private static Thread forceInBackground(Collector gc, AtomicReference<Throwable> thrown) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                gc.gc();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
     }
 
     private static boolean has(PauseSnapshot pauses, PauseKind kind) {
