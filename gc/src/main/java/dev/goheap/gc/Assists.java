@@ -18,8 +18,10 @@ import jdk.jfr.EventType;
  * ({@link Pacer#assistWorkPerByte}: remaining mark work over remaining heap distance to the
  * goal), and is paid, in order:
  * <ol>
- *   <li>by claiming the collector thread's unclaimed work ({@link MarkWork#steal}, Go's
- *       {@code bgScanCredit}): if the collector keeps up, no goroutine ever marks;</li>
+ *   <li>by claiming unclaimed work ({@link MarkWork#steal}, Go's {@code bgScanCredit}): the
+ *       collector thread's, and the write-barrier shades that goroutines publish at their
+ *       refills (this one's first, published just before): if the collector keeps up, no
+ *       goroutine ever marks;</li>
  *   <li>else by draining grey objects itself ({@link Marker#drainBatch}, batches of
  *       {@link #BATCH}), at least {@link #MIN_WORK_BYTES} at a time (Go's
  *       {@code gcOverAssistWork}) so that assists are few; work beyond the debt becomes credit
@@ -128,6 +130,9 @@ final class Assists {
             own.assistCycle = t.cycle; // Go zeroes every G's balance at the cycle's end; lazily here
             own.assistBytes = 0;
         }
+        // What this goroutine's write barriers shaded since it last refilled is mark work done:
+        // publish it before measuring progress (else the ratio overcharges), as claimable credit.
+        work.addMutator(own.takeUnpublishedBytes());
         own.assistBytes -= bytes;
         if (own.assistBytes >= 0) {
             return;
@@ -179,7 +184,7 @@ final class Assists {
             end = log.end();
         }
         long done = own.markedBytes - markedBefore;
-        own.takeUnpublishedBytes(); // this part is counted below, the rest (barrier shades) is not
+        own.takeUnpublishedBytes(); // exactly done: charge() published what this buffer marked before
         work.addAssist(done);
         credit(own, (done + stolen) / workPerByte);
         long nanos = end - start;
@@ -223,6 +228,11 @@ final class Assists {
     /** Returns the assists of the cycle marking now (or last marked, until the next starts). */
     long cycleCount() {
         return cycleCount.get();
+    }
+
+    /** Returns the bytes assists marked in the cycle marking now (or last marked). */
+    long cycleWorkBytes() {
+        return work.assistBytes();
     }
 
     /** Returns the assist time of the cycle marking now (or last marked), summed over goroutines. */
