@@ -67,7 +67,7 @@ final class Assists {
     private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
 
     /** One cycle's pacing inputs, fixed at mark start. */
-    private record Target(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {}
+    private record Target(long cycle, long goalBytes, long hardGoalBytes, long expectedWorkBytes, long worstWorkBytes) {}
 
     private final HeapForGc heap;
     private final Barrier barrier;
@@ -96,15 +96,16 @@ final class Assists {
     }
 
     /**
-     * Mark start, world stopped: assists are owed from now on against {@code goalBytes}, for
-     * mark work expected to be {@code expectedWorkBytes} (last cycle's shaded bytes) and at most
-     * {@code worstWorkBytes} (the bytes in use now).
+     * Mark start, world stopped: assists are owed from now on against {@code goalBytes} (which
+     * may move out to {@code hardGoalBytes} if the live heap grew, {@link Pacer#assistWorkPerByte}),
+     * for mark work expected to be {@code expectedWorkBytes} (last cycle's shaded bytes) and at
+     * most {@code worstWorkBytes} (the bytes in use now).
      */
-    void beginCycle(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {
+    void beginCycle(long cycle, long goalBytes, long hardGoalBytes, long expectedWorkBytes, long worstWorkBytes) {
         work.reset();
         cycleCount.set(0);
         cycleNanos.set(0);
-        target = new Target(cycle, goalBytes, expectedWorkBytes, worstWorkBytes);
+        target = new Target(cycle, goalBytes, hardGoalBytes, expectedWorkBytes, worstWorkBytes);
     }
 
     /** Mark termination, world stopped: no assist is running (none has a safepoint), none starts. */
@@ -138,7 +139,7 @@ final class Assists {
             return;
         }
         double workPerByte = Pacer.assistWorkPerByte(t.expectedWorkBytes, work.doneBytes(), t.worstWorkBytes,
-                t.goalBytes, heap.inUseBytes());
+                t.goalBytes, t.hardGoalBytes, heap.inUseBytes());
         long debtBytes = -own.assistBytes;
         long debtWork = (long) Math.ceil(debtBytes * workPerByte);
         long stolen = work.steal(debtWork);

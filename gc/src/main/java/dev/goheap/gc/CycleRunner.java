@@ -259,7 +259,7 @@ final class CycleRunner implements GcHooks {
             runtime.heap().setWriteBarrier(barrier);
             marking = true;
             heapAtMarkStart = heap.inUseBytes();
-            assists.beginCycle(cycle, pacer.goalBytes(), lastShadedBytes, heapAtMarkStart);
+            assists.beginCycle(cycle, pacer.goalBytes(), pacer.hardGoalBytes(), lastShadedBytes, heapAtMarkStart);
             lock.lock(); // in the pause: a gc() call is either before this cycle's snapshot or counts it out
             try {
                 started++;

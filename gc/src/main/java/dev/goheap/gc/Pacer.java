@@ -208,28 +208,57 @@ final class Pacer {
     static final double MAX_OVERSHOOT = 1.1;
 
     /**
+     * The furthest a cycle's goal moves out when its live heap turns out larger than expected
+     * (Go's {@code hardGoal}): {@code goal * (1 + GOGC/100)}, the heap the next cycle will allow
+     * anyway, but never past the soft memory limit (a goal at the limit does not move).
+     */
+    static long hardGoal(int gogc, long memoryLimitBytes, long goalBytes) {
+        if (goalBytes == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long hard = gogc < 0 ? goalBytes : (long) Math.min(Long.MAX_VALUE / 2.0, goalBytes * (1 + gogc / 100.0));
+        if (memoryLimitBytes != Long.MAX_VALUE) {
+            hard = Math.min(hard, Math.max(goalBytes, memoryLimitBytes));
+        }
+        return hard;
+    }
+
+    /** This pacer's {@link #hardGoal(int, long, long)} for the current goal. */
+    long hardGoalBytes() {
+        return hardGoal(gogc, memoryLimitBytes, goalBytes);
+    }
+
+    /**
      * The assist ratio (Go's {@code gcControllerState.revise}): the mark work still to do per byte
      * the mutators may still allocate before the heap reaches the goal, so that allocation pays
      * for marking exactly when marking would otherwise finish late.
      * <pre>
      *   workPerByte = max(expected - done, MIN_REMAINING_WORK) / max(goal - inUse, 1)
      * </pre>
-     * {@code expected} is last cycle's shaded bytes; once {@code done} has passed it, the heap
-     * has grown, and the worst case (every byte in use at mark start is live) is assumed. Once
-     * {@code inUse} is past the goal, the goal moves out by 10 % and the worst case is assumed:
-     * the ratio grows steeply but stays finite, and assists take over marking.
+     * {@code expected} is last cycle's shaded bytes. Once {@code done} has passed it, the live
+     * heap has grown: the worst case (every byte in use at mark start is live) is assumed, and,
+     * as in Go, the goal moves out in proportion, {@code start + (goal - start) * worst /
+     * expected} but at most {@code hardGoal}, so that the ratio stays as it was instead of
+     * jumping (the heap may pass the goal then: the next cycle's goal is at least as large).
+     * Once {@code inUse} is past the goal, the goal moves out by 10 % and the worst case is
+     * assumed: the ratio grows steeply but stays finite, and assists take over marking.
      *
      * @param expectedWorkBytes the bytes the last cycle marked by shading (not allocate-black)
      * @param doneWorkBytes     the bytes marked by shading this cycle so far ({@link MarkWork})
      * @param worstWorkBytes    the bytes in use at mark start
      * @param goalBytes         this cycle's heap goal ({@link Long#MAX_VALUE}: none)
+     * @param hardGoalBytes     the furthest the goal may move ({@link #hardGoal}); at least {@code goalBytes}
      * @param inUseBytes        the bytes in use now
      */
     static double assistWorkPerByte(long expectedWorkBytes, long doneWorkBytes, long worstWorkBytes, long goalBytes,
-            long inUseBytes) {
+            long hardGoalBytes, long inUseBytes) {
         long expected = expectedWorkBytes;
         long goal = goalBytes;
         if (doneWorkBytes >= expected) {
+            if (worstWorkBytes > expected && expected > 0 && goal != Long.MAX_VALUE && goal > worstWorkBytes) {
+                double extended = worstWorkBytes + (double) (goal - worstWorkBytes) / expected * worstWorkBytes;
+                goal = (long) Math.max(goal, Math.min(hardGoalBytes, extended));
+            }
             expected = Math.max(expected, worstWorkBytes);
         }
         if (inUseBytes > goal) {

@@ -140,22 +140,22 @@ class PacerTest {
     @Test
     void shouldAskRemainingWorkOverRemainingDistanceWhenMarkingIsOnPlan() {
         // 40 MiB expected, 10 done: 30 MiB of work over the 20 MiB left before the goal
-        double r = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 80L << 20);
+        double r = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 100L << 20, 80L << 20);
         assertEquals(1.5, r, 1e-9);
     }
 
     @Test
     void shouldAssumeTheWorstCaseWhenMoreWorkThanExpectedIsDone() {
         // 50 done > 40 expected: every byte in use at the start (60 MiB) may be live
-        double r = Pacer.assistWorkPerByte(40L << 20, 50L << 20, 60L << 20, 100L << 20, 90L << 20);
+        double r = Pacer.assistWorkPerByte(40L << 20, 50L << 20, 60L << 20, 100L << 20, 100L << 20, 90L << 20);
         assertEquals(1.0, r, 1e-9);
     }
 
     @Test
     void shouldGrowTheRatioSteeplyButFinitelyWhenPastTheGoal() {
-        double before = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 99L << 20);
-        double past = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 109L << 20);
-        double far = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 200L << 20);
+        double before = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 100L << 20, 99L << 20);
+        double past = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 100L << 20, 109L << 20);
+        double far = Pacer.assistWorkPerByte(40L << 20, 10L << 20, 60L << 20, 100L << 20, 100L << 20, 200L << 20);
         assertEquals(30.0, before, 1e-9);
         assertEquals(50.0, past, 1e-9); // goal moved to 110 MiB, worst case 60 - 10 over 1 MiB
         assertEquals(50L << 20, far, 1e-3); // distance floored at one byte
@@ -164,9 +164,32 @@ class PacerTest {
 
     @Test
     void shouldAskAlmostNothingWhenThereIsNoGoal() {
-        double r = Pacer.assistWorkPerByte(40L << 20, 0, 60L << 20, Long.MAX_VALUE, 1L << 30);
+        double r = Pacer.assistWorkPerByte(40L << 20, 0, 60L << 20, Long.MAX_VALUE, Long.MAX_VALUE, 1L << 30);
         assertTrue(r > 0 && r < 1e-6, "ratio " + r);
         assertEquals(Pacer.MIN_REMAINING_WORK_BYTES / (double) (100L << 20),
-                Pacer.assistWorkPerByte(40L << 20, 40L << 20, 0, 200L << 20, 100L << 20), 1e-12);
+                Pacer.assistWorkPerByte(40L << 20, 40L << 20, 0, 200L << 20, 200L << 20, 100L << 20), 1e-12);
+    }
+
+    @Test
+    void shouldMoveTheGoalOutInProportionWhenMoreWorkThanExpectedIsDone() {
+        // Started at 60 MiB for a 100 MiB goal expecting 40 MiB of work: 1 byte of work per byte.
+        // 50 MiB done > 40: the worst case is 60 MiB, and the goal moves to 60 + 40 * 60 / 40 = 120 MiB.
+        double r = Pacer.assistWorkPerByte(40 * MIB, 50 * MIB, 60 * MIB, 100 * MIB, 200 * MIB, 90 * MIB);
+        assertEquals(10.0 / 30, r, 1e-9);
+        // capped at the hard goal: 110 MiB
+        double capped = Pacer.assistWorkPerByte(40 * MIB, 50 * MIB, 60 * MIB, 100 * MIB, 110 * MIB, 90 * MIB);
+        assertEquals(10.0 / 20, capped, 1e-9);
+        // never inward: a hard goal below the goal leaves the goal where it is
+        assertEquals(1.0, Pacer.assistWorkPerByte(40 * MIB, 50 * MIB, 60 * MIB, 100 * MIB, 50 * MIB, 90 * MIB), 1e-9);
+    }
+
+    @Test
+    void shouldBoundTheHardGoalByGogcAndTheMemoryLimit() {
+        assertEquals(200 * MIB, Pacer.hardGoal(100, Long.MAX_VALUE, 100 * MIB));
+        assertEquals(125 * MIB, Pacer.hardGoal(25, Long.MAX_VALUE, 100 * MIB));
+        assertEquals(150 * MIB, Pacer.hardGoal(100, 150 * MIB, 100 * MIB), "the limit");
+        assertEquals(100 * MIB, Pacer.hardGoal(100, 100 * MIB, 100 * MIB), "a goal at the limit does not move");
+        assertEquals(100 * MIB, Pacer.hardGoal(-1, 100 * MIB, 100 * MIB), "GOGC off");
+        assertEquals(Long.MAX_VALUE, Pacer.hardGoal(100, Long.MAX_VALUE, Long.MAX_VALUE), "no goal");
     }
 }
