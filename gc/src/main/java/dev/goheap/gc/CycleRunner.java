@@ -30,8 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
  *       else turn the barrier off and start the new sweep generation;</li>
- *   <li>set the next trigger from the marked bytes; sweep in the background.</li>
+ *   <li>measure the mark's cons/mark ratio ({@link Pacer#endCycle}) and set the next goal and
+ *       trigger from it and the marked bytes; sweep in the background.</li>
  * </ol>
+ * Between cycles the thread sweeps until no span is left unswept, and only then compares the
+ * bytes in use with the trigger (they count the last cycle's garbage until it is swept).
  *
  * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
  * hooks and the getters on any thread, through {@link #lock} and volatile fields.
