@@ -235,8 +235,10 @@ final class Pacer {
      * <pre>
      *   workPerByte = max(expected - done, MIN_REMAINING_WORK) / max(goal - inUse, 1)
      * </pre>
-     * {@code expected} is last cycle's shaded bytes. Once {@code done} has passed it, the live
-     * heap has grown: the worst case (every byte in use at mark start is live) is assumed, and,
+     * {@code expected} is last cycle's shaded bytes. Once {@code done} has passed it (strictly:
+     * a live heap that stayed the same is marked with exactly last cycle's work, which is no
+     * sign of growth, and assuming the worst at that point would charge the end of every
+     * steady cycle heavily), the live heap has grown: the worst case (every byte in use at mark start is live) is assumed, and,
      * as in Go, the goal moves out in proportion, {@code start + (goal - start) * worst /
      * expected} but at most {@code hardGoal}, so that the ratio stays as it was instead of
      * jumping (the heap may pass the goal then: the next cycle's goal is at least as large).
@@ -254,7 +256,7 @@ final class Pacer {
             long hardGoalBytes, long inUseBytes) {
         long expected = expectedWorkBytes;
         long goal = goalBytes;
-        if (doneWorkBytes >= expected) {
+        if (doneWorkBytes > expected) {
             if (worstWorkBytes > expected && expected > 0 && goal != Long.MAX_VALUE && goal > worstWorkBytes) {
                 double extended = worstWorkBytes + (double) (goal - worstWorkBytes) / expected * worstWorkBytes;
                 goal = (long) Math.max(goal, Math.min(hardGoalBytes, extended));

@@ -192,4 +192,11 @@ class PacerTest {
         assertEquals(100 * MIB, Pacer.hardGoal(-1, 100 * MIB, 100 * MIB), "GOGC off");
         assertEquals(Long.MAX_VALUE, Pacer.hardGoal(100, Long.MAX_VALUE, Long.MAX_VALUE), "no goal");
     }
+
+    @Test
+    void shouldAskOnlyTheFloorWhenExactlyTheExpectedWorkIsDone() {
+        // a steady live heap: the same work as last cycle is no growth, and nothing is left
+        double r = Pacer.assistWorkPerByte(40 * MIB, 40 * MIB, 60 * MIB, 100 * MIB, 200 * MIB, 90 * MIB);
+        assertEquals(Pacer.MIN_REMAINING_WORK_BYTES / (double) (10 * MIB), r, 1e-12);
+    }
 }
