@@ -304,7 +304,7 @@ final class CycleRunner implements GcHooks {
                 marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
             }
         }
-        long markEndNanos = markEndNanosOfCycle; // the world stopped: no allocation since
+        long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
         long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
         long cycleGoal = pacer.goalBytes();
