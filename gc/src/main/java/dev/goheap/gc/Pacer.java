@@ -1,5 +1,7 @@
 package dev.goheap.gc;
 
+import java.util.Arrays;
+
 /**
  * Decides when the next cycle starts (Go's {@code gcControllerState}, the 1.18+ pacer, adapted
  * to one dedicated collector thread).
@@ -82,7 +84,7 @@ final class Pacer {
     Pacer(int gogc, long memoryLimitBytes) {
         this.gogc = gogc;
         this.memoryLimitBytes = memoryLimitBytes;
-        java.util.Arrays.fill(consMarkHistory, Double.NaN);
+        Arrays.fill(consMarkHistory, Double.NaN);
         onMarkDone(0, 0);
     }
 
