@@ -55,7 +55,6 @@ final class Span extends SpanPadAfter {
         }
     }
 
-
     Span(Chunk chunk, int startPage, int pageCount) {
         reset(chunk, startPage, pageCount);
     }
