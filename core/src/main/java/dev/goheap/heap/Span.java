@@ -55,6 +55,7 @@ final class Span extends SpanPadAfter {
         }
     }
 
+
     Span(Chunk chunk, int startPage, int pageCount) {
         reset(chunk, startPage, pageCount);
     }
