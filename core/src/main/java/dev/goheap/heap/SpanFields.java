@@ -12,14 +12,10 @@ import java.lang.foreign.MemorySegment;
 // creates the Span object R of the rest, then B's own bitmaps, in B's TLAB; 2) thread A takes R.
 // Seen with JOL's addressOf in every one of 18 runs of two threads allocating at 16/64/256 B:
 // one thread's allocBits started 144 bytes (the unpadded Span's size) after the other's Span,
-// so B's writes of allocBits[0] and A's reads of R.allocBits and R.owner could share a cache
-// line (false sharing), depending on where the line boundary fell. With 64 bytes before and
-// after the fields, and 64 bytes around allocBits' words (Span#BITMAP_PAD_WORDS), no object
-// shares a cache line with what the fast paths touch. (A GC may also copy spans side by side.)
-// Measured: the pads did not change the two-thread cost beyond its run-to-run spread (CPU time
-// per pair, 4 runs each at 16/64/256 B, with and without: 24 to 39 ns at 16 B either way), so
-// this layout was not what made two threads slow; the pads stay because the layout is real.
-// Cost: 136 bytes per Span object and 128 per allocBits array, on the Java heap, per span.
+// so B's writes of allocBits[0] and A's reads of R.allocBits and R.owner shared a cache line
+// (false sharing), depending on where the line boundary fell. With 64 bytes before and after
+// the fields, and 64 bytes around allocBits' words (Span#BITMAP_PAD_WORDS), no object shares a
+// cache line with what the fast paths touch. (A GC may also copy spans next to each other.)
 //
 // The head pad is bytes, so that it starts right after the object header (a long pad would
 // leave a 4-byte hole that a field of the subclass could fill, in the previous object's line);
