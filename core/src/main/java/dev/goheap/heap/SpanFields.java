@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 // reads a dozen of its other fields, and writes a word of its allocBits. Another thread's span
 // objects lie right next to them on the Java heap: 1) thread B takes the head of a free run and
 // creates the Span object R of the rest, then B's own bitmaps, in B's TLAB; 2) thread A takes R.
-// Seen with JOL's addressOf in every one of 18 runs of two threads allocating at 16/64/256 B:
+// Seen with JOL's addressOf in every one of 20 runs of two threads allocating at 16/64/256 B:
 // one thread's allocBits started 144 bytes (the unpadded Span's size) after the other's Span,
 // so B's writes of allocBits[0] and A's reads of R.allocBits and R.owner shared a cache line
 // (false sharing), depending on where the line boundary fell. With 64 bytes before and after
