@@ -124,27 +124,17 @@ final class HeapVerifier {
 
     private void verifySmall(Span s) {
         int bitCount = 0;
-        if (s.allocWords != (s.objectCount + 63) >>> 6
-                || s.allocBits.length != s.allocWords + 2 * Span.BITMAP_PAD_WORDS) {
-            throw HeapErrors.broken("allocBits has one word per 64 slots, padded on both sides", s);
-        }
-        for (int i = 0; i < Span.BITMAP_PAD_WORDS; i++) {
-            if (s.allocBits[i] != 0 || s.allocBits[s.allocBits.length - 1 - i] != 0) {
-                throw HeapErrors.broken("the padding of allocBits stays zero", s);
-            }
-        }
-        for (int w = 0; w < s.allocWords; w++) {
-            long alloc = s.allocWord(w);
-            bitCount += Long.bitCount(alloc);
-            if ((s.remoteFreeBits[w] & ~alloc) != 0) {
+        for (int w = 0; w < s.allocBits.length; w++) {
+            bitCount += Long.bitCount(s.allocBits[w]);
+            if ((s.remoteFreeBits[w] & ~s.allocBits[w]) != 0) {
                 throw HeapErrors.broken("a slot parked as a remote free is an allocated slot", s + " word " + w);
             }
-            if (w < s.freeWord && alloc != -1L && (w + 1) * 64 <= s.objectCount) {
+            if (w < s.freeWord && s.allocBits[w] != -1L && (w + 1) * 64 <= s.objectCount) {
                 throw HeapErrors.broken("every bitmap word before freeWord is full", s + " word " + w);
             }
         }
-        long beyond = s.objectCount < s.allocWords * 64
-                ? s.allocWord(s.allocWords - 1) & (-1L << (s.objectCount & 63)) : 0;
+        long beyond = s.objectCount < s.allocBits.length * 64
+                ? s.allocBits[s.allocBits.length - 1] & (-1L << (s.objectCount & 63)) : 0;
         if (beyond != 0) {
             throw HeapErrors.broken("no bit is set past the last slot", s);
         }

@@ -1,6 +1,7 @@
 package dev.goheap.heap;
 
 import dev.goheap.type.PointerMap;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -20,7 +21,7 @@ import java.lang.invoke.VarHandle;
  * central list's lock touch it). Frees from other threads into an owned span go to
  * {@code remoteFreeBits}, under the central lock, and the owner merges them under that lock.
  */
-final class Span extends SpanPadAfter {
+final class Span {
     static final byte FREE = 0;
     static final byte SMALL = 1;
     static final byte LARGE = 2;
@@ -33,14 +34,6 @@ final class Span extends SpanPadAfter {
     static final byte LAYOUT_UNIFORM = 1;
     /** Longest bitmap a free span keeps for its next life (small spans need at most 160 words). */
     private static final int MAX_KEPT_BITMAP_WORDS = 256;
-    /**
-     * Unused words before and after the words of {@link #allocBits} (64 bytes each side): the
-     * owner writes that array on every allocation and free, and another thread's span's array
-     * or fields may lie right next to it on the Java heap (false sharing; see SpanFields).
-     * Only allocBits is padded: the other bitmaps are not touched on the fast paths
-     * ({@code remoteFreeBits} is read only when {@link #remoteFreeCount} says something is parked).
-     */
-    static final int BITMAP_PAD_WORDS = 8;
 
     private static final VarHandle ALLOC_BITS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle OWNER;
@@ -48,13 +41,74 @@ final class Span extends SpanPadAfter {
 
     static {
         try {
-            OWNER = MethodHandles.lookup().findVarHandle(SpanFields.class, "owner", Thread.class);
-            STACK_BITS = MethodHandles.lookup().findVarHandle(SpanFields.class, "stackBits", long[].class);
+            OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", Thread.class);
+            STACK_BITS = MethodHandles.lookup().findVarHandle(Span.class, "stackBits", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    // --- where the pages are, and the state: written only under the page heap lock (a free
+    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked ---
+    Chunk chunk;
+    /** {@code chunk.segment}, one load nearer for the access paths. */
+    MemorySegment segment;
+    int startPage;
+    int pageCount;
+    long base; // pointer of the first byte
+    byte state;
+
+    // --- what the pages hold: set when the span goes into use, fixed until it is freed ---
+    int spanClass; // sizeClass << 1 | noscan; 0 for free and large spans
+    int elemSize;  // slot size in bytes (the whole span for a large object)
+    int objectCount;
+    long divMagic;
+    boolean noscan;
+
+    // --- allocation state: owner thread only while owned, central lock otherwise ---
+    long[] allocBits;
+    int allocCount;   // slots whose bit is set, remote frees included until merged
+    int freeWord;     // owner's search start: every word before it is full
+    private Thread owner; // written by the owner or under the central lock; read racily by free
+
+    // --- remote frees into an owned span: guarded by the central lock ---
+    long[] remoteFreeBits;
+    volatile int remoteFreeCount; // read racily by the owner to decide whether to merge
+
+    /** One bit per 8-byte word of the span: set where a pointer field lives (scan spans only). */
+    long[] pointerBits;
+
+    // --- which type's pointer map the slots of a scan span follow: owner thread (it allocates);
+    //     read by any thread that got an object of the span with a happens-before edge from its
+    //     allocation, which orders the writes below before the read (see #setPointerMap) ---
+    /** The map every object of this scan span has had since {@link #initSmall}; null before the first. */
+    private PointerMap uniformMap;
+    /** Objects of several maps have been allocated here since {@link #initSmall}. */
+    private boolean mixedTypes;
+    /** One of LAYOUT_*: how the access checks find an object's pointer words. */
+    byte pointerLayout;
+    /** LAYOUT_UNIFORM: bit i set <=> word i of every slot is a pointer field (slots of at most 64 words). */
+    long uniformMask;
+
+    // --- the collector (see CycleState): markBits are set with atomic bit operations by any
+    // thread during MARK and read and cleared by the sweeper; sweepGen is written by the sweeper
+    // (central lock, page heap lock for large spans, or the world stopped for owned spans) ---
+    long[] markBits; // bit i set <=> slot i is marked (large spans: bit 0)
+    int sweepGen;
+
+    // --- goroutine stacks (Heap#allocateStack), noscan spans only: set and cleared by any thread
+    // with atomic bit operations; read racily on the pointer-check path (see package-info) ---
+    private long[] stackBits;   // small spans: bit i set <=> slot i holds a stack; created by the first stack
+    private boolean largeStack; // large spans: the object is a stack; written before the pointer is handed out
+
+    // --- cumulative counters, owner or lock holder: flushed into the central totals ---
+    long mallocs;
+    long frees;
+
+    // --- list links: guarded by the lock of the list the span is on ---
+    Span prev;
+    Span next;
+    SpanList list;
 
     Span(Chunk chunk, int startPage, int pageCount) {
         reset(chunk, startPage, pageCount);
@@ -96,7 +150,7 @@ final class Span extends SpanPadAfter {
      * per cycle on the Java heap: DESIGN decision 8). Long ones (large objects) are dropped.
      */
     void keepBitmapsForReuse() {
-        if (allocBits != null && allocWords > MAX_KEPT_BITMAP_WORDS) {
+        if (allocBits != null && allocBits.length > MAX_KEPT_BITMAP_WORDS) {
             allocBits = null;
             remoteFreeBits = null;
         }
@@ -118,21 +172,6 @@ final class Span extends SpanPadAfter {
         }
         java.util.Arrays.fill(old, 0L);
         return old;
-    }
-
-    /** Returns a zeroed padded allocation bitmap of {@code words} words: {@code old} cleared if it fits. */
-    private static long[] zeroedPaddedBitmap(long[] old, int words) {
-        return zeroedBitmap(old, BITMAP_PAD_WORDS + words + BITMAP_PAD_WORDS);
-    }
-
-    /** Returns word {@code w} of the allocation bitmap (plain read). */
-    long allocWord(int w) {
-        return allocBits[BITMAP_PAD_WORDS + w];
-    }
-
-    /** Stores word {@code w} of the allocation bitmap: for tests that break an invariant on purpose. */
-    void setAllocWord(int w, long word) {
-        allocBits[BITMAP_PAD_WORDS + w] = word;
     }
 
     /** Returns whether {@code p} lies in this span's pages, in {@code chunk}. */
@@ -174,8 +213,7 @@ final class Span extends SpanPadAfter {
         this.objectCount = SizeClasses.objectCount(sizeClass);
         this.divMagic = SizeClasses.divMagic(sizeClass);
         int words = (objectCount + 63) >>> 6;
-        this.allocBits = zeroedPaddedBitmap(allocBits, words);
-        this.allocWords = words;
+        this.allocBits = zeroedBitmap(allocBits, words);
         this.remoteFreeBits = zeroedBitmap(remoteFreeBits, words);
         if (!noscan) {
             this.pointerBits = zeroedBitmap(pointerBits, (int) ((byteSize() >>> 3) + 63) >>> 6);
@@ -200,7 +238,6 @@ final class Span extends SpanPadAfter {
         this.objectCount = 1;
         this.divMagic = 0;
         this.allocBits = null;
-        this.allocWords = 0;
         this.remoteFreeBits = null;
         this.pointerBits = noscan ? null : new long[(int) (((byteSize() >>> 3) + 63) >>> 6)];
         this.uniformMap = null;
@@ -290,7 +327,7 @@ final class Span extends SpanPadAfter {
     }
 
     boolean isAllocated(int slot) {
-        long word = (long) ALLOC_BITS.getOpaque(allocBits, BITMAP_PAD_WORDS + (slot >>> 6));
+        long word = (long) ALLOC_BITS.getOpaque(allocBits, slot >>> 6);
         return (word & (1L << slot)) != 0;
     }
 
@@ -303,13 +340,13 @@ final class Span extends SpanPadAfter {
         // every allocation path; the scan over later words is out of line.
         long[] bits = allocBits;
         int w = freeWord;
-        if (w < allocWords) {
-            long word = bits[BITMAP_PAD_WORDS + w];
+        if (w < bits.length) {
+            long word = bits[w];
             if (word != -1L) {
                 int bit = Long.numberOfTrailingZeros(~word);
                 int slot = (w << 6) + bit;
                 if (slot < objectCount) {
-                    bits[BITMAP_PAD_WORDS + w] = word | (1L << bit);
+                    bits[w] = word | (1L << bit);
                     allocCount++;
                     mallocs++;
                     return slot;
@@ -321,23 +358,22 @@ final class Span extends SpanPadAfter {
 
     private int takeFreeSlotScanning() {
         long[] bits = allocBits;
-        int words = allocWords;
-        for (int w = freeWord; w < words; w++) {
-            long free = ~bits[BITMAP_PAD_WORDS + w];
+        for (int w = freeWord; w < bits.length; w++) {
+            long free = ~bits[w];
             if (free != 0) {
                 int bit = Long.numberOfTrailingZeros(free);
                 int slot = (w << 6) + bit;
                 if (slot >= objectCount) {
                     break;
                 }
-                bits[BITMAP_PAD_WORDS + w] |= 1L << bit;
+                bits[w] |= 1L << bit;
                 freeWord = w;
                 allocCount++;
                 mallocs++;
                 return slot;
             }
         }
-        freeWord = words;
+        freeWord = bits.length;
         return -1;
     }
 
@@ -345,14 +381,11 @@ final class Span extends SpanPadAfter {
     boolean clearSlot(int slot) {
         int w = slot >>> 6;
         long mask = 1L << slot;
-        long word = allocBits[BITMAP_PAD_WORDS + w];
-        // remoteFreeBits only if something is parked: one load fewer on the common path. A slot
-        // parked by another thread's free got there with a happens-before edge to this free (or
-        // the two frees race, a data race in the caller), so the count read here is not stale.
-        if ((word & mask) == 0 || (remoteFreeCount != 0 && (remoteFreeBits[w] & mask) != 0)) {
+        long word = allocBits[w];
+        if ((word & mask) == 0 || (remoteFreeBits[w] & mask) != 0) {
             return false;
         }
-        allocBits[BITMAP_PAD_WORDS + w] = word & ~mask;
+        allocBits[w] = word & ~mask;
         if (w < freeWord) {
             freeWord = w;
         }
@@ -387,8 +420,8 @@ final class Span extends SpanPadAfter {
             if (parked != 0) {
                 // Count only bits that are still set: a racing double free by the owner (a data
                 // race in the caller) must not make allocCount drift.
-                merged += Long.bitCount(parked & allocBits[BITMAP_PAD_WORDS + w]);
-                allocBits[BITMAP_PAD_WORDS + w] &= ~parked;
+                merged += Long.bitCount(parked & allocBits[w]);
+                allocBits[w] &= ~parked;
                 remoteFreeBits[w] = 0;
                 if (w < freeWord) {
                     freeWord = w;
@@ -413,7 +446,7 @@ final class Span extends SpanPadAfter {
         int slot = slotIndexAt(p - base);
         long[] bits = (long[]) STACK_BITS.getAcquire(this);
         if (bits == null) {
-            bits = new long[allocWords];
+            bits = new long[allocBits.length];
             if (!STACK_BITS.compareAndSet(this, null, bits)) {
                 bits = (long[]) STACK_BITS.getAcquire(this);
             }
@@ -469,11 +502,11 @@ final class Span extends SpanPadAfter {
         mergeRemoteFrees();
         long[] stacks = (long[]) STACK_BITS.getAcquire(this);
         int freed = 0;
-        for (int w = 0; w < allocWords; w++) {
-            long alloc = allocBits[BITMAP_PAD_WORDS + w];
+        for (int w = 0; w < allocBits.length; w++) {
+            long alloc = allocBits[w];
             long live = alloc & (markBits[w] | (stacks != null ? stacks[w] : 0));
             freed += Long.bitCount(alloc & ~live);
-            allocBits[BITMAP_PAD_WORDS + w] = live;
+            allocBits[w] = live;
             markBits[w] = 0;
         }
         allocCount -= freed;

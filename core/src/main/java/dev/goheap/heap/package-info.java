@@ -84,8 +84,7 @@
  *       partial (not full) or full list of its class; spans on central lists are not empty and
  *       have no parked frees.</li>
  *   <li>{@code allocCount} equals the set bits; parked remote frees are allocated bits; no bit
- *       is set past the last slot; every bitmap word before {@code freeWord} is full; the
- *       padding words around {@code allocBits} stay zero.</li>
+ *       is set past the last slot; every bitmap word before {@code freeWord} is full.</li>
  *   <li>The page heap's page and byte counts, the chunk count, and mallocs - frees (live
  *       objects) agree with what the walk finds.</li>
  * </ul>
