@@ -223,7 +223,7 @@ public final class Heap implements AutoCloseable {
     }
 
     private Span largeSpan(int pages, long byteSize, boolean noscan) {
-        pageHeap.lock.lock();
+        SpinLocks.lock(pageHeap.lock);
         try {
             Span s = pageHeap.allocateLocked(pages, byteSize);
             s.initLarge(noscan, cycle.sweepGen);
@@ -393,7 +393,7 @@ public final class Heap implements AutoCloseable {
     }
 
     private void freeLarge(Span s, long p) {
-        pageHeap.lock.lock();
+        SpinLocks.lock(pageHeap.lock);
         try {
             if (s.state != Span.LARGE || s.base != p) {
                 throw s.state == Span.LARGE

@@ -3,8 +3,9 @@ package dev.goheap.heap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Takes a {@link ReentrantLock} held only for short critical sections (a central list's: tens of
- * nanoseconds) by spinning on {@link ReentrantLock#tryLock()} before blocking.
+ * Takes a {@link ReentrantLock} held mostly for short critical sections (a central list's: tens of
+ * nanoseconds; the page heap's around a large object's allocation or free: a few hundred) by
+ * spinning on {@link ReentrantLock#tryLock()} before blocking.
  *
  * <p>Why: a contended {@code lock()} enqueues the caller in the lock's wait queue, and each
  * wait costs a queue node on the Java heap (measured: 0.6 B per cross-thread free on average,

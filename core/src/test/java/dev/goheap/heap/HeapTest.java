@@ -44,7 +44,8 @@ class HeapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 8, 9, 16, 63, 64, 65, 1000, 4096, 32768, 32769, 65536, 1 << 20, 5 << 20})
+    @ValueSource(longs = {1, 8, 9, 16, 32, 33, 63, 64, 65, 1000, 1024, 1025, 4096, 32768, 32769, 65536,
+            (64 << 10) + 8, 100_000, 1 << 20, 5 << 20})
     void shouldReturnZeroedDistinctMemoryOfAtLeastTheSizeWhenAllocating(long size) {
         long p = heap.allocate(size);
         long q = heap.allocate(size);
@@ -65,6 +66,29 @@ class HeapTest {
         }
         heap.free(q);
         heap.free(r);
+    }
+
+    /** Zeroing goes by size (stores, a fill, copies of a zero block): none may touch a neighbour. */
+    @ParameterizedTest
+    @ValueSource(longs = {16, 48, 256, 1024, 2048, 8192, 32768})
+    void shouldLeaveTheNeighbourSlotsIntactWhenZeroingADirtySlot(long size) {
+        long[] slots = {heap.allocate(size), heap.allocate(size), heap.allocate(size)};
+        for (long p : slots) {
+            heap.segment(p).fill((byte) 0x5A);
+        }
+        heap.free(slots[1]);
+        long r = heap.allocate(size);
+        assertEquals(slots[1], r, "the freed middle slot is reused");
+        assertEquals(-1L, heap.segment(r).asByteBuffer().mismatch(java.nio.ByteBuffer.allocate((int) heap.sizeOf(r))));
+        for (long p : new long[] {slots[0], slots[2]}) {
+            MemorySegment n = heap.segment(p);
+            for (long i = 0; i < n.byteSize(); i++) {
+                assertEquals((byte) 0x5A, n.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i), "neighbour byte " + i);
+            }
+        }
+        for (long p : slots) {
+            heap.free(p);
+        }
     }
 
     @Test

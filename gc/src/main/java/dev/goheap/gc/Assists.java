@@ -18,8 +18,10 @@ import jdk.jfr.EventType;
  * ({@link Pacer#assistWorkPerByte}: remaining mark work over remaining heap distance to the
  * goal), and is paid, in order:
  * <ol>
- *   <li>by claiming the collector thread's unclaimed work ({@link MarkWork#steal}, Go's
- *       {@code bgScanCredit}): if the collector keeps up, no goroutine ever marks;</li>
+ *   <li>by claiming unclaimed work ({@link MarkWork#steal}, Go's {@code bgScanCredit}): the
+ *       collector thread's, and the write-barrier shades that goroutines publish at their
+ *       refills (this one's first, published just before): if the collector keeps up, no
+ *       goroutine ever marks;</li>
  *   <li>else by draining grey objects itself ({@link Marker#drainBatch}, batches of
  *       {@link #BATCH}), at least {@link #MIN_WORK_BYTES} at a time (Go's
  *       {@code gcOverAssistWork}) so that assists are few; work beyond the debt becomes credit
@@ -65,7 +67,7 @@ final class Assists {
     private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
 
     /** One cycle's pacing inputs, fixed at mark start. */
-    private record Target(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {}
+    private record Target(long cycle, long goalBytes, long hardGoalBytes, long expectedWorkBytes, long worstWorkBytes) {}
 
     private final HeapForGc heap;
     private final Barrier barrier;
@@ -94,15 +96,16 @@ final class Assists {
     }
 
     /**
-     * Mark start, world stopped: assists are owed from now on against {@code goalBytes}, for
-     * mark work expected to be {@code expectedWorkBytes} (last cycle's shaded bytes) and at most
-     * {@code worstWorkBytes} (the bytes in use now).
+     * Mark start, world stopped: assists are owed from now on against {@code goalBytes} (which
+     * may move out to {@code hardGoalBytes} if the live heap grew, {@link Pacer#assistWorkPerByte}),
+     * for mark work expected to be {@code expectedWorkBytes} (last cycle's shaded bytes) and at
+     * most {@code worstWorkBytes} (the bytes in use now).
      */
-    void beginCycle(long cycle, long goalBytes, long expectedWorkBytes, long worstWorkBytes) {
+    void beginCycle(long cycle, long goalBytes, long hardGoalBytes, long expectedWorkBytes, long worstWorkBytes) {
         work.reset();
         cycleCount.set(0);
         cycleNanos.set(0);
-        target = new Target(cycle, goalBytes, expectedWorkBytes, worstWorkBytes);
+        target = new Target(cycle, goalBytes, hardGoalBytes, expectedWorkBytes, worstWorkBytes);
     }
 
     /** Mark termination, world stopped: no assist is running (none has a safepoint), none starts. */
@@ -128,12 +131,15 @@ final class Assists {
             own.assistCycle = t.cycle; // Go zeroes every G's balance at the cycle's end; lazily here
             own.assistBytes = 0;
         }
+        // What this goroutine's write barriers shaded since it last refilled is mark work done:
+        // publish it before measuring progress (else the ratio overcharges), as claimable credit.
+        work.addMutator(own.takeUnpublishedBytes());
         own.assistBytes -= bytes;
         if (own.assistBytes >= 0) {
             return;
         }
         double workPerByte = Pacer.assistWorkPerByte(t.expectedWorkBytes, work.doneBytes(), t.worstWorkBytes,
-                t.goalBytes, heap.inUseBytes());
+                t.goalBytes, t.hardGoalBytes, heap.inUseBytes());
         long debtBytes = -own.assistBytes;
         long debtWork = (long) Math.ceil(debtBytes * workPerByte);
         long stolen = work.steal(debtWork);
@@ -179,7 +185,7 @@ final class Assists {
             end = log.end();
         }
         long done = own.markedBytes - markedBefore;
-        own.takeUnpublishedBytes(); // this part is counted below, the rest (barrier shades) is not
+        own.takeUnpublishedBytes(); // exactly done: charge() published what this buffer marked before
         work.addAssist(done);
         credit(own, (done + stolen) / workPerByte);
         long nanos = end - start;
@@ -223,6 +229,11 @@ final class Assists {
     /** Returns the assists of the cycle marking now (or last marked, until the next starts). */
     long cycleCount() {
         return cycleCount.get();
+    }
+
+    /** Returns the bytes assists marked in the cycle marking now (or last marked). */
+    long cycleWorkBytes() {
+        return work.assistBytes();
     }
 
     /** Returns the assist time of the cycle marking now (or last marked), summed over goroutines. */

@@ -30,8 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
  *       else turn the barrier off and start the new sweep generation;</li>
- *   <li>set the next trigger from the marked bytes; sweep in the background.</li>
+ *   <li>measure the mark's cons/mark ratio ({@link Pacer#endCycle}) and set the next goal and
+ *       trigger from it and the marked bytes; sweep in the background.</li>
  * </ol>
+ * Between cycles the thread sweeps until no span is left unswept, and only then compares the
+ * bytes in use with the trigger (they count the last cycle's garbage until it is swept).
  *
  * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
  * hooks and the getters on any thread, through {@link #lock} and volatile fields.
@@ -73,6 +76,7 @@ final class CycleRunner implements GcHooks {
     private volatile double maxHeapOverGoal; // written by the collector thread only
     private long lastShadedBytes; // collector thread: last cycle's marked bytes but allocate-black
     private long heapAtMarkStart; // collector thread: the bytes in use at this cycle's mark start
+    private long markEndNanosOfCycle; // collector thread: when this cycle's marking ended (world stopped)
     private volatile long collectorCpuNanos;
     private volatile String checkFailure; // the checking mode's first finding
     private volatile Throwable failure;   // what ended the collector thread, if it failed
@@ -202,10 +206,20 @@ final class CycleRunner implements GcHooks {
                 } finally {
                     lock.unlock();
                 }
-                if (force || triggered || heap.inUseBytes() >= pacer.triggerBytes()) {
-                    triggered = false;
-                    runCycle(force);
-                } else if (!heap.sweepSome(SWEEP_BATCH)) {
+                if (force) {
+                    runCycle(true);
+                    continue;
+                }
+                // The trigger is compared with a swept heap only: until the last cycle's spans
+                // are swept, the bytes in use still count its garbage (right after a cycle, the
+                // heap at mark end), and comparing them started a useless cycle at once.
+                if (heap.sweepSome(SWEEP_BATCH)) {
+                    continue;
+                }
+                triggered = false; // before the check: heapGrew after it unparks the park below
+                if (heap.inUseBytes() >= pacer.triggerBytes()) {
+                    runCycle(false);
+                } else {
                     LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                 }
             }
@@ -234,7 +248,11 @@ final class CycleRunner implements GcHooks {
 
     private void runCycle(boolean force) {
         long cycle = completedCycles() + 1;
-        CycleTrace trace = new CycleTrace(cycle, force, startNanos, heap.inUseBytes(), pacer.goalBytes());
+        long cycleStartNanos = System.nanoTime();
+        long heapAtStart = heap.inUseBytes();
+        long cycleTrigger = pacer.triggerBytes();
+        CycleTrace trace = new CycleTrace(cycle, force, startNanos, heapAtStart, cycleTrigger, pacer.consMark(),
+                pacer.goalBytes());
         heap.finishSweep();
         trace.phase("sweep termination");
 
@@ -244,7 +262,7 @@ final class CycleRunner implements GcHooks {
             runtime.heap().setWriteBarrier(barrier);
             marking = true;
             heapAtMarkStart = heap.inUseBytes();
-            assists.beginCycle(cycle, pacer.goalBytes(), lastShadedBytes, heapAtMarkStart);
+            assists.beginCycle(cycle, pacer.goalBytes(), pacer.hardGoalBytes(), lastShadedBytes, heapAtMarkStart);
             lock.lock(); // in the pause: a gc() call is either before this cycle's snapshot or counts it out
             try {
                 started++;
@@ -286,6 +304,7 @@ final class CycleRunner implements GcHooks {
                 marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
             }
         }
+        long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
         long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
         long cycleGoal = pacer.goalBytes();
@@ -297,8 +316,15 @@ final class CycleRunner implements GcHooks {
         trace.assists(assists.cycleCount(), assists.cycleNanos());
 
         // 5. Pace the next cycle; sweep in the background (allocators sweep what they need).
+        //    A forced cycle starts wherever the heap is: its allocation says nothing of the runway.
+        if (!force) {
+            int mutatorCpus = Math.max(1, Math.min(safepoints.mutatorCount(),
+                    Runtime.getRuntime().availableProcessors() - 1));
+            pacer.endCycle(new Pacer.MarkCycle(Math.min(heapAtStart, cycleTrigger), heapAtMarkEnd, lastShadedBytes,
+                    assists.cycleWorkBytes(), assists.cycleNanos(), markEndNanos - cycleStartNanos, mutatorCpus));
+        }
         lastMarkedBytes = marked[0];
-        pacer.onMarkDone(marked[0]);
+        pacer.onMarkDone(marked[0], lastShadedBytes);
         heap.setTriggerBytes(pacer.triggerBytes());
         if (force) {
             heap.finishSweep(); // gc() promises a swept heap
@@ -323,6 +349,7 @@ final class CycleRunner implements GcHooks {
 
     /** World stopped, grey set empty: the barrier off, a new sweep generation; returns the marked bytes. */
     private long terminate() {
+        markEndNanosOfCycle = System.nanoTime();
         runtime.heap().setWriteBarrier(null);
         marking = false;
         assists.endCycle();
@@ -339,6 +366,7 @@ final class CycleRunner implements GcHooks {
             g.forEachStackPointerSlot(stackSlotShader);
             g.shrinkStackIfOwner(); // Go shrinks stacks at their scan; only the owner may move its stack
             barrier.flushCurrent();
+            markWork.addMutator(barrier.buffer().takeUnpublishedBytes()); // the scan's work counts now
         };
         HandshakeResult r = safepoints.handshakeReport(scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
         while (!r.isComplete()) {

@@ -11,8 +11,13 @@ import java.util.Locale;
  * (Go's {@code GODEBUG=gctrace=1}) and the JFR phase events.
  *
  * <pre>
- * gc 7 @1.234s 2%: 0.41+8.3+0.52 ms clock, 0.40+1.2/8.1+0.50 ms cpu, 41-&gt;43-&gt;12 MB, 24 MB goal, 3 G, 5 assists, 0 retries
- *    |  |       |   start+concurrent mark+termination   assist/collector      in use at start-&gt;end of mark-&gt;marked
+ * gc 7 @1.234s 2%: 0.41+8.3+0.52 ms clock, 0.40+1.2/8.1+0.50 ms cpu, 41-&gt;43-&gt;12 MB, 20 MB trigger (c/m 1.6), 24 MB goal, 3 G, 5 assists, 0 retries
+ *    |  |       |   start+concurrent mark+termination   assist/collector      |                    |                 |
+ *    |  |       |                                                            |                    |                 this cycle's goal
+ *    |  |       |                                                            |                    the trigger that started this cycle,
+ *    |  |       |                                                            |                    and the cons/mark estimate it was set
+ *    |  |       |                                                            |                    with ({@code Pacer}; "-": none yet)
+ *    |  |       |                                                            in use at start-&gt;end of mark-&gt;marked
  *    |  |       GC CPU share since start (assists included)
  *    |  time since the collector started
  *    cycle
@@ -32,6 +37,8 @@ final class CycleTrace {
     private final long collectorStartNanos;
     private final long heapBeforeBytes;
     private final long cycleGoalBytes;
+    private final long cycleTriggerBytes;
+    private final double consMark;
     private long assistCount;
     private long assistNanos;
     private final long cycleStartNanos;
@@ -47,9 +54,12 @@ final class CycleTrace {
     private double cpuFraction;
     private GcEvents.Phase event;
 
-    CycleTrace(long cycle, boolean forced, long collectorStartNanos, long heapBeforeBytes, long cycleGoalBytes) {
+    CycleTrace(long cycle, boolean forced, long collectorStartNanos, long heapBeforeBytes, long cycleTriggerBytes,
+            double consMark, long cycleGoalBytes) {
         this.cycle = cycle;
         this.cycleGoalBytes = cycleGoalBytes;
+        this.cycleTriggerBytes = cycleTriggerBytes;
+        this.consMark = consMark;
         this.forced = forced;
         this.collectorStartNanos = collectorStartNanos;
         this.heapBeforeBytes = heapBeforeBytes;
@@ -116,13 +126,16 @@ final class CycleTrace {
 
     String line() {
         return String.format(Locale.ROOT,
-                "gc %d @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s+%s ms cpu, %d->%d->%d MB, %s MB goal, %d G, %d assists,"
+                "gc %d @%.3fs %d%%: %s+%s+%s ms clock, %s+%s/%s+%s ms cpu, %d->%d->%d MB, %s MB trigger (c/m %s), %s MB goal,"
+                        + " %d G, %d assists,"
                         + " %d retries%s",
                 cycle, (cycleStartNanos - collectorStartNanos) / 1e9, Math.round(cpuFraction * 100),
                 ms(wallNanos, "mark start"), ms(wallNanos, "concurrent mark"), ms(wallNanos, "mark termination"),
                 ms(cpuNanos, "mark start"), ms(assistNanos), ms(cpuNanos, "concurrent mark"),
                 ms(cpuNanos, "mark termination"),
                 heapBeforeBytes >> 20, heapAfterBytes >> 20, markedBytes >> 20,
+                cycleTriggerBytes == Long.MAX_VALUE ? "-" : Long.toString(cycleTriggerBytes >> 20),
+                Double.isNaN(consMark) ? "-" : String.format(Locale.ROOT, "%.2f", consMark),
                 cycleGoalBytes == Long.MAX_VALUE ? "-" : Long.toString(cycleGoalBytes >> 20), goroutines, assistCount,
                 retries, forced ? " (forced)" : "");
     }

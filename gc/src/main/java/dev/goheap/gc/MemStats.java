@@ -32,7 +32,9 @@ import java.util.List;
  *                           marking ended (a cycle's peak) to that cycle's heap goal, or to the bytes
  *                           in use when marking started if that was more (a late start is the
  *                           stop's delay, not marking's): above 1, allocation outran marking
- *                           (what assists bound); 0 before the first cycle or without a goal
+ *                           (what assists bound), or the live heap grew during the mark and
+ *                           the assists' goal moved out (up to {@code 1 + GOGC/100} times, as
+ *                           Go's); 0 before the first cycle or without a goal
  */
 public record MemStats(long heapSysBytes, long heapInUseBytes, long heapIdleBytes, long heapReleasedBytes,
         long heapObjects, long mallocs, long frees, long nextGcBytes, long lastMarkedBytes, long numGc,

@@ -67,16 +67,24 @@
  *
  * <h2>Pacing</h2>
  * See {@code Pacer}: the goal is {@code marked * (1 + GOGC/100)} (at least 4 MiB * GOGC/100),
- * capped by the soft memory limit; a cycle starts at 70 % of the way from the marked bytes to
- * the goal. At the heap limit, an allocation forces a whole cycle and retries once before
+ * capped by the soft memory limit. The trigger adapts, as Go's since 1.18: each mark's end
+ * measures the bytes the mutators allocated per byte of mark work done without assists
+ * (cons/mark, in wall time: the collector is one thread on a CPU of its own, its share
+ * observed rather than set), and the next cycle starts that many bytes per byte of expected
+ * work before the goal (the largest ratio of the last five cycles), between 25 % and 95 % of
+ * the way from the marked bytes to the goal; the first cycle starts at 70 %. The collector
+ * compares the trigger with the bytes in use only once the last cycle's spans are swept. At
+ * the heap limit, an allocation forces a whole cycle and retries once before
  * {@link dev.goheap.OutOfHeapMemoryException}.
  *
  * <h2>Assists</h2>
  * See {@code Assists}: while marking, the heap charges each goroutine's allocation at span refill
  * and large allocation (never per object) to an assist debt, converted to mark work at Go's ratio
  * (remaining mark work over remaining distance to the goal, {@code Pacer.assistWorkPerByte}).
- * The debt is paid from the collector thread's unclaimed work first, else by draining grey
- * objects for at most {@link dev.goheap.gc.GcConfig#maxAssist} (200 us by default) per assist,
+ * The debt is paid from unclaimed work first (the collector thread's, and the shades of the
+ * goroutines' write barriers and stack scans, which count as mark work: {@code MarkWork}), else
+ * by draining grey objects for at most {@link dev.goheap.gc.GcConfig#maxAssist} (200 us by
+ * default) per assist,
  * with no heap lock held and no safepoint inside. Several drainers share the grey set: a taken
  * batch counts as held until its drainer has handed back what it greyed ({@code WorkQueue}), so
  * the collector never reports the grey set empty while an assist holds work, and mark

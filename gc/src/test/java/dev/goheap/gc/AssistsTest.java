@@ -121,4 +121,68 @@ class AssistsTest {
                 "utilisation with assists " + on.mmuWithAssists()[1] + " vs stops only " + on.mmuStops()[1]);
         assertTrue(on.mmuWithAssists()[0] <= on.mmuStops()[0]);
     }
+
+    /**
+     * The adaptive trigger: a goroutine allocates garbage as fast as it can at GOGC 200 beside
+     * the same live tree. Allocation per byte marked is steady, and the goal leaves room for a
+     * runway longer than the live heap: once the pacer has measured a few cycles, it starts
+     * them early enough that the collector thread does nearly all the marking on its own.
+     * Measured in work, not time: the bytes assists marked over the measured cycles, against
+     * the tree's bytes (each cycle's mark work). An assist that finds the grey set momentarily
+     * dry marks nothing, so the count of assists is only printed. With a fixed trigger at 70 %
+     * of the way (the first cycle's, and goheap's earlier pacer) the runway is 0.6 times the
+     * marked heap, too short for this allocator whenever it allocates more than 1.5 bytes per
+     * byte the collector marks: on the 2-CPU build machine assists then marked 15 % of the
+     * tree's bytes per cycle, against 2 to 3 % with the adaptive trigger (pin
+     * {@code Pacer.trigger} to its first fraction to see this test fail).
+     */
+    @Test
+    void shouldAssistRarelyWhenTheTriggerHasAdaptedToASteadyAllocator() throws Exception {
+        int warmUpCycles = Pacer.CONS_MARK_HISTORY;
+        int measuredCycles = 16;
+        long treeBytes = ((1L << DEPTH) - 1) * 16;
+        GcConfig config = GcConfig.builder().gogc(200).build();
+        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(1L << 30)
+                .fixedSegments(FixedSegments.builder().data("roots", ROOTS)).build()) {
+            Heap heap = rt.heap();
+            FixedSegments data = rt.fixedSegments();
+            Symbol roots = data.symbol("roots");
+            rt.go(() -> {
+                long root = heap.newObject(NODE);
+                data.writePointer(roots, TREE, root);
+                fill(heap, root, DEPTH - 1);
+            }).join();
+            try (Collector gc = Collector.start(rt, config)) {
+                rt.go(() -> {
+                    gc.gc();
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    long first = gc.cycles() + warmUpCycles;
+                    long last = first + measuredCycles;
+                    MemStats atFirst = null;
+                    while (gc.cycles() < last && System.nanoTime() < deadline) {
+                        for (int i = 0; i < 4096; i++) {
+                            heap.newObject(NODE); // garbage at once
+                        }
+                        if (atFirst == null && gc.cycles() >= first) {
+                            atFirst = gc.memStats(); // at most one batch of allocation into the next cycle
+                        }
+                    }
+                    MemStats atLast = gc.memStats();
+                    assertTrue(atFirst != null && gc.cycles() >= last,
+                            "cycles: " + gc.cycles() + " (expected: " + last + " within 60 s)");
+                    long assistBytes = atLast.assistMarkedBytes() - atFirst.assistMarkedBytes();
+                    long cycles = atLast.numGc() - atFirst.numGc();
+                    double share = (double) assistBytes / (cycles * treeBytes);
+                    String figures = String.format("over %d cycles after %d to warm up: %d assists marked %.1f MiB,"
+                                    + " %.1f %% of the tree's bytes marked per cycle; heap/goal max %.2f", cycles, first,
+                            atLast.assists() - atFirst.assists(), assistBytes / 1048576.0, 100 * share,
+                            atLast.maxHeapOverGoal());
+                    System.out.println("AssistsTest (adaptive trigger): " + figures);
+                    assertTrue(share <= 0.06, figures);
+                    assertTrue(atLast.maxHeapOverGoal() <= 1.25, figures);
+                    assertEquals((1 << DEPTH) - 1, count(heap, data.readPointer(roots, TREE)), "the live tree survived");
+                }).join();
+            }
+        }
+    }
 }
