@@ -55,8 +55,7 @@ final class ChunkTable {
             return null;
         }
         if (s.state == Span.SMALL) {
-            int slot = s.slotIndexAt(p - s.base);
-            return slot >= 0 && s.isAllocated(slot) ? s : null;
+            return s.holdsObjectAt(p) ? s : null;
         }
         return p == s.base ? s : null;
     }
@@ -71,7 +70,10 @@ final class ChunkTable {
         if (index >= t.length) {
             return null;
         }
-        Span[] spanOfPage = (Span[]) PAGES.getAcquire(t, index); // index 0 (nil) is always null
+        // A plain read: the entry was published before any pointer into the chunk existed, and
+        // the caller got p with a happens-before edge from its allocation (see Chunk); a newer
+        // table read through the volatile field has the entries copied before its publication.
+        Span[] spanOfPage = t[index]; // index 0 (nil) is always null
         if (spanOfPage == null) {
             return null;
         }

@@ -602,14 +602,18 @@ public final class Heap implements AutoCloseable {
      */
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        checkPointerValue(value, p, offset);
+        if (!s.holdsObjectAt(value)) {
+            checkPointerValue(value, p, offset);
+        }
         store(s.segment, Pointers.offset(p) + offset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        checkPointerValue(value, p, offset);
+        if (!s.holdsObjectAt(value)) {
+            checkPointerValue(value, p, offset);
+        }
         storeRelease(s.segment, Pointers.offset(p) + offset, value);
     }
 
@@ -696,6 +700,9 @@ public final class Heap implements AutoCloseable {
      * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
      * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
      * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
+     * The span is a scan span on every path, so it holds no goroutine stack: the store paths
+     * accept a value that {@link Span#holdsObjectAt} finds in it (a child allocated near its
+     * parent, the usual case) without the value's own lookup and stack test.
      */
     private Span checkedPointerField(long p, long offset) {
         Span s = chunks.liveObjectSpan(p);
