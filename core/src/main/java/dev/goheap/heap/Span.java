@@ -341,12 +341,16 @@ final class Span {
      * (false for anything else: nil, pointers outside the span, interior or free slots).
      */
     boolean holdsObjectAt(long p) {
-        long offset = p - base;
-        if (state != SMALL || offset < 0 || offset >= byteSize()) {
+        if (state != SMALL || !covers(p)) {
             return false;
         }
-        int slot = slotIndexAt(offset);
+        int slot = slotIndexAt(p - base);
         return slot >= 0 && isAllocated(slot);
+    }
+
+    /** Returns whether {@code p} lies in this span's pages (one unsigned compare: p - base in [0, byteSize)). */
+    boolean covers(long p) {
+        return Long.compareUnsigned(p - base, byteSize()) < 0;
     }
 
     /**
