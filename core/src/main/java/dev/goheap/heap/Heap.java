@@ -706,8 +706,8 @@ public final class Heap implements AutoCloseable {
      */
     private Span checkedPointerField(long p, long offset) {
         Span s = chunks.liveObjectSpan(p);
-        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0 && offset >= 0
-                && offset < s.elemSize && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
+        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0
+                && Long.compareUnsigned(offset, s.elemSize) < 0 && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
             return s;
         }
         return checkedPointerFieldSlow(p, offset);

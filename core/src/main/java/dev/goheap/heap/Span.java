@@ -345,7 +345,11 @@ final class Span {
             return false;
         }
         int slot = slotIndexAt(p - base);
-        return slot >= 0 && isAllocated(slot);
+        // -1 (no slot start) shifts to a word index past any bitmap: one unsigned test refuses
+        // it and stands in for the array's own bounds check.
+        long[] bits = allocBits;
+        int w = slot >>> 6;
+        return Integer.compareUnsigned(w, bits.length) < 0 && (bits[w] & (1L << slot)) != 0;
     }
 
     /** Returns whether {@code p} lies in this span's pages (one unsigned compare: p - base in [0, byteSize)). */
