@@ -700,9 +700,7 @@ public final class Heap implements AutoCloseable {
      * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
      * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
      * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
-     * The span is a scan span on every path, so it holds no goroutine stack: the store paths
-     * accept a value that {@link Span#holdsObjectAt} finds in it (a child allocated near its
-     * parent, the usual case) without the value's own lookup and stack test.
+     * Always a scan span, so no stack: the store paths check a value in it by its slot alone.
      */
     private Span checkedPointerField(long p, long offset) {
         Span s = chunks.liveObjectSpan(p);
