@@ -55,8 +55,7 @@ final class ChunkTable {
             return null;
         }
         if (s.state == Span.SMALL) {
-            int slot = s.slotIndexAt(p - s.base);
-            return slot >= 0 && s.isAllocated(slot) ? s : null;
+            return s.holdsObjectAt(p) ? s : null;
         }
         return p == s.base ? s : null;
     }
@@ -66,27 +65,28 @@ final class ChunkTable {
      * path's lookup, and the first half of {@link #liveObjectSpan}. Racy in the same way.
      */
     Span spanInUse(long p) {
+        // The bounds tests are unsigned compares, the form of the JIT's own array index checks,
+        // which it then drops as redundant.
         Span[][] t = pageTable;
         int index = Pointers.chunkIndex(p);
-        if (index >= t.length) {
+        if (Integer.compareUnsigned(index, t.length) >= 0) {
             return null;
         }
-        Span[] spanOfPage = (Span[]) PAGES.getAcquire(t, index); // index 0 (nil) is always null
+        // A plain read: the entry was published before any pointer into the chunk existed, and
+        // the caller got p with a happens-before edge from its allocation (see Chunk); a newer
+        // table read through the volatile field has the entries copied before its publication.
+        Span[] spanOfPage = t[index]; // index 0 (nil) is always null
         if (spanOfPage == null) {
             return null;
         }
-        long page = Pointers.offset(p) >>> SizeClasses.PAGE_SHIFT;
-        if (page >= spanOfPage.length) {
+        int page = (int) (Pointers.offset(p) >>> SizeClasses.PAGE_SHIFT); // < 2^27
+        if (Integer.compareUnsigned(page, spanOfPage.length) >= 0) {
             return null;
         }
-        Span s = spanOfPage[(int) page];
-        if (s == null) {
-            return null;
-        }
+        Span s = spanOfPage[page];
         // A stale entry (a span object recycled elsewhere) fails the range test: base holds
-        // the chunk index, so p - base is in [0, byteSize) only for the span that covers p.
-        long inSpan = p - s.base;
-        if (inSpan < 0 || inSpan >= s.byteSize()) {
+        // the chunk index, so p is in range only for the span that covers it.
+        if (s == null || !s.covers(p)) {
             return null;
         }
         byte state = s.state;

@@ -602,14 +602,18 @@ public final class Heap implements AutoCloseable {
      */
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        checkPointerValue(value, p, offset);
+        if (!s.holdsObjectAt(value)) {
+            checkPointerValue(value, p, offset);
+        }
         store(s.segment, Pointers.offset(p) + offset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        checkPointerValue(value, p, offset);
+        if (!s.holdsObjectAt(value)) {
+            checkPointerValue(value, p, offset);
+        }
         storeRelease(s.segment, Pointers.offset(p) + offset, value);
     }
 
@@ -696,11 +700,12 @@ public final class Heap implements AutoCloseable {
      * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
      * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
      * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
+     * Always a scan span, so no stack: the store paths check a value in it by its slot alone.
      */
     private Span checkedPointerField(long p, long offset) {
         Span s = chunks.liveObjectSpan(p);
-        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0 && offset >= 0
-                && offset < s.elemSize && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
+        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0
+                && Long.compareUnsigned(offset, s.elemSize) < 0 && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
             return s;
         }
         return checkedPointerFieldSlow(p, offset);

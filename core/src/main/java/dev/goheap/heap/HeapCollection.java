@@ -19,11 +19,14 @@ final class HeapCollection implements HeapForGc {
     private static final VarHandle POINTER = ValueLayout.JAVA_LONG.varHandle();
 
     private final Heap heap;
+    /** The barrier's and the marker's lookup: spans in use only, without the chunk hop of Heap#findSpan. */
+    private final ChunkTable chunks;
     private final CycleState cycle;
     private int sweepCursor; // collector thread only: the span class sweepSome goes on from
 
     HeapCollection(Heap heap) {
         this.heap = heap;
+        this.chunks = heap.chunks();
         this.cycle = heap.cycle();
     }
 
@@ -43,32 +46,29 @@ final class HeapCollection implements HeapForGc {
 
     @Override
     public long mark(long p) {
-        Span s = heap.findSpan(p);
+        Span s = chunks.spanInUse(p);
         if (s == null) {
             return 0;
         }
-        byte state = s.state;
         long bytes;
-        if (state == Span.SMALL) {
+        if (s.state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
             if (slot < 0 || !s.mark(slot)) {
                 return 0;
             }
             bytes = s.elemSize;
-        } else if (state == Span.LARGE) {
+        } else {
             if (p != s.base || !s.mark(0)) {
                 return 0;
             }
             bytes = s.byteSize();
-        } else {
-            return 0;
         }
         return s.noscan ? bytes : bytes | NEEDS_SCAN;
     }
 
     @Override
     public boolean isMarked(long p) {
-        Span s = heap.findSpan(p);
+        Span s = chunks.spanInUse(p);
         if (s == null) {
             return false;
         }
@@ -91,7 +91,7 @@ final class HeapCollection implements HeapForGc {
 
     /** One loop for both visitors: exactly one of them is non-null. */
     private void scan(long p, LongConsumer values, FieldVisitor fields) {
-        Span s = heap.findSpan(p);
+        Span s = chunks.spanInUse(p);
         if (s == null || s.noscan) {
             return;
         }

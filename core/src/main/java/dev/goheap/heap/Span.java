@@ -326,9 +326,35 @@ final class Span {
         return PointerBits.anySet(pointerBits, firstWordInSpan + firstWord, firstWordInSpan + lastWord);
     }
 
+    /**
+     * Returns whether {@code slot} is allocated. A plain read: the owner writes the bits with
+     * plain writes anyway, and a reader that got a pointer into the slot with a happens-before
+     * edge from its allocation sees the bit set; an opaque read here kept the JIT from reusing
+     * the span fields the access paths loaded just before (it orders them like a fence would).
+     */
     boolean isAllocated(int slot) {
-        long word = (long) ALLOC_BITS.getOpaque(allocBits, slot >>> 6);
-        return (word & (1L << slot)) != 0;
+        return (allocBits[slot >>> 6] & (1L << slot)) != 0;
+    }
+
+    /**
+     * Returns whether this is a small span and {@code p} the start of one of its allocated slots
+     * (false for anything else: nil, pointers outside the span, interior or free slots).
+     */
+    boolean holdsObjectAt(long p) {
+        if (state != SMALL || !covers(p)) {
+            return false;
+        }
+        int slot = slotIndexAt(p - base);
+        // -1 (no slot start) shifts to a word index past any bitmap: one unsigned test refuses
+        // it and stands in for the array's own bounds check.
+        long[] bits = allocBits;
+        int w = slot >>> 6;
+        return Integer.compareUnsigned(w, bits.length) < 0 && (bits[w] & (1L << slot)) != 0;
+    }
+
+    /** Returns whether {@code p} lies in this span's pages (one unsigned compare: p - base in [0, byteSize)). */
+    boolean covers(long p) {
+        return Long.compareUnsigned(p - base, byteSize()) < 0;
     }
 
     /**
@@ -484,8 +510,19 @@ final class Span {
     /** Sets the mark bit of {@code slot} (0 for a large span); returns whether this call set it. */
     boolean mark(int slot) {
         long[] bits = markBits; // null only if a dangling pointer led here to a span being freed
+        if (bits == null) {
+            return false;
+        }
+        int w = slot >>> 6;
         long mask = 1L << slot;
-        return bits != null && ((long) ALLOC_BITS.getAndBitwiseOr(bits, slot >>> 6, mask) & mask) == 0;
+        // Test before the atomic OR (Go's greyobject does the same): the write barrier mostly
+        // shades objects that are marked already (allocate-black makes every new object so),
+        // and the OR is a locked read-modify-write of a word the marker thread writes too. A
+        // set bit stays set until the span is swept, so seeing it set answers "not this call".
+        if (((long) ALLOC_BITS.getOpaque(bits, w) & mask) != 0) {
+            return false;
+        }
+        return ((long) ALLOC_BITS.getAndBitwiseOr(bits, w, mask) & mask) == 0;
     }
 
     boolean isMarked(int slot) {

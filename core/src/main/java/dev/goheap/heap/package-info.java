@@ -61,8 +61,11 @@
  * range test against the span's base (which carries the chunk index, so a stale entry fails),
  * slot index by multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of
  * the span's {@code uniformMask} when all its objects share a type of at most 64 words, else
- * one bit of {@code pointerBits}. Whatever the fast path does not accept goes to the old checked
- * path, which throws the documented exception (or accepts: large objects). After {@code close}
+ * one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
+ * when it lies in the destination's own span (a child allocated beside its parent): that span is
+ * a scan span, so it holds no goroutine stack, and the value's slot and alloc bit are all that is
+ * left to check ({@code Span.holdsObjectAt}). Whatever the fast path does not accept goes to the
+ * old checked path, which throws the documented exception (or accepts: large objects). After {@code close}
  * the chunk table is empty, so every access reaches that path and its {@code closed} check.
  *
  * <h2>Why the fast path needs no lock</h2>

@@ -79,6 +79,34 @@ class HeapCollectionTest {
     }
 
     @Test
+    void shouldMarkAnObjectOnceAndNothingElseWhenMarking() {
+        long small = heap.newObject(PAIR);
+        long large = heap.newObject(BIG);
+        long freed = heap.newObject(PAIR);
+        heap.free(freed);
+        long freedLarge = heap.newObject(BIG);
+        heap.free(freedLarge);
+        gc.finishSweep();
+        gc.startMark();
+        assertEquals(heap.sizeOf(small) | HeapForGc.NEEDS_SCAN, gc.mark(small));
+        assertEquals(0, gc.mark(small), "marked already: the test before the atomic OR answers");
+        assertTrue(gc.isMarked(small));
+        assertEquals(heap.sizeOf(large) | HeapForGc.NEEDS_SCAN, gc.mark(large));
+        assertEquals(0, gc.mark(large));
+        for (long p : new long[] {0, small + 8, large + 8, freedLarge, 999, -1}) {
+            assertEquals(0, gc.mark(p), "no object start in use: " + Long.toHexString(p));
+            assertFalse(gc.isMarked(p));
+        }
+        List<Long> seen = new ArrayList<>();
+        gc.scan(freedLarge, seen::add); // free pages: nothing to scan
+        assertTrue(seen.isEmpty());
+        gc.finishMark();
+        gc.finishSweep();
+        heap.free(small);
+        heap.free(large);
+    }
+
+    @Test
     void shouldFreeExactlyTheUnreachableObjectsWhenSweeping() {
         long root = heap.newObject(PAIR);
         long a = heap.newObject(PAIR);

@@ -226,6 +226,39 @@ class HeapTest {
     }
 
     @Test
+    void shouldCheckValuesInTheDestinationsOwnSpanWhenStoringPointers() {
+        long p = heap.newObject(NODE);
+        long q = heap.newObject(NODE);
+        long r = heap.newObject(NODE);
+        Span s = heap.chunks().spanInUse(p);
+        assertTrue(s.holdsObjectAt(q) && s.holdsObjectAt(r), "the test needs neighbours in one span");
+        heap.writePointer(p, NEXT, q);
+        heap.writePointerRelease(p, NEXT, p); // itself
+        heap.free(r);
+        long tail = s.base + (long) s.objectCount * s.elemSize;
+        for (long bad : new long[] {q + 8, q + 1, r, tail, s.base + s.byteSize() - 8}) {
+            assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, NEXT, bad), Long.toHexString(bad));
+            assertThrows(IllegalArgumentException.class, () -> heap.writePointerRelease(p, NEXT, bad));
+        }
+        assertEquals(p, heap.readPointer(p, NEXT), "field unchanged");
+        heap.writePointer(p, NEXT, 0);
+        heap.free(p);
+        heap.free(q);
+    }
+
+    @Test
+    void shouldCheckValuesInALargeDestinationsSpanWhenStoringPointers() {
+        ObjectType big = ObjectType.of("Big", MemoryLayout.structLayout(
+                JAVA_LONG.withName("link"), MemoryLayout.sequenceLayout(8192, JAVA_LONG).withName("data")), "link");
+        long p = heap.newObject(big);
+        long link = big.offsetOf("link");
+        heap.writePointer(p, link, p); // a large span holds no slots: the full check accepts its start
+        assertThrows(IllegalArgumentException.class, () -> heap.writePointer(p, link, p + 8));
+        assertEquals(p, heap.readPointer(p, link));
+        heap.free(p);
+    }
+
+    @Test
     void shouldRefuseOffsetsOutsideTheObjectWhenAccessing() {
         long p = heap.allocate(24); // slot of 24 bytes
         assertThrows(IndexOutOfBoundsException.class, () -> heap.getLong(p, 24));
