@@ -156,6 +156,15 @@ public final class Collector implements AutoCloseable {
         return runner.completedCycles();
     }
 
+    /**
+     * Returns whether a cycle is in its marking phase now (from its mark-start stop to its mark
+     * termination stop). A goroutine that reads true between two safepoints knows that no mark
+     * termination can happen before its next one.
+     */
+    boolean isMarking() {
+        return runner.isMarking();
+    }
+
     /** Returns the settings. */
     public GcConfig config() {
         return config;

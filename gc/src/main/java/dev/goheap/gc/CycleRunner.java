@@ -389,6 +389,10 @@ final class CycleRunner implements GcHooks {
         return checkFailure;
     }
 
+    boolean isMarking() {
+        return marking;
+    }
+
     long completedCycles() {
         lock.lock();
         try {
