@@ -35,17 +35,10 @@ class AssistsTest {
 
     static Run run(boolean assists) throws Exception {
         GcConfig config = GcConfig.builder().gogc(25).assists(assists).maxAssist(Duration.ofNanos(200_000)).build();
-        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(1L << 30)
-                .fixedSegments(FixedSegments.builder().data("roots", ROOTS)).build()) {
+        try (GoRuntime rt = runtimeWithLiveTree()) {
             Heap heap = rt.heap();
             FixedSegments data = rt.fixedSegments();
             Symbol roots = data.symbol("roots");
-            // The live tree, rooted in a data slot, built before the collector: its first goal knows nothing of it.
-            rt.go(() -> {
-                long root = heap.newObject(NODE);
-                data.writePointer(roots, TREE, root);
-                fill(heap, root, DEPTH - 1);
-            }).join();
             Run[] out = new Run[1];
             try (Collector gc = Collector.start(rt, config)) {
                 rt.go(() -> {
@@ -68,6 +61,28 @@ class AssistsTest {
                 }).join();
             }
             return out[0];
+        }
+    }
+
+    /**
+     * A runtime with the live tree (2^DEPTH - 1 nodes) in data slot "roots", built before any
+     * collector starts: a collector's first goal knows nothing of it.
+     */
+    static GoRuntime runtimeWithLiveTree() throws InterruptedException {
+        GoRuntime rt = GoRuntime.builder().heapLimitBytes(1L << 30)
+                .fixedSegments(FixedSegments.builder().data("roots", ROOTS)).build();
+        try {
+            Heap heap = rt.heap();
+            FixedSegments data = rt.fixedSegments();
+            rt.go(() -> {
+                long root = heap.newObject(NODE);
+                data.writePointer(data.symbol("roots"), TREE, root);
+                fill(heap, root, DEPTH - 1);
+            }).join();
+            return rt;
+        } catch (InterruptedException | RuntimeException e) {
+            rt.close();
+            throw e;
         }
     }
 
@@ -142,16 +157,10 @@ class AssistsTest {
         int measuredCycles = 16;
         long treeBytes = ((1L << DEPTH) - 1) * 16;
         GcConfig config = GcConfig.builder().gogc(200).build();
-        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(1L << 30)
-                .fixedSegments(FixedSegments.builder().data("roots", ROOTS)).build()) {
+        try (GoRuntime rt = runtimeWithLiveTree()) {
             Heap heap = rt.heap();
             FixedSegments data = rt.fixedSegments();
             Symbol roots = data.symbol("roots");
-            rt.go(() -> {
-                long root = heap.newObject(NODE);
-                data.writePointer(roots, TREE, root);
-                fill(heap, root, DEPTH - 1);
-            }).join();
             try (Collector gc = Collector.start(rt, config)) {
                 rt.go(() -> {
                     gc.gc();
