@@ -14,9 +14,7 @@ import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.PointerSlotVisitor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The collector's background thread and one cycle's phases (Go's {@code gcStart},
@@ -37,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes in use with the trigger (they count the last cycle's garbage until it is swept).
  *
  * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
- * hooks and the getters on any thread, through {@link #lock} and volatile fields.
+ * hooks and the getters on any thread, through {@link CycleSequence} and volatile fields.
  */
 final class CycleRunner implements GcHooks {
     private static final System.Logger TRACE = System.getLogger("dev.goheap.gc");
@@ -63,13 +61,7 @@ final class CycleRunner implements GcHooks {
     private final PointerSlotVisitor stackSlotShader;
     private final long startNanos = System.nanoTime();
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition cycleDone = lock.newCondition();
-    private long requestedCycles; // guarded by lock: forced cycles asked for (a sequence)
-    private long started;         // guarded by lock: cycles past their mark-start pause
-    private long completed;       // guarded by lock
-    private long forced;          // guarded by lock
-    private boolean stopping;     // guarded by lock
+    private final CycleSequence cycles = new CycleSequence();
     private volatile boolean triggered;
     private volatile boolean marking;
     private volatile long lastMarkedBytes;
@@ -156,34 +148,7 @@ final class CycleRunner implements GcHooks {
             safepoints.park();
         }
         try {
-            lock.lock();
-            try {
-                if (stopping) {
-                    throw new IllegalStateException("gc: the collector is closed");
-                }
-                // A cycle that started marking before this call does not count: wait for the
-                // next one to start (Go's runtime.GC waits for a whole cycle likewise).
-                long target = started + 1;
-                requestedCycles = Math.max(requestedCycles, target);
-                LockSupport.unpark(thread);
-                boolean interrupted = false;
-                while (completed < target && !stopping) {
-                    try {
-                        cycleDone.await();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-                if (completed < target) {
-                    throw new IllegalStateException("gc: the collector stopped before the cycle ran"
-                            + (failure != null ? " (it failed: " + failure + ")" : ""), failure);
-                }
-            } finally {
-                lock.unlock();
-            }
+            cycles.awaitNextCycle(() -> LockSupport.unpark(thread), () -> failure);
         } finally {
             if (park) {
                 safepoints.unpark();
@@ -196,17 +161,11 @@ final class CycleRunner implements GcHooks {
     private void run() {
         try {
             while (true) {
-                boolean force;
-                lock.lock();
-                try {
-                    if (stopping) {
-                        return;
-                    }
-                    force = requestedCycles > completed;
-                } finally {
-                    lock.unlock();
+                CycleSequence.Next next = cycles.next();
+                if (next == CycleSequence.Next.STOP) {
+                    return;
                 }
-                if (force) {
+                if (next == CycleSequence.Next.FORCED) {
                     runCycle(true);
                     continue;
                 }
@@ -236,13 +195,7 @@ final class CycleRunner implements GcHooks {
             throw e;
         } finally {
             heap.setHooks(null);
-            lock.lock();
-            try {
-                stopping = true;
-                cycleDone.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            cycles.stop();
         }
     }
 
@@ -263,12 +216,7 @@ final class CycleRunner implements GcHooks {
             marking = true;
             heapAtMarkStart = heap.inUseBytes();
             assists.beginCycle(cycle, pacer.goalBytes(), pacer.hardGoalBytes(), lastShadedBytes, heapAtMarkStart);
-            lock.lock(); // in the pause: a gc() call is either before this cycle's snapshot or counts it out
-            try {
-                started++;
-            } finally {
-                lock.unlock();
-            }
+            cycles.cycleStarted();
             return true;
         });
         trace.phase("mark start");
@@ -331,16 +279,7 @@ final class CycleRunner implements GcHooks {
         }
         trace.phase("sweep");
         collectorCpuNanos = THREADS.getCurrentThreadCpuTime();
-        lock.lock();
-        try {
-            completed++;
-            if (force) {
-                forced++;
-            }
-            cycleDone.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        cycles.cycleCompleted(force);
         trace.done(marked[0], heapAtMarkEnd, safepoints.mutatorCount(), cpuFraction());
         if (config.gctrace()) {
             TRACE.log(System.Logger.Level.INFO, trace.line());
@@ -394,12 +333,7 @@ final class CycleRunner implements GcHooks {
     }
 
     long completedCycles() {
-        lock.lock();
-        try {
-            return completed;
-        } finally {
-            lock.unlock();
-        }
+        return cycles.completed();
     }
 
     PauseLog pauseLog() {
@@ -419,18 +353,10 @@ final class CycleRunner implements GcHooks {
 
     MemStats memStats(int pinCount) {
         HeapStats h = runtime.heap().stats();
-        long numForced;
-        long numGc;
-        lock.lock();
-        try {
-            numGc = completed;
-            numForced = forced;
-        } finally {
-            lock.unlock();
-        }
+        CycleSequence.Counts counts = cycles.counts();
         PauseLog log = pauses.log();
         return new MemStats(h.heapMappedBytes(), h.heapInUseBytes(), h.heapIdleBytes(), h.heapReleasedBytes(), h.liveObjects(),
-                h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, numGc, numForced, log.totalNanos(),
+                h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, counts.completed(), counts.forced(), log.totalNanos(),
                 recent(log), log.maxNanos(), cpuFraction(), pinCount, assists.count(), assists.totalNanos(),
                 assists.workBytes(), maxHeapOverGoal);
     }
@@ -452,15 +378,8 @@ final class CycleRunner implements GcHooks {
      * @throws IllegalStateException if the cycle was given up while marking (see Collector.close)
      */
     void stop(long timeoutNanos) {
-        lock.lock();
-        try {
-            if (stopping && !thread.isAlive()) {
-                return;
-            }
-            stopping = true;
-            cycleDone.signalAll();
-        } finally {
-            lock.unlock();
+        if (cycles.stop() && !thread.isAlive()) {
+            return;
         }
         LockSupport.unpark(thread);
         boolean interrupted = false;

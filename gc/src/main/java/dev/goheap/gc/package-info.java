@@ -12,6 +12,7 @@
  *   gcMarkDone/Termination   {@code CycleRunner} step 4, {@code HeapForGc.finishMark}
  *   sweepgen, bgsweep        {@code CycleState} (core), {@code HeapForGc.sweepSome}
  *   gcControllerState        {@code Pacer}
+ *   work.cycles, gcWaitOnMark {@code CycleSequence} (forced cycles, {@code Collector.gc})
  *   (none: Go has no bound)  {@code Pauses}, {@code dev.goheap.gc.pause.PauseScheduler}
  *   runtime.MemStats         {@link dev.goheap.gc.MemStats}
  *   cgo.Handle               {@link dev.goheap.gc.Collector#pin}
