@@ -188,7 +188,7 @@ public final class Adversarial {
                     && Mmu.maxStoppedInWindow(p, config.window().toNanos()) <= config.maxPause().toNanos();
             return new Result(c.name().toLowerCase(Locale.ROOT) + " " + size, p.size(), gc.cycles(), max,
                     gc.pauses().percentileNanos(99), Mmu.mmu(p, start, stop, 10 * MS), Mmu.mmu(p, start, stop, 50 * MS),
-                    worst50, held, BinaryTrees.longest(p, 5), String.valueOf(rt.safepoints().worstStopReport()),
+                    worst50, held, BinaryTrees.longest(p, start, 5), String.valueOf(rt.safepoints().worstStopReport()),
                     overPlan, overPlanInStall, stalls.maxLateNanos());
         }
     }
