@@ -602,19 +602,52 @@ public final class Heap implements AutoCloseable {
      */
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        if (!s.holdsObjectAt(value)) {
+        int valueSlot = s.objectSlotAt(value);
+        if (valueSlot < 0) {
             checkPointerValue(value, p, offset);
         }
-        store(s.segment, Pointers.offset(p) + offset, value);
+        MemorySegment segment = s.segment;
+        long slotOffset = Pointers.offset(p) + offset;
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
+        }
+        segment.set(POINTER, slotOffset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        if (!s.holdsObjectAt(value)) {
+        int valueSlot = s.objectSlotAt(value);
+        if (valueSlot < 0) {
             checkPointerValue(value, p, offset);
         }
-        storeRelease(s.segment, Pointers.offset(p) + offset, value);
+        MemorySegment segment = s.segment;
+        long slotOffset = Pointers.offset(p) + offset;
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
+        }
+        POINTER_HANDLE.setRelease(segment, slotOffset, value);
+    }
+
+    /**
+     * The write barrier of {@link #writePointer}, which has found {@code value} in {@code
+     * valueSpan} at {@code valueSlot} (-1: not there, or nil): runs it unless it has nothing to
+     * do. It has nothing to do when the slot holds nil (no old value to shade) and the value is
+     * marked in the running cycle (its shade would find the mark and stop there: a mark stays
+     * set until its span is swept, after mark termination). The usual store while the collector
+     * marks is a new object (allocated black) into a new parent beside it, so this test, one
+     * bit of the span found for the value check, replaces the barrier's own lookup of the
+     * value's span and slot. Out of line: the store path stays small enough to inline.
+     */
+    private void barrierUnlessShaded(WriteBarrier barrier, MemorySegment segment, long slotOffset, long value,
+            Span valueSpan, int valueSlot) {
+        long oldValue = segment.get(POINTER, slotOffset);
+        if (oldValue == Pointers.NIL && valueSlot >= 0 && cycle.marking && valueSpan.isMarked(valueSlot)) {
+            return;
+        }
+        barrier.beforeStore(oldValue, value);
     }
 
     /**

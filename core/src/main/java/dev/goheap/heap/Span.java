@@ -341,15 +341,23 @@ final class Span {
      * (false for anything else: nil, pointers outside the span, interior or free slots).
      */
     boolean holdsObjectAt(long p) {
+        return objectSlotAt(p) >= 0;
+    }
+
+    /**
+     * Returns the slot of the allocated object that starts at {@code p} if this is a small span
+     * and holds one there, else -1 (same cases as {@link #holdsObjectAt}).
+     */
+    int objectSlotAt(long p) {
         if (state != SMALL || !covers(p)) {
-            return false;
+            return -1;
         }
         int slot = slotIndexAt(p - base);
         // -1 (no slot start) shifts to a word index past any bitmap: one unsigned test refuses
         // it and stands in for the array's own bounds check.
         long[] bits = allocBits;
         int w = slot >>> 6;
-        return Integer.compareUnsigned(w, bits.length) < 0 && (bits[w] & (1L << slot)) != 0;
+        return Integer.compareUnsigned(w, bits.length) < 0 && (bits[w] & (1L << slot)) != 0 ? slot : -1;
     }
 
     /** Returns whether {@code p} lies in this span's pages (one unsigned compare: p - base in [0, byteSize)). */

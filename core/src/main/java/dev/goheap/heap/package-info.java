@@ -64,7 +64,9 @@
  * one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
  * when it lies in the destination's own span (a child allocated beside its parent): that span is
  * a scan span, so it holds no goroutine stack, and the value's slot and alloc bit are all that is
- * left to check ({@code Span.holdsObjectAt}). Whatever the fast path does not accept goes to the
+ * left to check ({@code Span.objectSlotAt}); while the collector marks, that slot's mark bit also
+ * tells the store whether the write barrier has anything to do (a nil slot and a marked value:
+ * nothing, so it is not called). Whatever the fast path does not accept goes to the
  * old checked path, which throws the documented exception (or accepts: large objects). After {@code close}
  * the chunk table is empty, so every access reaches that path and its {@code closed} check.
  *

@@ -146,6 +146,72 @@ class HeapCollectionTest {
         heap.free(freshLarge);
     }
 
+    /**
+     * writePointer skips the barrier only for a nil slot and a value marked in the running
+     * cycle (the shade would do nothing); every store that the shade or the deletion half
+     * could act on reaches the barrier, with the values as they were.
+     */
+    @Test
+    void shouldSkipTheBarrierOnlyForAMarkedValueIntoANilSlotWhenMarking() {
+        long parent = heap.newObject(PAIR);
+        long white = heap.newObject(PAIR);      // beside parent, allocated before marking
+        long whiteElsewhere = heap.newObject(BIG); // a large object: not in parent's span
+        long spare = heap.newObject(PAIR);
+        List<long[]> calls = new ArrayList<>();
+        heap.setWriteBarrier((oldValue, newValue) -> calls.add(new long[] {oldValue, newValue}));
+        try {
+            heap.writePointer(parent, LEFT, white); // not marking: every store calls
+            assertCalls(calls, 0, white);
+            heap.writePointer(parent, LEFT, 0);
+            assertCalls(calls, white, 0);
+
+            gc.finishSweep();
+            gc.startMark();
+            heap.writePointer(parent, LEFT, white); // unmarked: must shade
+            assertCalls(calls, 0, white);
+            heap.writePointerRelease(spare, LEFT, whiteElsewhere); // unmarked, another span
+            assertCalls(calls, 0, whiteElsewhere);
+            heap.writePointer(parent, RIGHT, 0);    // nil into nil: the barrier decides
+            assertCalls(calls, 0, 0);
+
+            long black = heap.newObject(PAIR);      // allocate-black
+            assertTrue(gc.isMarked(black));
+            heap.writePointer(black, LEFT, black);  // nil slot, marked value: skipped
+            heap.writePointerRelease(black, RIGHT, black);
+            assertTrue(calls.isEmpty(), "a marked value into a nil slot needs no shade");
+            heap.writePointer(parent, LEFT, black); // old value white: the deletion half runs
+            assertCalls(calls, white, black);
+
+            gc.mark(white);
+            heap.writePointer(spare, RIGHT, white); // marked by the marker meanwhile: skipped
+            assertTrue(calls.isEmpty());
+            gc.mark(whiteElsewhere);
+            heap.writePointer(black, LEFT, whiteElsewhere); // not nil before: calls
+            assertCalls(calls, black, whiteElsewhere);
+            gc.mark(parent); // the roots: finishMark sweeps the cached spans
+            gc.mark(spare);
+            gc.finishMark();
+
+            heap.writePointer(parent, RIGHT, black); // marking over: every store calls again
+            assertCalls(calls, 0, black);
+            gc.finishSweep();
+            heap.free(black);
+        } finally {
+            heap.setWriteBarrier(null);
+        }
+        heap.free(parent);
+        heap.free(white);
+        heap.free(whiteElsewhere);
+        heap.free(spare);
+    }
+
+    private static void assertCalls(List<long[]> calls, long oldValue, long newValue) {
+        assertEquals(1, calls.size(), "barrier calls");
+        assertEquals(oldValue, calls.get(0)[0], "old value");
+        assertEquals(newValue, calls.get(0)[1], "new value");
+        calls.clear();
+    }
+
     @Test
     void shouldFreeUnreachableLargeObjectsAndKeepReachableOnes() {
         long kept = heap.newObject(BIG);
