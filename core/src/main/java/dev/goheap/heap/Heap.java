@@ -143,8 +143,11 @@ public final class Heap implements AutoCloseable {
             s = refill(cache, spanClass);
             slot = s.takeFreeSlot();
         }
-        if (cycle.allocateBlack && s.mark(slot)) {
-            cache.blackBytes += s.elemSize; // allocate-black; a plain counter of this thread's
+        if (cycle.allocateBlack) {
+            // Allocate-black without an atomic per object: the slot was marked when the span
+            // was (Span#markFreeSlots, at refill or mark start) or when its owner freed it.
+            assert s.isMarked(slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
+            cache.blackBytes += s.elemSize; // a plain counter of this thread's
         }
         if (map != null) {
             s.setPointerMap(slot, map);
@@ -156,8 +159,10 @@ public final class Heap implements AutoCloseable {
 
     /**
      * The cache's span for the class is full: get another; at the heap limit, let the collector
-     * run once. While marking, the span's free bytes are charged to this thread's assist debt
-     * here, once per span, so that the fast path carries no per-object cost (GcHooks#allocated).
+     * run once. While marking, the span's free slots are marked here, so that every object
+     * allocated from it is black (allocate-black, Span#markFreeSlots), and its free bytes are
+     * charged to this thread's assist debt, once per span: the fast path carries no per-object
+     * atomic and no per-object debt (GcHooks#allocated).
      */
     private Span refill(ThreadCache cache, int spanClass) {
         checkOpen();
@@ -173,6 +178,7 @@ public final class Heap implements AutoCloseable {
             s = cache.refill(spanClass, centrals[spanClass]);
         }
         if (cycle.allocateBlack) {
+            s.markFreeSlots();
             assert holdsNoHeapLock(spanClass) : "an assist must not run under a heap lock";
             cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
         }
@@ -343,6 +349,9 @@ public final class Heap implements AutoCloseable {
         if (s != null && s.state == Span.SMALL && s.ownerPlain() == Thread.currentThread()) {
             int slot = s.slotIndexAt(p - s.base);
             if (slot >= 0 && s.clearSlot(slot)) {
+                if (cycle.allocateBlack) {
+                    s.mark(slot); // the owner may hand the slot out again while marking: black
+                }
                 return;
             }
         }
@@ -362,6 +371,9 @@ public final class Heap implements AutoCloseable {
             if (s.ownerPlain() == Thread.currentThread()) {
                 if (!s.clearSlot(slot)) {
                     throw HeapErrors.doubleFree(p);
+                }
+                if (cycle.allocateBlack) {
+                    s.mark(slot); // as in free
                 }
                 return;
             }

@@ -42,6 +42,7 @@ final class HeapCollection implements HeapForGc {
         heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
+        heap.caches().markCachedFreeSlots(); // allocate-black for the spans caches hold now
     }
 
     @Override

@@ -212,6 +212,51 @@ class HeapCollectionTest {
         calls.clear();
     }
 
+    /**
+     * Allocate-black marks a span's free slots at once (mark start, refill), not each object:
+     * every slot the owner can take while marking must be marked by then, including a slot its
+     * owner freed while marking and a slot another thread freed (parked, merged at a refill).
+     */
+    @Test
+    void shouldAllocateBlackFromEverySlotItsOwnerCanTakeWhenMarking() throws InterruptedException {
+        gc.finishSweep();
+        long[] before = new long[8];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = heap.newObject(PAIR); // a span cached before marking starts
+        }
+        gc.startMark();
+        List<Long> black = new ArrayList<>();
+        long cached = heap.newObject(PAIR);
+        assertTrue(gc.isMarked(cached), "a span cached at mark start: its free slots marked then");
+        black.add(cached);
+
+        heap.free(before[3]);
+        long again = heap.newObject(PAIR);
+        assertEquals(before[3], again, "the lowest free slot: the one just freed");
+        assertTrue(gc.isMarked(again), "a slot its owner freed while marking");
+        black.add(again);
+
+        Thread other = new Thread(() -> heap.free(before[5])); // parked in the owned span
+        other.start();
+        other.join();
+        boolean merged = false;
+        for (int i = 0; i < 10_000 && !merged; i++) {
+            long p = heap.newObject(PAIR);
+            assertTrue(gc.isMarked(p), "allocated while marking: " + Long.toHexString(p));
+            black.add(p);
+            merged = p == before[5];
+        }
+        assertTrue(merged, "the remote free merged at a refill and its slot taken again");
+
+        gc.finishMark();
+        gc.finishSweep();
+        heap.verify();
+        assertEquals(black.size(), heap.stats().liveObjects(), "the black objects live; the white ones swept");
+        for (long p : black) {
+            heap.free(p);
+        }
+    }
+
     @Test
     void shouldFreeUnreachableLargeObjectsAndKeepReachableOnes() {
         long kept = heap.newObject(BIG);

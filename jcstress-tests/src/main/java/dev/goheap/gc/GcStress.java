@@ -263,7 +263,10 @@ public final class GcStress {
      * the same mark-bitmap word instead: it scans grey G and marks G's target W, a neighbour slot
      * of the new object in the same span (the constructor hands its span to the central list,
      * where the mutator's first allocation takes it from). A plain read-modify-write of the
-     * bitmap word on either side would lose the other's bit.
+     * bitmap word on either side would lose the other's bit. Allocate-black marks a span's free
+     * slots when a cache takes it while marking (Span.markFreeSlots: one atomic OR per bitmap
+     * word, not one per object), so the mutator's side of the race is that refill: it ORs the
+     * free slots of the word that holds W's bit while the marker ORs W's.
      */
     @JCStressTest
     @Description("Marking: a mutator allocates an object and publishes it into black B with "
