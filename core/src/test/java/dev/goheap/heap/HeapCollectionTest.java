@@ -257,6 +257,49 @@ class HeapCollectionTest {
         }
     }
 
+    /**
+     * scan reads a uniform span's pointer words from its one mask, and the bitmap once a second
+     * type has made the span mixed: the same fields either way, for each object's own type.
+     */
+    @Test
+    void shouldScanExactlyEachObjectsPointerFieldsWhetherItsSpanIsUniformOrMixed() {
+        ObjectType other = ObjectType.of("Other", // PAIR's size, the pointers one word later
+                MemoryLayout.structLayout(JAVA_LONG.withName("value"), JAVA_LONG.withName("a"), JAVA_LONG.withName("b")),
+                "a", "b");
+        long a = other.offsetOf("a");
+        long b = other.offsetOf("b");
+        long child = heap.newObject(PAIR);
+        long pair = heap.newObject(PAIR);
+        heap.writePointer(pair, LEFT, child);
+        heap.writePointer(pair, RIGHT, pair);
+        heap.setLong(pair, VALUE, child); // a pointer-sized value in a data word: never visited
+        assertEquals(List.of(LEFT + ":" + child, RIGHT + ":" + pair), fields(pair), "uniform span");
+
+        long mixed = heap.newObject(other); // same size class and span: the span turns mixed
+        assertEquals(heap.sizeOf(pair), heap.sizeOf(mixed));
+        heap.setLong(mixed, other.offsetOf("value"), pair);
+        heap.writePointer(mixed, a, child);
+        heap.writePointer(mixed, b, mixed);
+        assertEquals(List.of(LEFT + ":" + child, RIGHT + ":" + pair), fields(pair), "mixed span, first type");
+        assertEquals(List.of(a + ":" + child, b + ":" + mixed), fields(mixed), "mixed span, second type");
+
+        long fresh = heap.newObject(PAIR); // in the mixed span: its slot gets its own bits
+        heap.writePointer(fresh, RIGHT, child);
+        assertEquals(List.of(RIGHT + ":" + child), fields(fresh));
+        List<Long> values = new ArrayList<>();
+        gc.scan(pair, values::add);
+        assertEquals(List.of(child, pair), values, "scan visits the same values as scanFields");
+        for (long p : new long[] {child, pair, mixed, fresh}) {
+            heap.free(p);
+        }
+    }
+
+    private List<String> fields(long p) {
+        List<String> seen = new ArrayList<>();
+        gc.scanFields(p, (offset, value) -> seen.add(offset + ":" + value));
+        return seen;
+    }
+
     @Test
     void shouldFreeUnreachableLargeObjectsAndKeepReachableOnes() {
         long kept = heap.newObject(BIG);
