@@ -134,7 +134,12 @@ public final class GcStress {
             c.gc.mark(g); // grey: the marker actor scans it
         }
 
-        /** Moves X from G to H: read it, store it into black H, clear G's field. */
+        /**
+         * Moves X from G to H: read it, store it into black H, clear G's field. H, G and X share
+         * a span, so the store into H's nil field takes Heap.writePointer's shortcut when the
+         * marker has marked X by then (no barrier call: the shade would stop at X's mark bit),
+         * and calls the barrier when it has not: both sides of that test race the marker here.
+         */
         void mutate() {
             long p = c.heap.readPointer(g, REF);
             c.heap.writePointer(h, REF, p);
