@@ -143,8 +143,11 @@ public final class Heap implements AutoCloseable {
             s = refill(cache, spanClass);
             slot = s.takeFreeSlot();
         }
-        if (cycle.allocateBlack && s.mark(slot)) {
-            cache.blackBytes += s.elemSize; // allocate-black; a plain counter of this thread's
+        if (cycle.allocateBlack) {
+            // Allocate-black without an atomic per object: the slot was marked when the span
+            // was (Span#markFreeSlots, at refill or mark start) or when its owner freed it.
+            assert s.isMarked(slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
+            cache.blackBytes += s.elemSize; // a plain counter of this thread's
         }
         if (map != null) {
             s.setPointerMap(slot, map);
@@ -156,8 +159,10 @@ public final class Heap implements AutoCloseable {
 
     /**
      * The cache's span for the class is full: get another; at the heap limit, let the collector
-     * run once. While marking, the span's free bytes are charged to this thread's assist debt
-     * here, once per span, so that the fast path carries no per-object cost (GcHooks#allocated).
+     * run once. While marking, the span's free slots are marked here, so that every object
+     * allocated from it is black (allocate-black, Span#markFreeSlots), and its free bytes are
+     * charged to this thread's assist debt, once per span: the fast path carries no per-object
+     * atomic and no per-object debt (GcHooks#allocated).
      */
     private Span refill(ThreadCache cache, int spanClass) {
         checkOpen();
@@ -173,6 +178,7 @@ public final class Heap implements AutoCloseable {
             s = cache.refill(spanClass, centrals[spanClass]);
         }
         if (cycle.allocateBlack) {
+            s.markFreeSlots();
             assert holdsNoHeapLock(spanClass) : "an assist must not run under a heap lock";
             cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
         }
@@ -343,6 +349,9 @@ public final class Heap implements AutoCloseable {
         if (s != null && s.state == Span.SMALL && s.ownerPlain() == Thread.currentThread()) {
             int slot = s.slotIndexAt(p - s.base);
             if (slot >= 0 && s.clearSlot(slot)) {
+                if (cycle.allocateBlack) {
+                    s.mark(slot); // the owner may hand the slot out again while marking: black
+                }
                 return;
             }
         }
@@ -362,6 +371,9 @@ public final class Heap implements AutoCloseable {
             if (s.ownerPlain() == Thread.currentThread()) {
                 if (!s.clearSlot(slot)) {
                     throw HeapErrors.doubleFree(p);
+                }
+                if (cycle.allocateBlack) {
+                    s.mark(slot); // as in free
                 }
                 return;
             }
@@ -602,19 +614,52 @@ public final class Heap implements AutoCloseable {
      */
     public void writePointer(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        if (!s.holdsObjectAt(value)) {
+        int valueSlot = s.objectSlotAt(value);
+        if (valueSlot < 0) {
             checkPointerValue(value, p, offset);
         }
-        store(s.segment, Pointers.offset(p) + offset, value);
+        MemorySegment segment = s.segment;
+        long slotOffset = Pointers.offset(p) + offset;
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
+        }
+        segment.set(POINTER, slotOffset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
         Span s = checkedPointerField(p, offset);
-        if (!s.holdsObjectAt(value)) {
+        int valueSlot = s.objectSlotAt(value);
+        if (valueSlot < 0) {
             checkPointerValue(value, p, offset);
         }
-        storeRelease(s.segment, Pointers.offset(p) + offset, value);
+        MemorySegment segment = s.segment;
+        long slotOffset = Pointers.offset(p) + offset;
+        WriteBarrier barrier = writeBarrier;
+        if (barrier != null) {
+            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
+        }
+        POINTER_HANDLE.setRelease(segment, slotOffset, value);
+    }
+
+    /**
+     * The write barrier of {@link #writePointer}, which has found {@code value} in {@code
+     * valueSpan} at {@code valueSlot} (-1: not there, or nil): runs it unless it has nothing to
+     * do. It has nothing to do when the slot holds nil (no old value to shade) and the value is
+     * marked in the running cycle (its shade would find the mark and stop there: a mark stays
+     * set until its span is swept, after mark termination). The usual store while the collector
+     * marks is a new object (allocated black) into a new parent beside it, so this test, one
+     * bit of the span found for the value check, replaces the barrier's own lookup of the
+     * value's span and slot. Out of line: the store path stays small enough to inline.
+     */
+    private void barrierUnlessShaded(WriteBarrier barrier, MemorySegment segment, long slotOffset, long value,
+            Span valueSpan, int valueSlot) {
+        long oldValue = segment.get(POINTER, slotOffset);
+        if (oldValue == Pointers.NIL && valueSlot >= 0 && cycle.marking && valueSpan.isMarked(valueSlot)) {
+            return;
+        }
+        barrier.beforeStore(oldValue, value);
     }
 
     /**

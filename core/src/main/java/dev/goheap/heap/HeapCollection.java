@@ -42,6 +42,7 @@ final class HeapCollection implements HeapForGc {
         heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
+        heap.caches().markCachedFreeSlots(); // allocate-black for the spans caches hold now
     }
 
     @Override
@@ -95,8 +96,12 @@ final class HeapCollection implements HeapForGc {
         if (s == null || s.noscan) {
             return;
         }
-        long[] bits = s.pointerBits;
         MemorySegment segment = s.chunk.segment;
+        if (s.pointerLayout == Span.LAYOUT_UNIFORM && s.state == Span.SMALL && s.slotIndexAt(p - s.base) >= 0) {
+            scanUniform(segment, Pointers.offset(p), s.uniformMask, values, fields);
+            return;
+        }
+        long[] bits = s.pointerBits;
         if (bits == null) {
             return; // the span was freed under a dangling pointer
         }
@@ -127,6 +132,37 @@ final class HeapCollection implements HeapForGc {
                 word &= word - 1;
             }
             w = limit;
+        }
+    }
+
+    /**
+     * {@link #scan} of an object of a span whose objects all have one type of at most 64 words
+     * ({@link Span#LAYOUT_UNIFORM}): its pointer words are the bits of {@code mask}, the same for
+     * every slot, so the loop needs neither the span's bitmap nor word-range arithmetic.
+     *
+     * <p>Why a racy read of the layout is safe here: a span leaves {@code LAYOUT_UNIFORM} only
+     * when an object of another type is allocated in it (Span#setPointerMap), and only goes back
+     * to it when it is reset for a new life ({@code initSmall}), with no object. So if the
+     * marker, without a happens-before edge from the change, still reads {@code LAYOUT_UNIFORM},
+     * the object it scans is either of the span's one type (the mask is right), or was allocated
+     * after the change: during this marking (the change is not ordered before mark start), so
+     * it was allocated black and is never queued for scanning; the write barrier shades what is
+     * stored into it. The same holds for a mask read from a span that became uniform during
+     * this marking: all its objects are black. Bits-path scans ({@code pointerBits}) rest on the
+     * same argument.
+     */
+    private static void scanUniform(MemorySegment segment, long objectOffset, long mask, LongConsumer values,
+            FieldVisitor fields) {
+        for (long m = mask; m != 0; m &= m - 1) {
+            int word = Long.numberOfTrailingZeros(m);
+            long value = (long) POINTER.getOpaque(segment, objectOffset + ((long) word << 3));
+            if (value != Pointers.NIL) {
+                if (values != null) {
+                    values.accept(value);
+                } else {
+                    fields.visit((long) word << 3, value);
+                }
+            }
         }
     }
 

@@ -192,6 +192,38 @@ final class ThreadCaches {
         return n;
     }
 
+    /**
+     * Mark start, world stopped: marks the free slots of every span the caches hold, so that
+     * their owners allocate black from them ({@link Span#markFreeSlots}; spans taken later are
+     * marked at refill). As in {@link #sweepCachedSpans}, a goroutine that has deregistered may
+     * still flush its cache meanwhile, so a span is marked only if, under its central lock, it
+     * still belongs to the cache; a released span is marked by whichever cache takes it next.
+     */
+    void markCachedFreeSlots() {
+        lock.lock();
+        try {
+            for (ThreadCache c : all) {
+                for (int spanClass = 0; spanClass < c.spans.length; spanClass++) {
+                    Span s = c.spans[spanClass];
+                    if (s == ThreadCache.EMPTY) {
+                        continue;
+                    }
+                    CentralList central = centrals[spanClass];
+                    central.lock.lock();
+                    try {
+                        if (s.ownerPlain() == c.thread) {
+                            s.markFreeSlots();
+                        }
+                    } finally {
+                        central.lock.unlock();
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** World stopped: returns the bytes the caches allocated black and zeroes their counts. */
     long takeBlackBytes() {
         long sum = 0;

@@ -32,7 +32,11 @@
  *       {@code ThreadLocal}) takes the lowest clear bit of its span for the class
  *       ({@code Span.takeFreeSlot}) and the slot is zeroed. For a typed object the span records
  *       the type's pointer map ({@code Span.setPointerMap}): written into every slot's bits by the
- *       span's first object, then nothing per object while the types agree. No {@code closed}
+ *       span's first object, then nothing per object while the types agree. While the
+ *       collector marks, the object is black already: a cache that takes a span then marks
+ *       its free slots at once ({@code Span.markFreeSlots}; mark start does the same for the
+ *       spans caches hold, and an owner's free marks the slot it frees), so allocate-black
+ *       costs no atomic per object. No {@code closed}
  *       check: {@code close} empties every cache, so the next allocation meets an empty span and
  *       takes the refill path, which checks.</li>
  *   <li>The span is full: under the central list's lock, merge frees other threads parked in
@@ -64,7 +68,9 @@
  * one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
  * when it lies in the destination's own span (a child allocated beside its parent): that span is
  * a scan span, so it holds no goroutine stack, and the value's slot and alloc bit are all that is
- * left to check ({@code Span.holdsObjectAt}). Whatever the fast path does not accept goes to the
+ * left to check ({@code Span.objectSlotAt}); while the collector marks, that slot's mark bit also
+ * tells the store whether the write barrier has anything to do (a nil slot and a marked value:
+ * nothing, so it is not called). Whatever the fast path does not accept goes to the
  * old checked path, which throws the documented exception (or accepts: large objects). After {@code close}
  * the chunk table is empty, so every access reaches that path and its {@code closed} check.
  *

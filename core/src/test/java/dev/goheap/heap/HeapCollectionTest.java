@@ -146,6 +146,160 @@ class HeapCollectionTest {
         heap.free(freshLarge);
     }
 
+    /**
+     * writePointer skips the barrier only for a nil slot and a value marked in the running
+     * cycle (the shade would do nothing); every store that the shade or the deletion half
+     * could act on reaches the barrier, with the values as they were.
+     */
+    @Test
+    void shouldSkipTheBarrierOnlyForAMarkedValueIntoANilSlotWhenMarking() {
+        long parent = heap.newObject(PAIR);
+        long white = heap.newObject(PAIR);      // beside parent, allocated before marking
+        long whiteElsewhere = heap.newObject(BIG); // a large object: not in parent's span
+        long spare = heap.newObject(PAIR);
+        List<long[]> calls = new ArrayList<>();
+        heap.setWriteBarrier((oldValue, newValue) -> calls.add(new long[] {oldValue, newValue}));
+        try {
+            heap.writePointer(parent, LEFT, white); // not marking: every store calls
+            assertCalls(calls, 0, white);
+            heap.writePointer(parent, LEFT, 0);
+            assertCalls(calls, white, 0);
+
+            gc.finishSweep();
+            gc.startMark();
+            heap.writePointer(parent, LEFT, white); // unmarked: must shade
+            assertCalls(calls, 0, white);
+            heap.writePointerRelease(spare, LEFT, whiteElsewhere); // unmarked, another span
+            assertCalls(calls, 0, whiteElsewhere);
+            heap.writePointer(parent, RIGHT, 0);    // nil into nil: the barrier decides
+            assertCalls(calls, 0, 0);
+
+            long black = heap.newObject(PAIR);      // allocate-black
+            assertTrue(gc.isMarked(black));
+            heap.writePointer(black, LEFT, black);  // nil slot, marked value: skipped
+            heap.writePointerRelease(black, RIGHT, black);
+            assertTrue(calls.isEmpty(), "a marked value into a nil slot needs no shade");
+            heap.writePointer(parent, LEFT, black); // old value white: the deletion half runs
+            assertCalls(calls, white, black);
+
+            gc.mark(white);
+            heap.writePointer(spare, RIGHT, white); // marked by the marker meanwhile: skipped
+            assertTrue(calls.isEmpty());
+            gc.mark(whiteElsewhere);
+            heap.writePointer(black, LEFT, whiteElsewhere); // not nil before: calls
+            assertCalls(calls, black, whiteElsewhere);
+            gc.mark(parent); // the roots: finishMark sweeps the cached spans
+            gc.mark(spare);
+            gc.finishMark();
+
+            heap.writePointer(parent, RIGHT, black); // marking over: every store calls again
+            assertCalls(calls, 0, black);
+            gc.finishSweep();
+            heap.free(black);
+        } finally {
+            heap.setWriteBarrier(null);
+        }
+        heap.free(parent);
+        heap.free(white);
+        heap.free(whiteElsewhere);
+        heap.free(spare);
+    }
+
+    private static void assertCalls(List<long[]> calls, long oldValue, long newValue) {
+        assertEquals(1, calls.size(), "barrier calls");
+        assertEquals(oldValue, calls.get(0)[0], "old value");
+        assertEquals(newValue, calls.get(0)[1], "new value");
+        calls.clear();
+    }
+
+    /**
+     * Allocate-black marks a span's free slots at once (mark start, refill), not each object:
+     * every slot the owner can take while marking must be marked by then, including a slot its
+     * owner freed while marking and a slot another thread freed (parked, merged at a refill).
+     */
+    @Test
+    void shouldAllocateBlackFromEverySlotItsOwnerCanTakeWhenMarking() throws InterruptedException {
+        gc.finishSweep();
+        long[] before = new long[8];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = heap.newObject(PAIR); // a span cached before marking starts
+        }
+        gc.startMark();
+        List<Long> black = new ArrayList<>();
+        long cached = heap.newObject(PAIR);
+        assertTrue(gc.isMarked(cached), "a span cached at mark start: its free slots marked then");
+        black.add(cached);
+
+        heap.free(before[3]);
+        long again = heap.newObject(PAIR);
+        assertEquals(before[3], again, "the lowest free slot: the one just freed");
+        assertTrue(gc.isMarked(again), "a slot its owner freed while marking");
+        black.add(again);
+
+        Thread other = new Thread(() -> heap.free(before[5])); // parked in the owned span
+        other.start();
+        other.join();
+        boolean merged = false;
+        for (int i = 0; i < 10_000 && !merged; i++) {
+            long p = heap.newObject(PAIR);
+            assertTrue(gc.isMarked(p), "allocated while marking: " + Long.toHexString(p));
+            black.add(p);
+            merged = p == before[5];
+        }
+        assertTrue(merged, "the remote free merged at a refill and its slot taken again");
+
+        gc.finishMark();
+        gc.finishSweep();
+        heap.verify();
+        assertEquals(black.size(), heap.stats().liveObjects(), "the black objects live; the white ones swept");
+        for (long p : black) {
+            heap.free(p);
+        }
+    }
+
+    /**
+     * scan reads a uniform span's pointer words from its one mask, and the bitmap once a second
+     * type has made the span mixed: the same fields either way, for each object's own type.
+     */
+    @Test
+    void shouldScanExactlyEachObjectsPointerFieldsWhetherItsSpanIsUniformOrMixed() {
+        ObjectType other = ObjectType.of("Other", // PAIR's size, the pointers one word later
+                MemoryLayout.structLayout(JAVA_LONG.withName("value"), JAVA_LONG.withName("a"), JAVA_LONG.withName("b")),
+                "a", "b");
+        long a = other.offsetOf("a");
+        long b = other.offsetOf("b");
+        long child = heap.newObject(PAIR);
+        long pair = heap.newObject(PAIR);
+        heap.writePointer(pair, LEFT, child);
+        heap.writePointer(pair, RIGHT, pair);
+        heap.setLong(pair, VALUE, child); // a pointer-sized value in a data word: never visited
+        assertEquals(List.of(LEFT + ":" + child, RIGHT + ":" + pair), fields(pair), "uniform span");
+
+        long mixed = heap.newObject(other); // same size class and span: the span turns mixed
+        assertEquals(heap.sizeOf(pair), heap.sizeOf(mixed));
+        heap.setLong(mixed, other.offsetOf("value"), pair);
+        heap.writePointer(mixed, a, child);
+        heap.writePointer(mixed, b, mixed);
+        assertEquals(List.of(LEFT + ":" + child, RIGHT + ":" + pair), fields(pair), "mixed span, first type");
+        assertEquals(List.of(a + ":" + child, b + ":" + mixed), fields(mixed), "mixed span, second type");
+
+        long fresh = heap.newObject(PAIR); // in the mixed span: its slot gets its own bits
+        heap.writePointer(fresh, RIGHT, child);
+        assertEquals(List.of(RIGHT + ":" + child), fields(fresh));
+        List<Long> values = new ArrayList<>();
+        gc.scan(pair, values::add);
+        assertEquals(List.of(child, pair), values, "scan visits the same values as scanFields");
+        for (long p : new long[] {child, pair, mixed, fresh}) {
+            heap.free(p);
+        }
+    }
+
+    private List<String> fields(long p) {
+        List<String> seen = new ArrayList<>();
+        gc.scanFields(p, (offset, value) -> seen.add(offset + ":" + value));
+        return seen;
+    }
+
     @Test
     void shouldFreeUnreachableLargeObjectsAndKeepReachableOnes() {
         long kept = heap.newObject(BIG);

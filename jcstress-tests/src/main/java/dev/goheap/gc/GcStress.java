@@ -134,7 +134,12 @@ public final class GcStress {
             c.gc.mark(g); // grey: the marker actor scans it
         }
 
-        /** Moves X from G to H: read it, store it into black H, clear G's field. */
+        /**
+         * Moves X from G to H: read it, store it into black H, clear G's field. H, G and X share
+         * a span, so the store into H's nil field takes Heap.writePointer's shortcut when the
+         * marker has marked X by then (no barrier call: the shade would stop at X's mark bit),
+         * and calls the barrier when it has not: both sides of that test race the marker here.
+         */
         void mutate() {
             long p = c.heap.readPointer(g, REF);
             c.heap.writePointer(h, REF, p);
@@ -263,7 +268,10 @@ public final class GcStress {
      * the same mark-bitmap word instead: it scans grey G and marks G's target W, a neighbour slot
      * of the new object in the same span (the constructor hands its span to the central list,
      * where the mutator's first allocation takes it from). A plain read-modify-write of the
-     * bitmap word on either side would lose the other's bit.
+     * bitmap word on either side would lose the other's bit. Allocate-black marks a span's free
+     * slots when a cache takes it while marking (Span.markFreeSlots: one atomic OR per bitmap
+     * word, not one per object), so the mutator's side of the race is that refill: it ORs the
+     * free slots of the word that holds W's bit while the marker ORs W's.
      */
     @JCStressTest
     @Description("Marking: a mutator allocates an object and publishes it into black B with "
