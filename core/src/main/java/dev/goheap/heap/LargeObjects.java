@@ -105,10 +105,11 @@ final class LargeObjects {
         SpinLocks.lock(stripe.lock);
         try {
             Span s = stripe.takeCachedLocked(pages);
-            if (s == null) {
-                s = fromPageHeap(pages, byteSize);
+            if (s != null) {
+                s.initLarge(noscan, cycle.sweepGen); // CACHED to LARGE: neither is FREE to the page heap
+            } else {
+                s = fromPageHeap(pages, byteSize, noscan);
             }
-            s.initLarge(noscan, cycle.sweepGen);
             if (cycle.allocateBlack && s.mark(0)) {
                 cycle.markedBytes.add(s.byteSize()); // allocate-black
             }
@@ -119,10 +120,17 @@ final class LargeObjects {
         }
     }
 
-    private Span fromPageHeap(int pages, long byteSize) {
+    private Span fromPageHeap(int pages, long byteSize, boolean noscan) {
         SpinLocks.lock(pageHeap.lock); // nested in the stripe's: the lock order allows it
         try {
-            return pageHeap.allocateLocked(pages, byteSize);
+            Span s = pageHeap.allocateLocked(pages, byteSize);
+            // Under the page heap's lock, as in CentralList: a neighbour's free coalesces with
+            // a FREE span. Step by step: 1) we take S, still FREE and on no list, and unlock;
+            // 2) another thread frees the span next to S and, seeing S FREE, merges it into its
+            // run (or fails to take it off a free list); 3) S's pages are both ours and free.
+            // (Found by jcstress: HeapStress.LargeAllocationVsLargeFree, RefillVsLargeFree.)
+            s.initLarge(noscan, cycle.sweepGen);
+            return s;
         } finally {
             pageHeap.lock.unlock();
         }

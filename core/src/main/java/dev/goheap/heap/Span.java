@@ -51,7 +51,8 @@ final class Span {
     }
 
     // --- where the pages are, and the state: written only under the page heap lock (a free
-    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked ---
+    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked;
+    //     except LARGE <-> CACHED, under the span's stripe lock (neither is FREE) ---
     Chunk chunk;
     /** {@code chunk.segment}, one load nearer for the access paths. */
     MemorySegment segment;
