@@ -201,7 +201,8 @@ final class HeapCollection implements HeapForGc {
     @Override
     public long inUseBytes() {
         // Spans cached by the large stripes are in use for the page heap but hold no object.
-        return heap.pageHeap().inUseBytesRacy() - heap.large().cachedBytesRacy();
+        // Two racy reads: a flush between them can make the difference dip below zero.
+        return Math.max(0, heap.pageHeap().inUseBytesRacy() - heap.large().cachedBytesRacy());
     }
 
     @Override

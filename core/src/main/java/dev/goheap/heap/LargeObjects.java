@@ -5,6 +5,7 @@ import static dev.goheap.heap.SizeClasses.PAGE_SHIFT;
 import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.type.ObjectType;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The large-object path: objects above 32 KiB, each on pages of its own (Go's {@code largeAlloc}
@@ -171,7 +172,7 @@ final class LargeObjects {
     }
 
     /** Returns the lock that every sweep of the large span {@code s} holds ({@code Heap#freeStack}). */
-    java.util.concurrent.locks.ReentrantLock sweepLockOf(Span s) {
+    ReentrantLock sweepLockOf(Span s) {
         return s.stripe.lock;
     }
 
