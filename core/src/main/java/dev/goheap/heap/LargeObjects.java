@@ -171,9 +171,17 @@ final class LargeObjects {
         }
     }
 
-    /** Returns the lock that every sweep of the large span {@code s} holds ({@code Heap#freeStack}). */
+    /**
+     * Returns the lock that every sweep of the large span {@code s} holds ({@code Heap#freeStack}).
+     *
+     * @throws IllegalArgumentException if {@code s} has been freed meanwhile (a racing free)
+     */
     ReentrantLock sweepLockOf(Span s) {
-        return s.stripe.lock;
+        LargeStripe stripe = s.stripe;
+        if (stripe == null) {
+            throw HeapErrors.notAnObject("freeStack", s.base, "it is free");
+        }
+        return stripe.lock;
     }
 
     /**

@@ -29,7 +29,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  *   SMALL          64 B   128 objects per 1-page span: the thread-cache fast path
  *   ONE_PER_SPAN    8 KiB   1 object per 1-page span: every allocation refills from the central list
  *   LARGEST_SMALL  32 KiB  1 object per 4-page span: every allocation needs 4 contiguous pages
- *   LARGE          40 KiB  a large object, 5 pages straight from the page heap
+ *   LARGE          40 KiB  a large object, 5 pages: its stripe's cache, else the page heap
  *
  * jcstress builds each state on one of the two actor threads (in its arbiter phase), so a
  * state's victim sits in the thread cache of the freeing actor for half the states and of the
@@ -179,7 +179,9 @@ public final class HeapStress {
 
     @JCStressTest
     @Description("One thread frees a 40 KiB large object while another allocates one of the same size: "
-            + "both go straight to the page heap, one freeing and coalescing, one splitting a run.")
+            + "each through a stripe (the victim's and the allocator's: one for half the states), where the "
+            + "free caches the span (evicting the oldest to the page heap, which coalesces) and the "
+            + "allocation takes a cached span or splits a page heap run.")
     @Outcome(id = "fresh", expect = ACCEPTABLE, desc = "The allocation got other pages.")
     @Outcome(id = {"reused", "carved"}, expect = ACCEPTABLE, desc = "The free finished first and the "
             + "allocation got (some of) the freed pages, zeroed.")
