@@ -49,6 +49,7 @@ public final class Heap implements AutoCloseable {
     private final HeapCollection collection;
     private final PageHeap pageHeap;
     private final CentralList[] centrals;
+    private final LargeObjects large;
     private final ThreadCaches caches;
     private volatile boolean closed;
     private volatile WriteBarrier writeBarrier;
@@ -60,7 +61,8 @@ public final class Heap implements AutoCloseable {
         for (int spanClass = 2; spanClass < centrals.length; spanClass++) {
             centrals[spanClass] = new CentralList(spanClass, pageHeap, cycle);
         }
-        this.caches = new ThreadCaches(centrals, cycle);
+        this.large = new LargeObjects(pageHeap, cycle);
+        this.caches = new ThreadCaches(centrals, large, cycle);
         this.collection = new HeapCollection(this);
     }
 
@@ -170,12 +172,7 @@ public final class Heap implements AutoCloseable {
         try {
             s = cache.refill(spanClass, centrals[spanClass]);
         } catch (OutOfHeapMemoryException e) {
-            GcHooks hooks = cycle.hooks;
-            if (hooks == CycleState.NO_HOOKS) {
-                throw e;
-            }
-            hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
-            s = cache.refill(spanClass, centrals[spanClass]);
+            s = refillAtLimit(cache, spanClass, e);
         }
         if (cycle.allocateBlack) {
             s.markFreeSlots();
@@ -183,6 +180,23 @@ public final class Heap implements AutoCloseable {
             cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
         }
         return s;
+    }
+
+    /** At the heap limit: first the pages the large stripes cache, then one collection. */
+    private Span refillAtLimit(ThreadCache cache, int spanClass, OutOfHeapMemoryException e) {
+        if (large.flushAll() > 0) {
+            try {
+                return cache.refill(spanClass, centrals[spanClass]);
+            } catch (OutOfHeapMemoryException again) {
+                e = again;
+            }
+        }
+        GcHooks hooks = cycle.hooks;
+        if (hooks == CycleState.NO_HOOKS) {
+            throw e;
+        }
+        hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
+        return cache.refill(spanClass, centrals[spanClass]);
     }
 
     private boolean holdsNoHeapLock(int spanClass) {
@@ -193,54 +207,10 @@ public final class Heap implements AutoCloseable {
         return allocateLarge(byteSize, type, true);
     }
 
+    /** Objects above 32 KiB: see {@link LargeObjects}. */
     private long allocateLarge(long byteSize, ObjectType type, boolean zero) {
-        if (closed) {
-            throw HeapErrors.closed();
-        }
-        if (byteSize <= 0 || byteSize > pageHeap.limitBytes()) {
-            throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
-        }
-        long pages = (byteSize + SizeClasses.PAGE_BYTES - 1) >>> PAGE_SHIFT;
-        if (pages > Integer.MAX_VALUE) {
-            throw HeapErrors.badSize(byteSize, (long) Integer.MAX_VALUE << PAGE_SHIFT);
-        }
-        Span s;
-        try {
-            s = largeSpan((int) pages, byteSize, type == null);
-        } catch (OutOfHeapMemoryException e) {
-            GcHooks hooks = cycle.hooks;
-            if (hooks == CycleState.NO_HOOKS) {
-                throw e;
-            }
-            hooks.heapLimitReached(byteSize);
-            s = largeSpan((int) pages, byteSize, type == null);
-        }
-        if (type != null) {
-            PointerBits.write(s.pointerBits, 0, s.byteSize() >>> 3, type.pointerMap());
-        }
-        if (zero) {
-            Zeroing.zero(s.segment, s.offsetInChunk(), s.byteSize());
-        }
-        if (cycle.allocateBlack) {
-            assert !pageHeap.lock.isHeldByCurrentThread() : "an assist must not run under a heap lock";
-            cycle.hooks.allocated(s.byteSize()); // the assist debt of a large object (GcHooks#allocated)
-        }
-        return s.base;
-    }
-
-    private Span largeSpan(int pages, long byteSize, boolean noscan) {
-        SpinLocks.lock(pageHeap.lock);
-        try {
-            Span s = pageHeap.allocateLocked(pages, byteSize);
-            s.initLarge(noscan, cycle.sweepGen);
-            if (cycle.allocateBlack && s.mark(0)) {
-                cycle.markedBytes.add(s.byteSize()); // allocate-black
-            }
-            pageHeap.addLargeLocked(s);
-            return s;
-        } finally {
-            pageHeap.lock.unlock();
-        }
+        checkOpen();
+        return large.allocate(byteSize, type, zero);
     }
 
     // ------------------------------------------------------------------ goroutine stacks
@@ -288,7 +258,7 @@ public final class Heap implements AutoCloseable {
         // block reused meanwhile. Found by the adversarial deep-stack run. Every sweep of this
         // span holds this lock; free takes it again (reentrant) and does not poll.
         int spanClass = s.spanClass;
-        ReentrantLock sweepLock = s.state == Span.LARGE ? pageHeap.lock : centrals[spanClass].lock;
+        ReentrantLock sweepLock = s.state == Span.LARGE ? large.sweepLockOf(s) : centrals[spanClass].lock;
         sweepLock.lock();
         try {
             s.markStack(stack, false);
@@ -379,7 +349,7 @@ public final class Heap implements AutoCloseable {
             }
             freeRemote(s, slot, p);
         } else {
-            freeLarge(s, p);
+            large.free(s, p);
         }
     }
 
@@ -401,20 +371,6 @@ public final class Heap implements AutoCloseable {
             }
         } finally {
             central.lock.unlock();
-        }
-    }
-
-    private void freeLarge(Span s, long p) {
-        SpinLocks.lock(pageHeap.lock);
-        try {
-            if (s.state != Span.LARGE || s.base != p) {
-                throw s.state == Span.LARGE
-                        ? HeapErrors.notAnObject("free", p, "it points inside an object")
-                        : HeapErrors.doubleFree(p);
-            }
-            pageHeap.freeLocked(s);
-        } finally {
-            pageHeap.lock.unlock();
         }
     }
 
@@ -782,6 +738,7 @@ public final class Heap implements AutoCloseable {
     /** Gives every fully free chunk back to the OS now; returns the bytes released. */
     public long scavenge() {
         checkOpen();
+        large.flushAll();
         pageHeap.lock.lock();
         try {
             return pageHeap.scavengeLocked();
@@ -822,6 +779,7 @@ public final class Heap implements AutoCloseable {
         }
         closed = true;
         caches.emptyAll(); // the allocation fast path has no closed check: it meets EMPTY spans
+        large.flushAll();
         pageHeap.lock.lock();
         try {
             pageHeap.closeAllLocked();
@@ -849,6 +807,10 @@ public final class Heap implements AutoCloseable {
 
     CentralList[] centrals() {
         return centrals;
+    }
+
+    LargeObjects large() {
+        return large;
     }
 
     ThreadCaches caches() {

@@ -200,16 +200,8 @@ final class HeapCollection implements HeapForGc {
             }
             sweepCursor = (sweepCursor + 1) % centrals.length;
         }
-        PageHeap pages = heap.pageHeap();
-        boolean largeLeft;
-        pages.lock.lock();
-        try {
-            pages.sweepLargeLocked(gen, Math.max(budget, 0));
-            largeLeft = pages.hasUnsweptLargeLocked(gen);
-        } finally {
-            pages.lock.unlock();
-        }
-        // Outside the page heap's lock: central locks come first in the lock order (package-info).
+        boolean largeLeft = heap.large().sweepSome(gen, Math.max(budget, 0));
+        // Outside the stripes' locks: central locks come first in the lock order (package-info).
         return largeLeft || hasUnsweptCentral(gen);
     }
 
@@ -221,16 +213,7 @@ final class HeapCollection implements HeapForGc {
     }
 
     private boolean hasUnswept(int gen) {
-        if (hasUnsweptCentral(gen)) {
-            return true;
-        }
-        PageHeap pages = heap.pageHeap();
-        pages.lock.lock();
-        try {
-            return pages.hasUnsweptLargeLocked(gen);
-        } finally {
-            pages.lock.unlock();
-        }
+        return hasUnsweptCentral(gen) || heap.large().hasUnswept(gen);
     }
 
     private boolean hasUnsweptCentral(int gen) {
@@ -253,7 +236,9 @@ final class HeapCollection implements HeapForGc {
 
     @Override
     public long inUseBytes() {
-        return heap.pageHeap().inUseBytesRacy();
+        // Spans cached by the large stripes are in use for the page heap but hold no object.
+        // Two racy reads: a flush between them can make the difference dip below zero.
+        return Math.max(0, heap.pageHeap().inUseBytesRacy() - heap.large().cachedBytesRacy());
     }
 
     @Override

@@ -28,15 +28,17 @@ final class HeapInspector {
                 }
             }
         }
+        long[] large = heap.large().totals(); // stripe locks before the page heap's
+        mallocs += large[0];
+        frees += large[1];
+        long cachedPages = large[2]; // free spans that the page heap counts as in use
         PageHeap pages = heap.pageHeap();
         pages.lock.lock();
         try {
-            mallocs += pages.largeAllocsLocked();
-            frees += pages.largeFreesLocked();
             return new HeapStats(
                     pages.mappedBytesLocked(),
-                    pages.inUsePagesLocked() << SizeClasses.PAGE_SHIFT,
-                    pages.freePagesLocked() << SizeClasses.PAGE_SHIFT,
+                    (pages.inUsePagesLocked() - cachedPages) << SizeClasses.PAGE_SHIFT,
+                    (pages.freePagesLocked() + cachedPages) << SizeClasses.PAGE_SHIFT,
                     pages.releasedBytesLocked(),
                     mallocs - frees,
                     mallocs,

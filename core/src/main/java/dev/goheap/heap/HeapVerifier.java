@@ -32,18 +32,33 @@ final class HeapVerifier {
                     locked++;
                 }
             }
-            pages.lock.lock();
-            try {
-                verifyLocked(centrals, pages);
-            } finally {
-                pages.lock.unlock();
-            }
+            lockStripesAndVerify(centrals, pages, 0);
         } finally {
             for (CentralList c : centrals) {
                 if (c != null && locked-- > 0) {
                     c.lock.unlock();
                 }
             }
+        }
+    }
+
+    /** Takes the stripes' locks in order, recursively, then the page heap's (package-info lock order). */
+    private void lockStripesAndVerify(CentralList[] centrals, PageHeap pages, int stripe) {
+        LargeStripe[] stripes = heap.large().stripes();
+        if (stripe < stripes.length) {
+            stripes[stripe].lock.lock();
+            try {
+                lockStripesAndVerify(centrals, pages, stripe + 1);
+            } finally {
+                stripes[stripe].lock.unlock();
+            }
+            return;
+        }
+        pages.lock.lock();
+        try {
+            verifyLocked(centrals, pages);
+        } finally {
+            pages.lock.unlock();
         }
     }
 
@@ -79,7 +94,7 @@ final class HeapVerifier {
                     }
                     expectPlace(s, s.list, "every free span is on the free list of its length once");
                     freePages += s.pageCount;
-                } else if (s.state == Span.SMALL || s.state == Span.LARGE) {
+                } else if (s.state == Span.SMALL || s.state == Span.LARGE || s.state == Span.CACHED) {
                     for (int i = s.startPage; i < s.endPage(); i++) {
                         if (chunk.spanOfPage[i] != s) {
                             throw HeapErrors.broken("every page of a span in use maps to it", s + " page " + i);
@@ -87,13 +102,15 @@ final class HeapVerifier {
                     }
                     if (s.state == Span.SMALL) {
                         verifySmall(s);
-                    } else {
-                        expectPlace(s, pages.large[CycleState.sweptIndex(s.sweepGen)],
-                                "every large span is on the large list of its sweep generation once");
+                    } else if (s.state == Span.LARGE) {
+                        expectPlace(s, s.stripe == null ? null : s.stripe.registered[CycleState.sweptIndex(s.sweepGen)],
+                                "every large span is on the list of its stripe and sweep generation once");
                         verifySweepGen(s);
                         liveObjects++;
+                    } else {
+                        expectPlace(s, s.stripe, "every cached large span is in its stripe's cache once");
                     }
-                    inUsePages += s.pageCount;
+                    inUsePages += s.pageCount; // cached spans too: the page heap handed them out
                 } else {
                     throw HeapErrors.broken("the spans that tile a chunk are free or in use", s);
                 }
@@ -193,10 +210,8 @@ final class HeapVerifier {
 
     private void recordPlaces(CentralList[] centrals, PageHeap pages) {
         pages.forEachFreeSpanLocked(s -> place(s, s.list));
-        for (SpanList list : pages.large) {
-            for (Span s = list.first(); s != null; s = s.next) {
-                place(s, list);
-            }
+        for (LargeStripe stripe : heap.large().stripes()) {
+            recordStripe(stripe);
         }
         for (CentralList c : centrals) {
             if (c == null) {
@@ -232,6 +247,31 @@ final class HeapVerifier {
                 }
                 place(s, cache);
             }
+        }
+    }
+
+    private void recordStripe(LargeStripe stripe) {
+        for (SpanList list : stripe.registered) {
+            for (Span s = list.first(); s != null; s = s.next) {
+                if (s.state != Span.LARGE || s.stripe != stripe) {
+                    throw HeapErrors.broken("a stripe registers large spans that name it", s + " on " + list.name);
+                }
+                place(s, list);
+            }
+        }
+        int pages = 0;
+        for (int i = 0; i < stripe.cachedCountLocked(); i++) {
+            Span s = stripe.cachedLocked(i);
+            if (s.state != Span.CACHED || s.stripe != stripe || s.list != null) {
+                throw HeapErrors.broken("a stripe caches cached spans that name it and are on no list", s);
+            }
+            pages += s.pageCount;
+            place(s, stripe);
+        }
+        if (pages != stripe.cachedPagesLocked() || pages > LargeStripe.MAX_CACHED_PAGES
+                || stripe.cachedCountLocked() > LargeStripe.MAX_CACHED_SPANS) {
+            throw HeapErrors.broken("a stripe's cache keeps its count and its bounds",
+                    stripe + ": " + pages + " pages counted " + stripe.cachedPagesLocked());
         }
     }
 

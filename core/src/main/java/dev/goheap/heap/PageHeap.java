@@ -33,16 +33,12 @@ final class PageHeap {
 
     /** Index n holds free spans of exactly n pages; index 0 holds the longer ones. */
     private final SpanList[] freeByPages = new SpanList[MAX_LISTED_PAGES + 1];
-    /** Large spans, a pair by sweep generation like the central lists ({@link CycleState}). */
-    final SpanList[] large = {new SpanList("large objects/0"), new SpanList("large objects/1")};
     private final CycleState cycle;
 
     private long mappedBytes;   // guarded by lock; read racily by stats and the pacer
     private long freePages;     // guarded by lock
     private long inUsePages;    // guarded by lock; read racily by the pacer
     private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
-    private long largeAllocs;   // guarded by lock
-    private long largeFrees;    // guarded by lock
     private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
     private int deadSpanCount;  // guarded by lock
     private static final int MAX_DEAD_SPANS = 1024;
@@ -89,15 +85,13 @@ final class PageHeap {
         return s;
     }
 
-    /** Returns a span's pages to the free runs, coalescing, and maybe releases its chunk. */
+    /**
+     * Returns a span's pages to the free runs, coalescing, and maybe releases its chunk. The
+     * span is on no list: a central list or a large stripe has taken it off its own.
+     */
     void freeLocked(Span s) {
         assert lock.isHeldByCurrentThread();
-        if (s.state == Span.LARGE) {
-            if (s.list != null) {
-                s.list.remove(s); // the sweeper frees large spans it has taken off their list
-            }
-            largeFrees++;
-        }
+        assert s.list == null : s + " is still on " + s.list.name;
         inUsePages -= s.pageCount;
         s.state = Span.FREE;
         s.keepBitmapsForReuse();
@@ -145,42 +139,6 @@ final class PageHeap {
         if (busy != null) {
             throw busy;
         }
-    }
-
-    /** Registers a large object's span so that verify and the collector can find it. */
-    void addLargeLocked(Span s) {
-        assert lock.isHeldByCurrentThread();
-        large[CycleState.sweptIndex(s.sweepGen)].push(s);
-        largeAllocs++;
-    }
-
-    /**
-     * Sweeps up to {@code maxSpans} unswept large spans: frees the garbage ones, files the rest
-     * as swept. Returns how many it swept.
-     */
-    int sweepLargeLocked(int gen, int maxSpans) {
-        assert lock.isHeldByCurrentThread();
-        SpanList unswept = large[1 - CycleState.sweptIndex(gen)];
-        int n = 0;
-        while (n < maxSpans) {
-            Span s = unswept.pop();
-            if (s == null) {
-                break;
-            }
-            if (s.sweepLarge(gen)) {
-                cycle.sweptObjects.increment();
-                cycle.sweptBytes.add(s.byteSize());
-                freeLocked(s);
-            } else {
-                large[CycleState.sweptIndex(gen)].push(s);
-            }
-            n++;
-        }
-        return n;
-    }
-
-    boolean hasUnsweptLargeLocked(int gen) {
-        return !large[1 - CycleState.sweptIndex(gen)].isEmpty();
     }
 
     /** Gives every fully free chunk back to the OS (none while marking); returns the bytes released. */
@@ -323,14 +281,6 @@ final class PageHeap {
 
     long releasedBytesLocked() {
         return releasedBytes;
-    }
-
-    long largeAllocsLocked() {
-        return largeAllocs;
-    }
-
-    long largeFreesLocked() {
-        return largeFrees;
     }
 
     long limitBytes() {

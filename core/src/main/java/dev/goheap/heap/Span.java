@@ -27,6 +27,8 @@ final class Span {
     static final byte LARGE = 2;
     /** A span object that no longer describes any pages (split off or coalesced away). */
     static final byte DEAD = 3;
+    /** A large span whose object was freed into a {@link LargeStripe}'s cache: free to every check. */
+    static final byte CACHED = 4;
 
     /** {@link #pointerLayout}: ask {@link #pointerBits} (mixed types, large objects, no object yet). */
     static final byte LAYOUT_BITS = 0;
@@ -49,7 +51,8 @@ final class Span {
     }
 
     // --- where the pages are, and the state: written only under the page heap lock (a free
-    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked ---
+    //     reads its neighbours' state to coalesce), read racily elsewhere and then rechecked;
+    //     except LARGE <-> CACHED, under the span's stripe lock (neither is FREE) ---
     Chunk chunk;
     /** {@code chunk.segment}, one load nearer for the access paths. */
     MemorySegment segment;
@@ -109,6 +112,9 @@ final class Span {
     Span prev;
     Span next;
     SpanList list;
+
+    /** LARGE and CACHED spans: the stripe that registers or caches it; written under its lock. */
+    LargeStripe stripe;
 
     Span(Chunk chunk, int startPage, int pageCount) {
         reset(chunk, startPage, pageCount);
@@ -618,6 +624,7 @@ final class Span {
             case FREE -> "free";
             case SMALL -> "class " + (spanClass >>> 1) + (noscan ? " noscan" : " scan");
             case LARGE -> "large";
+            case CACHED -> "cached large";
             default -> "dead";
         };
         return "span[" + chunk.index + ":" + startPage + "+" + pageCount + " " + kind + "]";

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads strand nothing for long. {@link Heap#releaseThreadCache} flushes at once.
  *
  * <p><b>Thread safety:</b> {@link #get} from any thread (each sees its own cache); the list is
- * guarded by {@link #lock}. Lock order: this lock, then central list locks, then the page heap.
+ * guarded by {@link #lock}. Lock order: this lock, then central list locks, then a large stripe's
+ * lock, then the page heap.
  */
 final class ThreadCaches {
     private static final int MIN_REAP_THRESHOLD = 64;
@@ -37,13 +38,15 @@ final class ThreadCaches {
      */
     private final ThreadCache[] byThreadId = new ThreadCache[ID_SLOTS];
     private final CentralList[] centrals;
+    private final LargeObjects large;
     private final CycleState cycle;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
     private int reapThreshold = MIN_REAP_THRESHOLD;               // guarded by lock
 
-    ThreadCaches(CentralList[] centrals, CycleState cycle) {
+    ThreadCaches(CentralList[] centrals, LargeObjects large, CycleState cycle) {
         this.centrals = centrals;
+        this.large = large;
         this.cycle = cycle;
     }
 
@@ -92,8 +95,9 @@ final class ThreadCaches {
         return c;
     }
 
-    /** Flushes and forgets the calling thread's cache, if it has one. */
+    /** Flushes and forgets the calling thread's cache, if it has one, and its large stripe's cache. */
     void releaseCurrent() {
+        large.flush(Thread.currentThread()); // a thread that allocated only large objects has no cache
         ThreadCache c = local.get();
         if (c == null) {
             return;
@@ -144,6 +148,7 @@ final class ThreadCaches {
             if (!c.thread.isAlive()) {
                 forget(c);
                 c.flush(centrals);
+                large.flush(c.thread);
                 cycle.markedBytes.add(c.blackBytes);
                 all.remove(i);
                 reaped++;

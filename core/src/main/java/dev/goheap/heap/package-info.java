@@ -10,6 +10,8 @@
  *   mspan       {@code Span}            a run of 8 KiB pages: free, size-class slots, or one large object
  *   mcentral    {@code CentralList}     unowned spans of one span class: partial and full
  *   mcache      {@code ThreadCache}     one span per span class, owned by one thread
+ *   largeAlloc  {@code LargeObjects}    objects above 32 KiB, through 16 {@code LargeStripe}s
+ *   (pcache)    {@code LargeStripe}     large objects of a stripe by sweep generation, and freed large spans
  *   spanClass   sizeClass &lt;&lt; 1 | noscan: objects with pointers and without live in different spans
  *   heapBits    {@code Span#pointerBits} one bit per word: which words hold pointers
  * </pre>
@@ -17,13 +19,14 @@
  * <h2>Structures</h2>
  * <pre>
  *  ChunkTable: index -> Chunk            Chunk: | page 0 | page 1 | ... | page n-1 |   spanOfPage[page] -> Span
- *  PageHeap:   free spans by page count (1..128, and one best-fit list above), large spans
+ *  PageHeap:   free spans by page count (1..128, and one best-fit list above)
+ *  LargeStripe[threadId % 16]: large spans by sweep generation | cached free large spans (<= 4, <= 256 KiB)
  *  CentralList[spanClass]: partial (has a free slot) | full       -- unowned small spans
  *  ThreadCache (per thread): spans[spanClass]                      -- owned small spans
  * </pre>
  * A small span's slots are tracked by {@code allocBits} (1 = allocated), so a free slot is a
  * clear bit in exactly one span, and a span is in exactly one place: a thread cache, a central
- * list, the page heap's free lists, or (large) the page heap's large list.
+ * list, the page heap's free lists, or (large) its stripe's list or (freed) its stripe's cache.
  *
  * <h2>Allocation ({@link dev.goheap.heap.Heap#allocate})</h2>
  * <ol>
@@ -42,8 +45,9 @@
  *   <li>The span is full: under the central list's lock, merge frees other threads parked in
  *       it; if that freed nothing, give it back (partial or full list) and take a partial span,
  *       or a new one from the page heap (its lock nested inside).</li>
- *   <li>Larger sizes take whole pages from the page heap under its lock; the heap grows by a
- *       chunk when no free run fits, within the limit, else {@link dev.goheap.OutOfHeapMemoryException}.</li>
+ *   <li>Larger sizes take whole pages: see "Large objects". The heap grows by a chunk when no
+ *       free run fits, within the limit; at the limit, the stripes' caches are emptied and (with a
+ *       collector) one collection runs, else {@link dev.goheap.OutOfHeapMemoryException}.</li>
  * </ol>
  *
  * <h2>Free ({@link dev.goheap.heap.Heap#free})</h2>
@@ -55,9 +59,39 @@
  *   <li>Another thread, under the central lock: if the span is owned, park the free in
  *       {@code remoteFreeBits} (the owner merges it under that lock); if not, clear the bit, move
  *       the span from full to partial, or give it back to the page heap when it becomes empty.</li>
- *   <li>Large objects go back to the page heap, which coalesces neighbours and returns a chunk
- *       that became wholly free to the OS once more than the retained idle bytes are free.</li>
+ *   <li>Large objects go to the cache of the stripe that registers them (see "Large objects");
+ *       what a cache cannot keep goes back to the page heap, which coalesces neighbours and
+ *       returns a chunk that became wholly free to the OS once more than the retained idle bytes
+ *       are free.</li>
  * </ol>
+ *
+ * <h2>Large objects ({@code LargeObjects}, {@code LargeStripe})</h2>
+ * Sixteen stripes, selected by thread id, each with its own lock, so two threads of different
+ * stripes never share a lock on this path and a thread reuses the blocks it freed itself (still
+ * in its core's cache) instead of zeroing one another's.
+ * <ol>
+ *   <li>Allocate, under the caller's stripe lock: take the newest cached span of exactly the page
+ *       count; if none, take pages from the page heap (its lock nested). Set the span up
+ *       ({@code Span.initLarge}, swept in the current generation), mark it if the collector is
+ *       marking (allocate-black, {@code CycleState.markedBytes}), register it on the stripe's list
+ *       of that generation. Then, without locks: zero it, charge the assist debt.</li>
+ *   <li>Free, under the lock of the stripe that registers the span ({@code Span.stripe}, read
+ *       racily and rechecked under that lock, with the state): unregister it, and cache it there
+ *       as {@code CACHED}, evicting the oldest spans to the page heap while the bounds need room
+ *       (at most 4 spans and 32 pages a stripe; spans above 16 pages go straight back).</li>
+ *   <li>A {@code CACHED} span is free to every check: {@code ChunkTable.spanInUse} accepts only
+ *       SMALL and LARGE spans, so a use after free or a double free is refused as for free pages.
+ *       The page heap counts its pages as in use; {@code HeapStats} and the pacer's figure
+ *       count them as idle.</li>
+ *   <li>The sweeper walks each stripe's unswept list under its lock and frees the garbage spans
+ *       to the page heap. Cached spans are on no list, so it never sees them.</li>
+ *   <li>The caches are emptied into the page heap when a thread releases its cache (its stripe),
+ *       when a dead thread's cache is reaped (its stripe), on {@code scavenge}, at the heap limit
+ *       before any collection or out-of-memory error, and on {@code close}. Heap-wide they hold
+ *       at most 16 * 256 KiB = 4 MiB, however many threads come and go.</li>
+ * </ol>
+ * A free that races with the reuse of its block by another thread (a free of a dangling
+ * pointer) is a data race in the caller, as for small objects.
  *
  * <h2>Access checks ({@code getX}/{@code setX}, {@code readPointer}, {@code writePointer})</h2>
  * Every access checks its pointer (and a stored pointer value) in full, on one fast path,
@@ -88,7 +122,8 @@
  *   <li>The spans of each chunk tile its pages without overlap; every page of a span in use
  *       maps to it; the first and last page of a free span map to it.</li>
  *   <li>No two free spans are adjacent (coalescing); each free span is on the free list of its
- *       length exactly once; each large span is on the large list exactly once.</li>
+ *       length exactly once; each large span is on its stripe's list of its sweep generation
+ *       exactly once; each cached span is in its stripe's cache exactly once, within the bounds.</li>
  *   <li>Each small span is in exactly one place: its owner's cache under its span class, or the
  *       partial (not full) or full list of its class; spans on central lists are not empty and
  *       have no parked frees.</li>
@@ -100,8 +135,10 @@
  *
  * <h2>Lock order</h2>
  * {@code ThreadCaches.lock} &rarr; {@code CentralList.lock} (one at a time, except
- * {@code verify}, which takes all in class order) &rarr; {@code PageHeap.lock}. Nothing
- * takes a lock while holding the page heap's.
+ * {@code verify}, which takes all in class order) &rarr; {@code LargeStripe.lock} (one at a
+ * time, except {@code verify}, which takes all in stripe order) &rarr; {@code PageHeap.lock}.
+ * Nothing takes a lock while holding the page heap's; nothing takes a central list's lock while
+ * holding a stripe's.
  *
  * <h2>Goroutine stacks ({@link dev.goheap.heap.Heap#allocateStack}, {@link dev.goheap.heap.Heap#freeStack})</h2>
  * A stack block is an ordinary noscan object (a size-class slot up to 32 KiB, zeroed; a large

@@ -19,7 +19,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.L_Result;
 
 /*
- * Races on the heap's shared structures: thread caches, central lists, the page heap.
+ * Races on the heap's shared structures: thread caches, central lists, large stripes, the page heap.
  *
  *   ./mvnw -Pjcstress -pl jcstress-tests -am verify -Djcstress.tests=HeapStress
  *   (one race: -Djcstress.tests=HeapStress.RefillVsLargeFree; a real run: -Djcstress.mode=quick,
@@ -29,7 +29,7 @@ import org.openjdk.jcstress.infra.results.L_Result;
  *   SMALL          64 B   128 objects per 1-page span: the thread-cache fast path
  *   ONE_PER_SPAN    8 KiB   1 object per 1-page span: every allocation refills from the central list
  *   LARGEST_SMALL  32 KiB  1 object per 4-page span: every allocation needs 4 contiguous pages
- *   LARGE          40 KiB  a large object, 5 pages straight from the page heap
+ *   LARGE          40 KiB  a large object, 5 pages: its stripe's cache, else the page heap
  *
  * jcstress builds each state on one of the two actor threads (in its arbiter phase), so a
  * state's victim sits in the thread cache of the freeing actor for half the states and of the
@@ -179,7 +179,9 @@ public final class HeapStress {
 
     @JCStressTest
     @Description("One thread frees a 40 KiB large object while another allocates one of the same size: "
-            + "both go straight to the page heap, one freeing and coalescing, one splitting a run.")
+            + "each through a stripe (the victim's and the allocator's: one for half the states), where the "
+            + "free caches the span (evicting the oldest to the page heap, which coalesces) and the "
+            + "allocation takes a cached span or splits a page heap run.")
     @Outcome(id = "fresh", expect = ACCEPTABLE, desc = "The allocation got other pages.")
     @Outcome(id = {"reused", "carved"}, expect = ACCEPTABLE, desc = "The free finished first and the "
             + "allocation got (some of) the freed pages, zeroed.")
@@ -197,6 +199,98 @@ public final class HeapStress {
 
         @Actor
         public void allocator() {
+            allocation.run(HEAP);
+        }
+
+        @Arbiter
+        public void owner(L_Result r) {
+            r.r1 = afterFree(victim, allocation);
+        }
+    }
+
+    @JCStressTest
+    @Description("Two threads allocate 40 KiB large objects at once, each through the stripe its thread "
+            + "id selects. Arbiters free what the states got into the stripes' caches, so most calls take "
+            + "a cached span while the other thread takes or caches one: no span may go to both.")
+    @Outcome(id = "distinct", expect = ACCEPTABLE, desc = "Each allocator got its own live, zeroed object.")
+    @Outcome(expect = FORBIDDEN, desc = "One pointer handed out twice (here or across states), an object "
+            + "not zeroed or of the wrong size, a stamp overwritten, or an exception.")
+    @State
+    public static class LargeAllocationPair {
+        private final long id = StressObjects.nextIds(2);
+        private final Allocation a1 = new Allocation(LARGE, id);
+        private final Allocation a2 = new Allocation(LARGE, id + 1);
+
+        @Actor
+        public void allocator1() {
+            a1.run(HEAP);
+        }
+
+        @Actor
+        public void allocator2() {
+            a2.run(HEAP);
+        }
+
+        @Arbiter
+        public void owner(L_Result r) {
+            r.r1 = distinct(a1, a2);
+        }
+    }
+
+    @JCStressTest
+    @Description("One thread frees a 40 KiB large object into the cache of the stripe that registers it "
+            + "while another allocates one and then releases its thread cache, which empties its stripe's "
+            + "cache into the page heap. The victim was made by either actor thread, so for half the "
+            + "states both work on one stripe: the free's cache insert races with the flush.")
+    @Outcome(id = "fresh", expect = ACCEPTABLE, desc = "The allocation got other pages.")
+    @Outcome(id = {"reused", "carved"}, expect = ACCEPTABLE, desc = "The free finished first and the "
+            + "allocation got (some of) the freed pages, zeroed.")
+    @Outcome(expect = FORBIDDEN, desc = "Pages handed out while still in use or cached, a span lost or "
+            + "freed twice by the flush, an object not zeroed, a stamp overwritten, or an exception.")
+    @State
+    public static class LargeFreeVsStripeFlush {
+        private final Victim victim = new Victim(HEAP, LARGE);
+        private final Allocation allocation = new Allocation(LARGE, StressObjects.nextIds(1));
+
+        @Actor
+        public void freer() {
+            victim.free(HEAP);
+        }
+
+        @Actor
+        public void flusher() {
+            allocation.run(HEAP);
+            HEAP.releaseThreadCache();
+        }
+
+        @Arbiter
+        public void owner(L_Result r) {
+            r.r1 = afterFree(victim, allocation);
+        }
+    }
+
+    @JCStressTest
+    @Description("One thread frees a 40 KiB large object while another scavenges, which first empties "
+            + "every stripe's cache into the page heap, and then allocates one: the free's cache insert "
+            + "races with a flush from whichever stripe the scavenger uses.")
+    @Outcome(id = "fresh", expect = ACCEPTABLE, desc = "The allocation got other pages.")
+    @Outcome(id = {"reused", "carved"}, expect = ACCEPTABLE, desc = "The free finished first and the "
+            + "allocation got (some of) the freed pages, zeroed.")
+    @Outcome(expect = FORBIDDEN, desc = "Pages handed out while still in use or cached, a span lost or "
+            + "freed twice by the flush, an object not zeroed, a stamp overwritten, or an exception.")
+    @State
+    public static class LargeFreeVsScavenge {
+        private final Victim victim = new Victim(HEAP, LARGE);
+        private final Allocation allocation = new Allocation(LARGE, StressObjects.nextIds(1));
+
+        @Actor
+        public void freer() {
+            victim.free(HEAP);
+        }
+
+        @Actor
+        public void scavenger() {
+            HEAP.scavenge();
             allocation.run(HEAP);
         }
 
