@@ -245,7 +245,9 @@ final class Span {
         this.divMagic = 0;
         this.allocBits = null;
         this.remoteFreeBits = null;
-        this.pointerBits = noscan ? null : new long[(int) (((byteSize() >>> 3) + 63) >>> 6)];
+        // A span reused from its stripe's cache keeps its bitmap (DESIGN decision 8: no Java
+        // garbage per allocation), cleared: the last object's type may have had other pointers.
+        this.pointerBits = noscan ? null : zeroedBitmap(pointerBits, (int) (((byteSize() >>> 3) + 63) >>> 6));
         this.uniformMap = null;
         this.mixedTypes = false;
         this.pointerLayout = LAYOUT_BITS;

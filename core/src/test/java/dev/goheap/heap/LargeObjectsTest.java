@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.type.ObjectType;
+import java.lang.foreign.MemoryLayout;
 import dev.goheap.internal.gc.HeapForGc;
 import java.util.HashSet;
 import java.util.Set;
@@ -63,6 +66,23 @@ class LargeObjectsTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
+    }
+
+    @Test
+    void shouldForgetTheLastTypesPointerFieldsWhenAReusedSpanHoldsAnotherType() {
+        ObjectType first = ObjectType.of("First", MemoryLayout.structLayout(JAVA_LONG.withName("a"),
+                JAVA_LONG.withName("b"), MemoryLayout.sequenceLayout(8190, JAVA_LONG).withName("rest")), "b");
+        ObjectType second = ObjectType.of("Second", MemoryLayout.structLayout(JAVA_LONG.withName("a"),
+                JAVA_LONG.withName("b"), MemoryLayout.sequenceLayout(8190, JAVA_LONG).withName("rest")), "a");
+        long p = heap.newObject(first);
+        heap.free(p);
+        long q = heap.newObject(second);
+        assertEquals(p, q, "the cached span is reused");
+        heap.setLong(q, first.offsetOf("b"), 42); // a pointer field of the last type only
+        assertEquals(42, heap.getLong(q, first.offsetOf("b")));
+        assertThrows(IllegalArgumentException.class, () -> heap.setLong(q, second.offsetOf("a"), 1));
+        heap.writePointer(q, second.offsetOf("a"), q);
+        heap.free(q);
     }
 
     @Test
