@@ -27,7 +27,7 @@ final class ThreadCaches {
 
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
     /**
-     * The allocation fast path's lookup, in front of {@link #local}: slot {@code threadId % ID_SLOTS}
+     * The allocation fast path's lookup, in front of {@link #local}: slot {@code threadId % slots}
      * holds the cache of the last thread that looked up its cache there. A hit is one array load
      * and one comparison with the current thread (a {@code ThreadLocal} lookup costs a map probe
      * and a weak reference read: ~17 % of a 64-byte allocate + free). Written with plain stores by
@@ -36,7 +36,7 @@ final class ThreadCaches {
      * stale entry costs a slow lookup, never a wrong cache. Entries are cleared when their cache
      * is released or reaped, so a flushed cache is never used again.
      */
-    private final ThreadCache[] byThreadId = new ThreadCache[ID_SLOTS];
+    private final ThreadCache[] byThreadId;
     private final CentralList[] centrals;
     private final LargeObjects large;
     private final CycleState cycle;
@@ -45,6 +45,18 @@ final class ThreadCaches {
     private int reapThreshold = MIN_REAP_THRESHOLD;               // guarded by lock
 
     ThreadCaches(CentralList[] centrals, LargeObjects large, CycleState cycle) {
+        this(centrals, large, cycle, ID_SLOTS);
+    }
+
+    /**
+     * With {@code idSlots} fast-lookup slots (a power of two): the stress tests use one, so that
+     * every thread's lookup races on the same slot.
+     */
+    ThreadCaches(CentralList[] centrals, LargeObjects large, CycleState cycle, int idSlots) {
+        if (idSlots <= 0 || Integer.bitCount(idSlots) != 1) {
+            throw new IllegalArgumentException("idSlots " + idSlots + " (expected: a power of two)");
+        }
+        this.byThreadId = new ThreadCache[idSlots];
         this.centrals = centrals;
         this.large = large;
         this.cycle = cycle;
@@ -66,8 +78,8 @@ final class ThreadCaches {
         return c;
     }
 
-    private static int slotOf(Thread thread) {
-        return (int) thread.threadId() & (ID_SLOTS - 1);
+    private int slotOf(Thread thread) {
+        return (int) thread.threadId() & (byThreadId.length - 1); // the JIT drops the bounds check
     }
 
     /** Clears {@code c}'s fast-lookup entry, if it still has it. */
