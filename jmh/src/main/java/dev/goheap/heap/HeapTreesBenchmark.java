@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><th>method</th><th>what it does per node</th></tr>
  *   <tr><td>trees_goheap</td><td>{@code newObject(NODE)}, {@code writePointer} into its parent, two
  *       {@code readPointer}, {@code free}: every access checked</td></tr>
- *   <tr><td>buildCheck_goheap</td><td>the same without the free: nodes are listed in a {@code long[]} and
- *       freed after the walk, so the free's share shows as the difference</td></tr>
+ *   <tr><td>buildCheck_goheap</td><td>the same without the freeing walk: nodes are listed in a {@code long[]}
+ *       and freed from it after the check, in allocation order, so the difference is the walk's
+ *       reads and its order of frees (both variants free every node)</td></tr>
  *   <tr><td>trees_plainJava</td><td>the same tree of plain Java objects, left to the JVM's GC (the anchor)</td></tr>
  * </table>
  *
