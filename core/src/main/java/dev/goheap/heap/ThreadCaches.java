@@ -2,6 +2,7 @@ package dev.goheap.heap;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -175,6 +176,29 @@ final class ThreadCaches {
      * remote frees). Returns the spans swept.
      */
     int sweepCachedSpans(int gen) {
+        return forEachOwnedSpan((central, s) -> central.sweepLocked(s, gen));
+    }
+
+    /**
+     * Mark start, world stopped: marks the free slots of every span the caches hold, so that
+     * their owners allocate black from them ({@link Span#markFreeSlots}; spans taken later are
+     * marked at refill). A span released meanwhile is marked by whichever cache takes it next.
+     */
+    void markCachedFreeSlots() {
+        forEachOwnedSpan((central, s) -> s.markFreeSlots());
+    }
+
+    /**
+     * World stopped: runs {@code action} on every span a cache holds, under its class's central
+     * lock, if the cache still owns it then; returns on how many. Why the owner test: the world
+     * is stopped, but a goroutine that has deregistered still runs (its end frees its stack and
+     * flushes its cache). Step by step: 1) we read span S from its cache, 2) its ended thread
+     * flushes the cache, S goes central (or, empty, back to the page heap: FREE, no bitmaps),
+     * 3) we act on S. Under the central lock the owner is exact: a released S is left to its
+     * list (filed unswept for the sweeper; marked by the cache that takes it next). (Found by
+     * TortureTest: NullPointerException on allocBits in sweepSmall.)
+     */
+    private int forEachOwnedSpan(BiConsumer<CentralList, Span> action) {
         int n = 0;
         lock.lock();
         try {
@@ -187,15 +211,8 @@ final class ThreadCaches {
                     CentralList central = centrals[spanClass];
                     central.lock.lock();
                     try {
-                        // The world is stopped, but a goroutine that has deregistered still runs
-                        // (its end frees its stack and flushes this cache). Step by step: 1) we read
-                        // span S from its cache, 2) its ended thread flushes the cache, S goes
-                        // central (or, empty, back to the page heap: FREE, no bitmaps), 3) we sweep
-                        // S. Under the central lock the owner is exact: sweep S only if it still
-                        // belongs to this cache; a released S is filed unswept, for the sweeper.
-                        // (Found by TortureTest: NullPointerException on allocBits in sweepSmall.)
                         if (s.ownerPlain() == c.thread) {
-                            central.sweepLocked(s, gen);
+                            action.accept(central, s);
                             n++;
                         }
                     } finally {
@@ -207,38 +224,6 @@ final class ThreadCaches {
             lock.unlock();
         }
         return n;
-    }
-
-    /**
-     * Mark start, world stopped: marks the free slots of every span the caches hold, so that
-     * their owners allocate black from them ({@link Span#markFreeSlots}; spans taken later are
-     * marked at refill). As in {@link #sweepCachedSpans}, a goroutine that has deregistered may
-     * still flush its cache meanwhile, so a span is marked only if, under its central lock, it
-     * still belongs to the cache; a released span is marked by whichever cache takes it next.
-     */
-    void markCachedFreeSlots() {
-        lock.lock();
-        try {
-            for (ThreadCache c : all) {
-                for (int spanClass = 0; spanClass < c.spans.length; spanClass++) {
-                    Span s = c.spans[spanClass];
-                    if (s == ThreadCache.EMPTY) {
-                        continue;
-                    }
-                    CentralList central = centrals[spanClass];
-                    central.lock.lock();
-                    try {
-                        if (s.ownerPlain() == c.thread) {
-                            s.markFreeSlots();
-                        }
-                    } finally {
-                        central.lock.unlock();
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** World stopped: returns the bytes the caches allocated black and zeroes their counts. */
