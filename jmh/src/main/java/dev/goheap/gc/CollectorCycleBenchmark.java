@@ -1,0 +1,112 @@
+package dev.goheap.gc;
+
+import dev.goheap.GoRuntime;
+import dev.goheap.heap.Heap;
+import dev.goheap.jmh.ForkArgs;
+import dev.goheap.type.ObjectType;
+import java.lang.foreign.MemoryLayout;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The collector's cost per live object: a whole forced cycle ({@code gc()}: the mark-start
+ * stop, concurrent marking, mark termination, a full sweep) over a heap that holds one live
+ * binary tree of {@code depth} (the binary-trees demo's long-lived tree) and nothing else. No
+ * goroutine runs meanwhile, so the score is the collector thread's own marking and sweeping,
+ * per live node: what each cycle of the demo spends on its long-lived tree, and the throughput
+ * that decides how long a cycle marks (and so how far the heap overshoots its trigger).
+ *
+ * <p>{@code java -jar jmh/target/benchmarks.jar CollectorCycle -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc}
+ * ({@code -prof gc}: the Java heap allocated per cycle, divided by the nodes; it should be
+ * about 0).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {ForkArgs.HEAP_MIN, ForkArgs.HEAP_MAX, ForkArgs.PRE_TOUCH})
+@Threads(1)
+@State(Scope.Benchmark)
+public class CollectorCycleBenchmark {
+    static final ObjectType NODE = ObjectType.of("Node",
+            MemoryLayout.structLayout(JAVA_LONG.withName("left"), JAVA_LONG.withName("right")), "left", "right");
+    static final long LEFT = NODE.offsetOf("left");
+    static final long RIGHT = NODE.offsetOf("right");
+    /** Nodes of the tree at the default depth: the divisor of the score. */
+    static final int NODES = (1 << (18 + 1)) - 1;
+
+    /** Depth of the live tree; its node count must match {@link #NODES}. */
+    @Param("18")
+    public int depth;
+
+    private GoRuntime runtime;
+    private Collector collector;
+    private long rootPin;
+
+    @Setup(Level.Trial)
+    public void buildLiveTree() throws InterruptedException {
+        if ((1 << (depth + 1)) - 1 != NODES) {
+            throw new IllegalArgumentException("depth " + depth + " (expected: 18, the depth NODES is computed for)");
+        }
+        runtime = GoRuntime.builder().heapLimitBytes(1L << 30).build();
+        collector = Collector.start(runtime, GcConfig.builder().gogcOff().build());
+        Heap heap = runtime.heap();
+        long[] pin = new long[1];
+        runtime.go(() -> {
+            long root = heap.newObject(NODE);
+            pin[0] = collector.pin(root); // pinned before the next safepoint: the tree's one root
+            fill(heap, root, depth);
+        }).join();
+        rootPin = pin[0];
+        collector.gc(); // the first cycle sweeps the build's leftovers: every later one sees the same heap
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        try {
+            long live = runtime.heap().stats().liveObjects();
+            if (live != NODES) {
+                throw new IllegalStateException("live objects " + live + " (expected: the tree's " + NODES + ")");
+            }
+            collector.unpin(rootPin);
+        } finally {
+            collector.close();
+            runtime.close();
+        }
+    }
+
+    /** One whole cycle; the score is per live node. */
+    @Benchmark
+    @OperationsPerInvocation(NODES)
+    public void cycle() {
+        collector.gc();
+    }
+
+    private static void fill(Heap heap, long node, int depth) {
+        if (depth <= 0) {
+            return;
+        }
+        long left = heap.newObject(NODE);
+        heap.writePointer(node, LEFT, left);
+        long right = heap.newObject(NODE);
+        heap.writePointer(node, RIGHT, right);
+        fill(heap, left, depth - 1);
+        fill(heap, right, depth - 1);
+    }
+}
