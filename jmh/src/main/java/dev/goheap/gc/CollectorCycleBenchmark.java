@@ -5,6 +5,9 @@ import dev.goheap.heap.Heap;
 import dev.goheap.jmh.ForkArgs;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemoryLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,6 +35,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * per live node: what each cycle of the demo spends on its long-lived tree, and the throughput
  * that decides how long a cycle marks (and so how far the heap overshoots its trigger).
  *
+ * <p>The score is wall time, which on a loaded machine includes the collector thread's waits
+ * for a CPU. So each measurement iteration also prints the collector thread's own CPU time per
+ * live node and cycle ({@code collector CPU}), the figure to compare builds by when the machine
+ * is not quiet.
+ *
  * <p>{@code java -jar jmh/target/benchmarks.jar CollectorCycle -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc}
  * ({@code -prof gc}: the Java heap allocated per cycle, divided by the nodes; it should be
  * about 0).
@@ -58,6 +66,10 @@ public class CollectorCycleBenchmark {
     private GoRuntime runtime;
     private Collector collector;
     private long rootPin;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private long collectorThreadId;
+    private long cpuAtIterationStart;
+    private long cyclesAtIterationStart;
 
     @Setup(Level.Trial)
     public void buildLiveTree() throws InterruptedException {
@@ -75,6 +87,26 @@ public class CollectorCycleBenchmark {
         }).join();
         rootPin = pin[0];
         collector.gc(); // the first cycle sweeps the build's leftovers: every later one sees the same heap
+        collectorThreadId = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("goheap-gc")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no thread named goheap-gc"))
+                .threadId();
+    }
+
+    @Setup(Level.Iteration)
+    public void startCounting() {
+        cpuAtIterationStart = threads.getThreadCpuTime(collectorThreadId);
+        cyclesAtIterationStart = collector.cycles();
+    }
+
+    /** Prints the collector thread's CPU time per live node per cycle in this iteration. */
+    @TearDown(Level.Iteration)
+    public void printCollectorCpu() {
+        long cycles = collector.cycles() - cyclesAtIterationStart;
+        long cpu = threads.getThreadCpuTime(collectorThreadId) - cpuAtIterationStart;
+        if (cycles > 0) {
+            System.out.printf(Locale.ROOT, " [collector CPU %.1f ns/node, %d cycles]", (double) cpu / cycles / NODES, cycles);
+        }
     }
 
     @TearDown(Level.Trial)
