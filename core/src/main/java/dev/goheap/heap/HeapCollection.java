@@ -252,6 +252,17 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
+    public long spareChunksTaken() {
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            return pages.spare().takenCountLocked();
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+
+    @Override
     public long[] sweptTotals() {
         return new long[] {cycle.sweptObjects.sum(), cycle.sweptBytes.sum()};
     }

@@ -93,6 +93,9 @@ public interface HeapForGc {
      */
     boolean prepareSpareChunk();
 
+    /** Returns how many growths of the heap took a spare chunk instead of mapping one (cumulative). */
+    long spareChunksTaken();
+
     /** Returns the objects and bytes freed by sweeping so far (cumulative): {objects, bytes}. */
     long[] sweptTotals();
 
