@@ -32,8 +32,10 @@ class SpareChunksTest {
             rt.go(() -> handles[1] = gc.pin(heap.allocate(CHUNK))).join();
             assertEquals(1, heapGc.spareChunksTaken(), "the second growth took it");
             assertTrue(heap.stats().chunkCount() > ready.chunkCount());
-            gc.unpin(handles[0]);
-            gc.unpin(handles[1]);
+            rt.go(() -> { // an unpin while marking shades: goroutines only
+                gc.unpin(handles[0]);
+                gc.unpin(handles[1]);
+            }).join();
             gc.close();
             heap.verify();
         }
