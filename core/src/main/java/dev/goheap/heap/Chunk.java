@@ -1,12 +1,12 @@
 package dev.goheap.heap;
 
 import dev.goheap.internal.Pointers;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A run of pages mapped from the OS in one piece: its own shared {@link Arena}, so that the
- * scavenger can give it back ({@link Arena#close()}) without touching any other chunk.
+ * A run of pages mapped from the OS in one piece ({@link ChunkMemory}: its own shared arena, so
+ * that the scavenger can give it back without touching any other chunk), at an index of the
+ * address space.
  *
  * <p>{@link #spanOfPage} maps each page to the span that holds it. For spans in use every page
  * is mapped, so a pointer anywhere in the span finds it; for free spans only the first and the
@@ -26,15 +26,15 @@ final class Chunk {
     final long byteSize;
     final MemorySegment segment;
     final Span[] spanOfPage;
-    private final Arena arena;
+    private final ChunkMemory memory;
 
-    Chunk(int index, int pageCount) {
+    /** Makes {@code memory}, mapped but never used, the chunk at {@code index}. */
+    Chunk(int index, ChunkMemory memory) {
         this.index = index;
-        this.pageCount = pageCount;
-        this.byteSize = (long) pageCount << SizeClasses.PAGE_SHIFT;
-        this.arena = Arena.ofShared();
-        // Arena memory is zeroed, so fresh pages need no zeroing before their first use.
-        this.segment = arena.allocate(byteSize, SizeClasses.PAGE_BYTES);
+        this.memory = memory;
+        this.byteSize = memory.byteSize;
+        this.pageCount = (int) (byteSize >>> SizeClasses.PAGE_SHIFT);
+        this.segment = memory.segment;
         this.spanOfPage = new Span[pageCount];
     }
 
@@ -48,12 +48,7 @@ final class Chunk {
      * {@link Heap#segment} is in use by a native call right now.
      */
     boolean tryRelease() {
-        try {
-            arena.close();
-            return true;
-        } catch (IllegalStateException busy) {
-            return false;
-        }
+        return memory.tryRelease();
     }
 
     @Override

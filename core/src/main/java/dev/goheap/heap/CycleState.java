@@ -26,6 +26,9 @@ final class CycleState {
         public void heapGrew(long inUseBytes) {}
 
         @Override
+        public void spareChunkWanted() {} // no collector thread: growths map their chunks themselves
+
+        @Override
         public void heapLimitReached(long requestedBytes) {}
 
         @Override

@@ -247,6 +247,22 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
+    public boolean prepareSpareChunk() {
+        return heap.pageHeap().spare().prepare();
+    }
+
+    @Override
+    public long spareChunksTaken() {
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            return pages.spare().takenCountLocked();
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+
+    @Override
     public long[] sweptTotals() {
         return new long[] {cycle.sweptObjects.sum(), cycle.sweptBytes.sum()};
     }
@@ -258,6 +274,13 @@ final class HeapCollection implements HeapForGc {
 
     @Override
     public void setHooks(GcHooks hooks) {
-        cycle.hooks = hooks == null ? CycleState.NO_HOOKS : hooks;
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            cycle.hooks = hooks == null ? CycleState.NO_HOOKS : hooks;
+            pages.spare().forgetRequestLocked(); // told to the old hooks, maybe never answered
+        } finally {
+            pages.lock.unlock();
+        }
     }
 }

@@ -38,7 +38,7 @@ final class HeapInspector {
             return new HeapStats(
                     pages.mappedBytesLocked(),
                     (pages.inUsePagesLocked() - cachedPages) << SizeClasses.PAGE_SHIFT,
-                    (pages.freePagesLocked() + cachedPages) << SizeClasses.PAGE_SHIFT,
+                    ((pages.freePagesLocked() + cachedPages) << SizeClasses.PAGE_SHIFT) + pages.spare().bytesLocked(),
                     pages.releasedBytesLocked(),
                     mallocs - frees,
                     mallocs,

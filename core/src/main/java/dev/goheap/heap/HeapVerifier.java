@@ -127,8 +127,13 @@ final class HeapVerifier {
         if (inUsePages != pages.inUsePagesLocked()) {
             throw HeapErrors.broken("the page heap's in-use page count", inUsePages + " != " + pages.inUsePagesLocked());
         }
+        mapped += pages.spare().bytesLocked();
         if (mapped != pages.mappedBytesLocked()) {
-            throw HeapErrors.broken("the mapped byte count", mapped + " != " + pages.mappedBytesLocked());
+            throw HeapErrors.broken("the mapped byte count (chunks and spare)", mapped + " != " + pages.mappedBytesLocked());
+        }
+        if (mapped > pages.limitBytes()) {
+            throw HeapErrors.broken("the mapped bytes, spare included, stay within the heap limit",
+                    mapped + " > " + pages.limitBytes());
         }
         if (chunks.length != heap.chunks().count()) {
             throw HeapErrors.broken("the chunk count", chunks.length + " != " + heap.chunks().count());

@@ -12,7 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A request takes the shortest run that fits and splits off the rest; a free coalesces with its
  * free neighbours, found through the first and last page entries of {@link Chunk#spanOfPage}, so
  * two free spans are never adjacent. When no run fits, the heap grows by a chunk of
- * {@value #CHUNK_PAGES} pages (4 MiB), or larger for a larger request, within the heap limit.
+ * {@value #CHUNK_PAGES} pages (4 MiB), or larger for a larger request, within the heap limit:
+ * it takes the {@link SpareChunk} if the collector has mapped one ahead, else maps the chunk
+ * itself (milliseconds, under this lock).
  *
  * <p>A chunk whose pages are all free again is given back to the OS (its arena closed) when the
  * idle bytes exceed the retained amount: that keeps RSS following the live heap down without
@@ -34,13 +36,15 @@ final class PageHeap {
     /** Index n holds free spans of exactly n pages; index 0 holds the longer ones. */
     private final SpanList[] freeByPages = new SpanList[MAX_LISTED_PAGES + 1];
     private final CycleState cycle;
+    private final SpareChunk spare = new SpareChunk(this);
 
-    private long mappedBytes;   // guarded by lock; read racily by stats and the pacer
+    private long mappedBytes;   // guarded by lock; read racily by stats and the pacer; the spare's included
     private long freePages;     // guarded by lock
     private long inUsePages;    // guarded by lock; read racily by the pacer
     private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
     private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
     private int deadSpanCount;  // guarded by lock
+    private boolean closed;     // guarded by lock: closeAllLocked ran; no spare may be published
     private static final int MAX_DEAD_SPANS = 1024;
 
     PageHeap(ChunkTable chunks, long limitBytes, long retainBytes, CycleState cycle) {
@@ -78,6 +82,9 @@ final class PageHeap {
             map[page] = s;
         }
         inUsePages += pageCount;
+        if (freePages < CHUNK_PAGES) {
+            spare.requestLocked(cycle.hooks); // the next span or two may need a new chunk
+        }
         long inUseBytes = inUsePages << SizeClasses.PAGE_SHIFT;
         if (inUseBytes >= cycle.triggerBytes) {
             cycle.hooks.heapGrew(inUseBytes);
@@ -122,9 +129,15 @@ final class PageHeap {
         }
     }
 
-    /** Closes every chunk (the heap is closing); returns whether all of them closed. */
+    /**
+     * Closes every chunk and the spare (the heap is closing).
+     *
+     * @throws IllegalStateException if a chunk has a view in use by a native call (it stays mapped)
+     */
     void closeAllLocked() {
         assert lock.isHeldByCurrentThread();
+        closed = true; // a spare the collector is mapping now is given back, not published
+        spare.releaseLocked();
         IllegalStateException busy = null;
         for (Chunk chunk : chunks.snapshot()) {
             if (chunk.tryRelease()) {
@@ -141,13 +154,18 @@ final class PageHeap {
         }
     }
 
-    /** Gives every fully free chunk back to the OS (none while marking); returns the bytes released. */
+    /**
+     * Gives the spare and every fully free chunk back to the OS (no chunk while marking: the
+     * marker may read any); returns the bytes released. The spare goes too: a scavenge asks for
+     * the least memory mapped now, and the collector maps another when the heap grows again.
+     */
     long scavengeLocked() {
         assert lock.isHeldByCurrentThread();
-        if (cycle.marking) {
-            return 0;
-        }
         long before = releasedBytes;
+        spare.releaseLocked(); // no pointer reaches it, so the marker never reads it either
+        if (cycle.marking) {
+            return releasedBytes - before;
+        }
         for (int i = 0; i < freeByPages.length; i++) {
             Span s = freeByPages[i].first();
             while (s != null) {
@@ -190,30 +208,54 @@ final class PageHeap {
         return best;
     }
 
+    /** Adds a chunk with a free run of at least {@code pageCount} pages: the spare, else mapped here. */
     private Span growLocked(int pageCount, long requestedBytes) {
         int chunkPages = Math.max(CHUNK_PAGES, pageCount);
+        int index = chunks.reserveIndex();
+        ChunkMemory memory;
+        try {
+            memory = chunkPages == CHUNK_PAGES ? spare.takeLocked() : null; // counted as mapped already
+            if (memory == null) {
+                memory = mapLocked(chunkPages, pageCount, requestedBytes);
+            }
+        } catch (RuntimeException e) {
+            chunks.unreserve(index);
+            throw e;
+        }
+        Chunk chunk = new Chunk(index, memory);
+        chunks.publish(chunk);
+        Span s = newSpanLocked(chunk, 0, chunk.pageCount);
+        insertFreeLocked(s);
+        spare.requestLocked(cycle.hooks); // growing: have the next chunk ready before it is needed
+        return s;
+    }
+
+    /**
+     * Maps a chunk's memory on the calling thread (the slow growth): {@code chunkPages}, or just
+     * {@code pageCount} if only that fits under the limit. The spare counts as mapped, so it is
+     * given back first when it is in the way: the limit then fails exactly the growths it would
+     * fail without a spare.
+     */
+    private ChunkMemory mapLocked(int chunkPages, int pageCount, long requestedBytes) {
         long chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;
         if (mappedBytes + chunkBytes > limitBytes) {
+            spare.releaseLocked();
+        }
+        if (mappedBytes + chunkBytes > limitBytes) {
             // A smaller chunk may still fit under the limit.
-            chunkPages = pageCount;
-            chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;
+            chunkBytes = (long) pageCount << SizeClasses.PAGE_SHIFT;
             if (mappedBytes + chunkBytes > limitBytes) {
                 throw new OutOfHeapMemoryException(requestedBytes, limitBytes, mappedBytes);
             }
         }
-        int index = chunks.reserveIndex();
-        Chunk chunk;
+        ChunkMemory memory;
         try {
-            chunk = new Chunk(index, chunkPages);
+            memory = ChunkMemory.map(chunkBytes);
         } catch (OutOfMemoryError e) {
-            chunks.unreserve(index);
             throw new OutOfHeapMemoryException(requestedBytes, limitBytes, mappedBytes);
         }
-        chunks.publish(chunk);
         mappedBytes += chunkBytes;
-        Span s = newSpanLocked(chunk, 0, chunkPages);
-        insertFreeLocked(s);
-        return s;
+        return memory;
     }
 
     private Span newSpanLocked(Chunk chunk, int startPage, int pageCount) {
@@ -253,6 +295,26 @@ final class PageHeap {
 
     SpanList listOf(int pageCount) {
         return freeByPages[pageCount <= MAX_LISTED_PAGES ? pageCount : 0];
+    }
+
+    // --- the spare's accounting (SpareChunk) ---
+
+    /** Returns whether {@code bytes} more may be mapped now: the heap is open and stays within its limit. */
+    boolean canMapLocked(long bytes) {
+        return !closed && mappedBytes + bytes <= limitBytes;
+    }
+
+    void countMappedLocked(long bytes) {
+        mappedBytes += bytes;
+    }
+
+    void countReleasedLocked(long bytes) {
+        mappedBytes -= bytes;
+        releasedBytes += bytes;
+    }
+
+    SpareChunk spare() {
+        return spare;
     }
 
     // --- figures, for stats and verify ---

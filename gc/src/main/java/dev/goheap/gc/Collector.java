@@ -165,6 +165,11 @@ public final class Collector implements AutoCloseable {
         return runner.isMarking();
     }
 
+    /** Returns how many spare chunks this collector's thread has mapped for the heap (for tests). */
+    long spareChunksPrepared() {
+        return runner.spareChunks().preparedCount();
+    }
+
     /** Returns the settings. */
     public GcConfig config() {
         return config;

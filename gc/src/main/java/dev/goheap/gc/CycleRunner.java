@@ -42,6 +42,8 @@ final class CycleRunner implements GcHooks {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long IDLE_WAIT_NANOS = 100_000_000;
     private static final int SWEEP_BATCH = 64;
+    /** The batch of a sweep the cycle waits for (HeapForGc#finishSweep's). */
+    private static final int FINISH_SWEEP_BATCH = 256;
     /** How long a stack-scan handshake waits for slow goroutines before the collector marks meanwhile. */
     private static final long HANDSHAKE_SLICE_NANOS = 10_000_000;
 
@@ -58,6 +60,7 @@ final class CycleRunner implements GcHooks {
     private final Pacer pacer;
     private final Pauses pauses;
     private final Thread thread;
+    private final SpareChunks spareChunks;
     private final PointerSlotVisitor stackSlotShader;
     private final long startNanos = System.nanoTime();
 
@@ -84,7 +87,8 @@ final class CycleRunner implements GcHooks {
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, this::checkMutator);
-        this.marker = new Marker(heap, queue, barrier, markWork);
+        this.spareChunks = new SpareChunks(heap, thread);
+        this.marker = new Marker(heap, queue, barrier, markWork, spareChunks::serve);
         this.assists = new Assists(heap, barrier, marker, markWork, config, thread);
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
@@ -106,6 +110,11 @@ final class CycleRunner implements GcHooks {
             triggered = true;
             LockSupport.unpark(thread);
         }
+    }
+
+    @Override
+    public void spareChunkWanted() {
+        spareChunks.want();
     }
 
     @Override
@@ -165,6 +174,7 @@ final class CycleRunner implements GcHooks {
                 if (next == CycleSequence.Next.STOP) {
                     return;
                 }
+                spareChunks.serve();
                 if (next == CycleSequence.Next.FORCED) {
                     runCycle(true);
                     continue;
@@ -206,7 +216,7 @@ final class CycleRunner implements GcHooks {
         long cycleTrigger = pacer.triggerBytes();
         CycleTrace trace = new CycleTrace(cycle, force, startNanos, heapAtStart, cycleTrigger, pacer.consMark(),
                 pacer.goalBytes());
-        heap.finishSweep();
+        finishSweep();
         trace.phase("sweep termination");
 
         // 2. Start: allocate-black and the barrier on, with every mutator at a safepoint.
@@ -275,7 +285,7 @@ final class CycleRunner implements GcHooks {
         pacer.onMarkDone(marked[0], lastShadedBytes);
         heap.setTriggerBytes(pacer.triggerBytes());
         if (force) {
-            heap.finishSweep(); // gc() promises a swept heap
+            finishSweep(); // gc() promises a swept heap
         }
         trace.phase("sweep");
         collectorCpuNanos = THREADS.getCurrentThreadCpuTime();
@@ -283,6 +293,14 @@ final class CycleRunner implements GcHooks {
         trace.done(marked[0], heapAtMarkEnd, safepoints.mutatorCount(), cpuFraction());
         if (config.gctrace()) {
             TRACE.log(System.Logger.Level.INFO, trace.line());
+        }
+    }
+
+    /** {@link HeapForGc#finishSweep}, with the collector's chores between batches. */
+    private void finishSweep() {
+        while (heap.sweepSome(FINISH_SWEEP_BATCH)) {
+            spareChunks.serve();
+            Thread.onSpinWait();
         }
     }
 
@@ -349,6 +367,10 @@ final class CycleRunner implements GcHooks {
 
     Assists assists() {
         return assists;
+    }
+
+    SpareChunks spareChunks() {
+        return spareChunks;
     }
 
     MemStats memStats(int pinCount) {

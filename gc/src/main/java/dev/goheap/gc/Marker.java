@@ -29,13 +29,24 @@ final class Marker {
     private final WorkQueue queue;
     private final Barrier barrier;
     private final MarkWork work;
+    private final Runnable betweenBatches;
     private long scanned; // collector thread: objects it scanned this cycle
 
     Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work) {
+        this(heap, queue, barrier, work, () -> {});
+    }
+
+    /**
+     * @param betweenBatches the collector's chores, run between two batches of concurrent
+     *     marking ({@link #drain}; not {@link #drainStopped}): a mark can take the collector
+     *     thread for seconds, and the heap's spare chunk cannot wait that long (SpareChunks)
+     */
+    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work, Runnable betweenBatches) {
         this.heap = heap;
         this.queue = queue;
         this.barrier = barrier;
         this.work = work;
+        this.betweenBatches = betweenBatches;
     }
 
     /**
@@ -80,6 +91,9 @@ final class Marker {
             }
             if (System.nanoTime() - deadlineNanos >= 0) {
                 return false;
+            }
+            if (!worldStopped) {
+                betweenBatches.run();
             }
         }
     }

@@ -16,6 +16,7 @@
  *   (none: Go has no bound)  {@code Pauses}, {@code dev.goheap.gc.pause.PauseScheduler}
  *   runtime.MemStats         {@link dev.goheap.gc.MemStats}
  *   cgo.Handle               {@link dev.goheap.gc.Collector#pin}
+ *   (sysMap ahead of need)   {@code SpareChunks}, {@code HeapForGc.prepareSpareChunk}
  * </pre>
  *
  * <h2>Colours</h2>
@@ -43,6 +44,10 @@
  *       class first; the collector sweeps the rest in the background. Freed slots go back to
  *       their span, empty spans to the page heap, whole free chunks to the OS (the scavenger).</li>
  * </ol>
+ * Between these steps, and between batches of concurrent marking and of sweeping (never inside
+ * a pause), the collector maps the heap's spare chunk when the heap asks for one ({@code
+ * SpareChunks}), so that a goroutine that grows the heap does not zero-fill 4 MiB in the middle
+ * of an allocation while a stop waits for it.
  *
  * <h2>The barrier</h2>
  * See {@code Barrier}: while marking, every pointer store through the API shades the old and

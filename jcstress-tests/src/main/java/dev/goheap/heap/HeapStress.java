@@ -7,6 +7,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import dev.goheap.GoRuntime;
 import dev.goheap.heap.StressObjects.Allocation;
 import dev.goheap.heap.StressObjects.Victim;
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemoryLayout;
 import org.openjdk.jcstress.annotations.Actor;
@@ -16,10 +18,12 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.LL_Result;
 import org.openjdk.jcstress.infra.results.L_Result;
 
 /*
- * Races on the heap's shared structures: thread caches, central lists, large stripes, the page heap.
+ * Races on the heap's shared structures: thread caches, central lists, large stripes, the page heap
+ * and its spare chunk.
  *
  *   ./mvnw -Pjcstress -pl jcstress-tests -am verify -Djcstress.tests=HeapStress
  *   (one race: -Djcstress.tests=HeapStress.RefillVsLargeFree; a real run: -Djcstress.mode=quick,
@@ -427,6 +431,68 @@ public final class HeapStress {
                 HEAP.free(cell);
             } catch (RuntimeException e) {
                 r.r1 = -3;
+            }
+        }
+    }
+
+    /**
+     * The heap of {@link SpareChunkVsGrowth}, no collector: retain 0, so the chunk of each
+     * state's growth goes back to the OS when its object is freed, and the next state grows again.
+     */
+    static final Heap GROWING = Heap.open(64L << 20, 0);
+    static final HeapForGc GROWING_GC = GcAccess.of(GROWING);
+
+    @JCStressTest
+    @Description("A collector thread maps a spare chunk outside the page heap's lock and publishes it "
+            + "under the lock, while a mutator allocates a 4 MiB object, which needs a new chunk: the "
+            + "growth takes the spare if it is published, else maps a chunk itself. A spare the "
+            + "mutator did not take stays for the next state's growth.")
+    @Outcome(id = {"spare, published", "spare, declined"}, expect = ACCEPTABLE, desc = "The growth took a "
+            + "spare: this state's, published first, or the last state's (this one found it and declined).")
+    @Outcome(id = {"mapped, published", "mapped, declined"}, expect = ACCEPTABLE, desc = "The growth came "
+            + "first and mapped its chunk; the spare was published after it (or, across states, found).")
+    @Outcome(expect = FORBIDDEN, desc = "An exception (the limit hit by a spare counted twice or never "
+            + "released), memory not zeroed, a stamp lost (one chunk's memory handed out twice), or "
+            + "more mapped than a growth's chunk and one spare.")
+    @State
+    public static class SpareChunkVsGrowth {
+        private final long id = StressObjects.nextIds(1);
+
+        @Actor
+        public void mutator(LL_Result r) {
+            try {
+                long before = GROWING_GC.spareChunksTaken(); // only this actor's thread grows this heap
+                long p = GROWING.allocate(SpareChunk.BYTES);
+                long last = SpareChunk.BYTES - 8;
+                String problem = StressObjects.first(
+                        GROWING.getLong(p, 0) != 0 || GROWING.getLong(p, last / 2) != 0
+                                || GROWING.getLong(p, last) != 0 ? "not zeroed" : null);
+                GROWING.setLong(p, 0, id);
+                GROWING.setLong(p, last, id);
+                if (GROWING.getLong(p, 0) != id || GROWING.getLong(p, last) != id) {
+                    problem = StressObjects.first(problem, "stamp lost");
+                }
+                GROWING.free(p);
+                r.r1 = StressObjects.first(problem, GROWING_GC.spareChunksTaken() > before ? "spare" : "mapped");
+            } catch (RuntimeException e) {
+                r.r1 = e.toString();
+            }
+        }
+
+        @Actor
+        public void collector(LL_Result r) {
+            try {
+                r.r2 = GROWING_GC.prepareSpareChunk() ? "published" : "declined";
+            } catch (RuntimeException e) {
+                r.r2 = e.toString();
+            }
+        }
+
+        @Arbiter
+        public void owner(LL_Result r) {
+            long mapped = GROWING.stats().heapMappedBytes(); // other states may be growing: a recent value
+            if (mapped > 2 * SpareChunk.BYTES) {
+                r.r1 = "mapped " + mapped;
             }
         }
     }

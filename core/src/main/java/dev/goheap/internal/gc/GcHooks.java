@@ -12,6 +12,15 @@ public interface GcHooks {
     void heapGrew(long inUseBytes);
 
     /**
+     * The heap is growing, or its free pages fell below a chunk's worth, and it has no spare
+     * chunk: call {@link HeapForGc#prepareSpareChunk} soon, on a thread of the collector's own
+     * (not a goroutine's: the point is to keep the mapping off their path). Told once until that
+     * call answers. Runs under the page heap's lock: must not block, allocate goheap memory or
+     * take goheap locks (set a flag and wake the collector).
+     */
+    void spareChunkWanted();
+
+    /**
      * An allocation of {@code requestedBytes} hit the heap limit. Runs with no heap lock held;
      * may run a whole cycle (parking the calling goroutine meanwhile) before the heap retries
      * the allocation once.
