@@ -52,6 +52,7 @@ final class CycleRunner implements GcHooks {
     private final Safepoints safepoints;
     private final WorkQueue queue = new WorkQueue();
     private final MarkWork markWork = new MarkWork();
+    private final AssistQueue assistQueue = new AssistQueue();
     private final Barrier barrier;
     private final Marker marker;
     private final Assists assists;
@@ -84,8 +85,8 @@ final class CycleRunner implements GcHooks {
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, this::checkMutator);
-        this.marker = new Marker(heap, queue, barrier, markWork);
-        this.assists = new Assists(heap, barrier, marker, markWork, config, thread);
+        this.marker = new Marker(heap, queue, barrier, markWork, assistQueue);
+        this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread);
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
@@ -125,6 +126,9 @@ final class CycleRunner implements GcHooks {
     @Override
     public void poll() {
         safepoints.poll();
+        if (assists.parksOwed()) {
+            assists.parkIfOwed(); // a dry assist past the goal waits here, at a safepoint (Assists)
+        }
     }
 
     @Override
@@ -194,6 +198,7 @@ final class CycleRunner implements GcHooks {
             failure = e; // reported to gc() callers; the thread's uncaught handler prints it too
             throw e;
         } finally {
+            assists.close(); // parked assists wait for nothing any more
             heap.setHooks(null);
             cycles.stop();
         }
@@ -252,6 +257,7 @@ final class CycleRunner implements GcHooks {
                 marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
             }
         }
+        assists.wakeParked(cycle);
         long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
         long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
@@ -269,7 +275,8 @@ final class CycleRunner implements GcHooks {
             int mutatorCpus = Math.max(1, Math.min(safepoints.mutatorCount(),
                     Runtime.getRuntime().availableProcessors() - 1));
             pacer.endCycle(new Pacer.MarkCycle(Math.min(heapAtStart, cycleTrigger), heapAtMarkEnd, lastShadedBytes,
-                    assists.cycleWorkBytes(), assists.cycleNanos(), markEndNanos - cycleStartNanos, mutatorCpus));
+                    assists.cycleWorkBytes(), assists.cycleNanos() + assists.cycleParkNanos(), // parked: not allocating
+                    markEndNanos - cycleStartNanos, mutatorCpus));
         }
         lastMarkedBytes = marked[0];
         pacer.onMarkDone(marked[0], lastShadedBytes);
@@ -358,7 +365,7 @@ final class CycleRunner implements GcHooks {
         return new MemStats(h.heapMappedBytes(), h.heapInUseBytes(), h.heapIdleBytes(), h.heapReleasedBytes(), h.liveObjects(),
                 h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, counts.completed(), counts.forced(), log.totalNanos(),
                 recent(log), log.maxNanos(), cpuFraction(), pinCount, assists.count(), assists.totalNanos(),
-                assists.workBytes(), maxHeapOverGoal);
+                assists.workBytes(), maxHeapOverGoal, assists.parks(), assists.parkNanos());
     }
 
     private static java.util.List<Long> recent(PauseLog log) {

@@ -29,13 +29,15 @@ final class Marker {
     private final WorkQueue queue;
     private final Barrier barrier;
     private final MarkWork work;
+    private final AssistQueue assistQueue;
     private long scanned; // collector thread: objects it scanned this cycle
 
-    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work) {
+    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work, AssistQueue assistQueue) {
         this.heap = heap;
         this.queue = queue;
         this.barrier = barrier;
         this.work = work;
+        this.assistQueue = assistQueue;
     }
 
     /**
@@ -66,6 +68,7 @@ final class Marker {
             own.flush(queue);
             int n = drainBatch(own, batch);
             work.addBackground(own.takeUnpublishedBytes());
+            assistQueue.flush(work); // parked assists first (Go's gcFlushBgCredit): one volatile read if none
             scanned += n;
             if (n == 0) {
                 if (queue.isDrained()) {
