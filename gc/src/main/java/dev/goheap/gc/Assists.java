@@ -109,6 +109,7 @@ final class Assists {
     private final Safepoints safepoints;
     private final boolean enabled;
     private final long maxAssistNanos;
+    private final long parkMaxNanos;
     private final Thread collectorThread;
     private final AssistLog log = new AssistLog();
     private volatile Target target; // null: not marking
@@ -127,8 +128,9 @@ final class Assists {
     private final LongAdder parkNanos = new LongAdder();
     private final AtomicLong cycleParkNanos = new AtomicLong();
 
+    /** {@code parkMaxNanos}: the longest park ({@link #PARK_MAX_NANOS}; tests take longer, to see the wake-ups). */
     Assists(HeapForGc heap, Barrier barrier, Marker marker, MarkWork work, AssistQueue queue, Safepoints safepoints,
-            GcConfig config, Thread collectorThread) {
+            GcConfig config, Thread collectorThread, long parkMaxNanos) {
         this.heap = heap;
         this.barrier = barrier;
         this.marker = marker;
@@ -137,6 +139,7 @@ final class Assists {
         this.safepoints = safepoints;
         this.enabled = config.assists();
         this.maxAssistNanos = config.maxAssist().toNanos();
+        this.parkMaxNanos = parkMaxNanos;
         this.collectorThread = collectorThread;
     }
 
@@ -255,7 +258,7 @@ final class Assists {
         try {
             if (queue.enqueue(w, t.cycle, debtWork, work)) {
                 waited = true;
-                AssistQueue.await(w, start + PARK_MAX_NANOS);
+                AssistQueue.await(w, start + parkMaxNanos);
                 queue.leave(w);
             }
         } finally {
@@ -382,6 +385,12 @@ final class Assists {
     /** Returns the parked time of the cycle marking now (or last marked), summed over goroutines. */
     long cycleParkNanos() {
         return cycleParkNanos.get();
+    }
+
+    /** Returns the calling goroutine's assist balance (for tests): negative is debt. */
+    long balanceOfCurrent() {
+        GreyBuffer own = barrier.localOrNull();
+        return own == null ? 0 : own.assistBytes;
     }
 
     /** Returns the number of assists waiting parked now (a racy snapshot, for tests). */

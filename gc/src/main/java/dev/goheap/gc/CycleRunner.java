@@ -86,7 +86,8 @@ final class CycleRunner implements GcHooks {
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, this::checkMutator);
         this.marker = new Marker(heap, queue, barrier, markWork, assistQueue);
-        this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread);
+        this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread,
+                Assists.PARK_MAX_NANOS);
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
