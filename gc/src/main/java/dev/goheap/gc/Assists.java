@@ -78,9 +78,18 @@ import jdk.jfr.EventType;
  * safepoint), so mark termination never finds a batch held by an assist, and a goroutine's
  * stack is never scanned mid-assist. It may run in the middle of a stack operation; it touches
  * no stack. Several drainers are safe by the protocol in {@link WorkQueue} and {@link Marker}.
+ * The park is the one wait, and it is not inside an assist: it comes at the poll that starts an
+ * allocation (no stack operation in progress, no heap lock held, no batch held), as a
+ * {@link Safepoints#park}, so a stop holds the parked goroutine instead of waiting for it and a
+ * handshake scans its stack on the collector's thread. It is skipped where a park is refused or
+ * would wait on the caller itself ({@link Safepoints#mayPark}: inside a handshake action, or on
+ * the operator of a stop). While parked the goroutine touches only its balance and the
+ * {@link AssistQueue}; it wakes by the queue's protocol, which loses no wake-up.
  *
- * <p><b>Thread safety:</b> {@link #charge} on any mutator thread; {@link #beginCycle} and
- * {@link #endCycle} on the collector thread with the world stopped; the figures from any thread.
+ * <p><b>Thread safety:</b> {@link #charge} on any mutator thread; {@link #parkIfOwed} on a
+ * goroutine at its allocation's poll; {@link #beginCycle} and {@link #endCycle} on the collector
+ * thread with the world stopped, {@link #wakeParked} and {@link #close} on it with the world
+ * running; the figures from any thread.
  */
 final class Assists {
     /**

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *       while allocating goroutines assist when allocation outruns marking ({@link Assists});</li>
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
- *       else turn the barrier off and start the new sweep generation;</li>
+ *       else turn the barrier off and start the new sweep generation; once the world runs
+ *       again, wake the assists parked in the cycle ({@link Assists#wakeParked});</li>
  *   <li>measure the mark's cons/mark ratio ({@link Pacer#endCycle}) and set the next goal and
  *       trigger from it and the marked bytes; sweep in the background.</li>
  * </ol>

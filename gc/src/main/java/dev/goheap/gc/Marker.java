@@ -10,6 +10,10 @@ import dev.goheap.internal.gc.HeapForGc;
  * queued only by the shade that set its mark bit (an atomic bit operation), and a batch is taken
  * out of the queue under its lock by exactly one drainer.
  *
+ * <p><b>Credit:</b> after each batch the collector's work is credit ({@link MarkWork#addBackground}),
+ * offered first to the assists parked for it ({@link AssistQueue#flush}, Go's
+ * {@code gcFlushBgCredit}).
+ *
  * <p><b>Termination:</b> {@link #drainBatch} flushes what it greyed to the queue before it
  * gives the batch up ({@link WorkQueue#batchDone}), so when the queue is empty and no batch is
  * held, no drainer holds grey work. The collector's concurrent {@link #drain} waits for held

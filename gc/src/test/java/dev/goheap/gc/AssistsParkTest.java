@@ -141,6 +141,31 @@ class AssistsParkTest {
         }
     }
 
+    /**
+     * The real wiring: the heap's allocation poll reaches the park through {@link CycleRunner#poll}.
+     * A collector whose thread never starts, hooked into the heap, with a cycle begun by hand:
+     * the park ends at its 10 ms bound (nobody credits or ends the cycle), and is counted.
+     */
+    @Test
+    void shouldParkAtTheAllocationsPollWhenTheCollectorIsHookedIntoTheHeap() throws Exception {
+        try (GoRuntime rt = runtime()) {
+            HeapForGc heap = GcAccess.of(rt.heap());
+            CycleRunner runner = new CycleRunner(rt, heap, GcConfig.builder().build(), new Pins());
+            heap.setHooks(runner);
+            try {
+                runner.assists().beginCycle(CYCLE, 1, 2, EXPECTED_WORK_BYTES, EXPECTED_WORK_BYTES);
+                Goroutine g = rt.go(() -> {
+                    runner.assists().charge(SPAN_BYTES);
+                    rt.heap().allocate(16); // its poll parks
+                });
+                assertTrue(g.join(HANG_GUARD), "the park outlived its bound");
+                assertEquals(1, runner.assists().parks());
+            } finally {
+                heap.setHooks(null);
+            }
+        }
+    }
+
     static void awaitTrue(String what, BooleanSupplier condition) {
         long end = System.nanoTime() + HANG_GUARD.toNanos();
         while (!condition.getAsBoolean()) {
