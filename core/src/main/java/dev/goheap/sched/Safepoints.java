@@ -197,6 +197,18 @@ public final class Safepoints {
         }
     }
 
+    /**
+     * Returns whether the calling thread is a goroutine registered here that {@link #park} would
+     * accept now and that no operation waits on while it is parked: running, not inside a
+     * handshake action, and not the operator of a stop or handshake (the operation would wait
+     * for its own operator). For code that chooses to wait parked rather than must, such as the
+     * collector's assists: a false return means "do not wait here".
+     */
+    public boolean mayPark() {
+        Mutator m = current.get();
+        return m != null && m.stateVolatile() == Mutator.RUNNING && !m.inAction && operator != Thread.currentThread();
+    }
+
     /** Returns whether the calling thread is a goroutine registered here and parked (or held). */
     public boolean isParked() {
         Mutator m = current.get();

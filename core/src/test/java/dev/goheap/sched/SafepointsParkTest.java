@@ -138,6 +138,32 @@ class SafepointsParkTest {
     }
 
     @Test
+    void shouldAllowAParkOnlyWhenRunningOutsideAnActionAndNotTheOperator() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            List<String> seen = new ArrayList<>();
+            assertFalse(sp.mayPark(), "no goroutine");
+            rt.go(() -> {
+                seen.add("running " + sp.mayPark());
+                sp.parked(() -> seen.add("parked " + sp.mayPark()));
+                Goroutine me = Goroutine.current();
+                sp.handshake(g -> {
+                    if (g == me) {
+                        seen.add("in its action " + sp.mayPark()); // park() would throw here
+                    }
+                }, farDeadline());
+                seen.add("after the handshake " + sp.mayPark());
+                assertTrue(sp.stopTheWorld(farDeadline()));
+                seen.add("operator of a stop " + sp.mayPark()); // its stop would wait for itself
+                sp.startTheWorld();
+                seen.add("after the stop " + sp.mayPark());
+            }).join();
+            assertEquals(List.of("running true", "parked false", "in its action false", "after the handshake true",
+                    "operator of a stop false", "after the stop true"), seen);
+        }
+    }
+
+    @Test
     void shouldDoNothingWhenTheThreadIsNoGoroutine() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();

@@ -229,6 +229,8 @@ public final class BinaryTrees {
                 felt[0] * 100, felt[1] * 100);
         System.out.printf(Locale.ROOT, "assists          %d, %.1f ms in all, %d MiB marked; heap at mark end / goal: max %.2f%n",
                 m.assists(), m.assistTotalNanos() / 1e6, m.assistMarkedBytes() >> 20, m.maxHeapOverGoal());
+        System.out.printf(Locale.ROOT, "assists parked   %d, %.1f ms in all (dry past the goal: waited for the collector)%n",
+                m.assistParks(), m.assistParkNanos() / 1e6);
         System.out.printf(Locale.ROOT, "heap             %d MiB mapped, %d MiB in use, %d MiB marked live last cycle%n",
                 m.heapSysBytes() >> 20, m.heapInUseBytes() >> 20, m.lastMarkedBytes() >> 20);
         System.out.printf(Locale.ROOT, "objects          %d allocated, %d freed; GC CPU %.1f %% (collector and assists)%n",

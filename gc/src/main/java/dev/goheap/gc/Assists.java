@@ -1,6 +1,8 @@
 package dev.goheap.gc;
 
 import dev.goheap.internal.gc.HeapForGc;
+import dev.goheap.sched.Safepoints;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.EventType;
@@ -28,11 +30,36 @@ import jdk.jfr.EventType;
  *       for later allocation.</li>
  * </ol>
  * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, or
- * when the grey set is dry. Go parks a dry assist until the collector's credit comes or the
- * cycle ends; goheap does not wait: a goroutine waiting inside an assist is at no safepoint, and
- * a virtual thread's wake-up on a loaded machine took milliseconds, which delayed the stops (a
- * version that waited, within the slice, past the goal doubled the demo's wall time and made
- * stops miss their deadlines). Debt left unpaid stays and is charged again at the next refill.
+ * when the grey set is dry. Debt left unpaid stays and is charged again at the next refill.
+ *
+ * <h2>A dry assist past the goal waits, parked (Go's {@code gcParkAssist})</h2>
+ * While the grey set is dry the collector holds the last grey objects, or is finishing the mark
+ * (its termination stop may take several tries): an assist that just returned let its goroutine
+ * allocate on, and the heap passed the hard goal (AssistsTest saw 1.31 times the goal on a quiet
+ * machine, 1.98 under load). So, once the heap is past the cycle's goal (the point where the
+ * pacer's plan has failed; before it, a dry assist returns as it always did, and its debt waits
+ * for the next refill), a dry assist that leaves debt makes its goroutine wait:
+ * <ol>
+ *   <li>The assist, which may run in the middle of a stack operation (a stack block's refill),
+ *       does not wait there: it marks the goroutine as owing a park for this cycle
+ *       ({@link GreyBuffer#parkCycle}) and raises {@link #parksOwed}.</li>
+ *   <li>The goroutine's next allocation polls ({@link CycleRunner#poll}: the safepoint at the
+ *       start of {@code Heap.allocate} and {@code newObject}, outside every stack operation and
+ *       heap lock). While {@link #parksOwed} is up, each poll looks up the calling goroutine's
+ *       buffer; one that owes a park takes what credit there is, and if that does not cover its
+ *       debt, parks ({@link Safepoints#park}: a stop or handshake does not wait for it, and holds
+ *       it while it scans its stack) in the {@link AssistQueue}.</li>
+ *   <li>It waits until the collector's credit covers its debt (the collector hands its work to
+ *       the waiters at every batch, {@link AssistQueue#flush}), or the cycle ends (woken right
+ *       after mark termination), or the collector stops, and at most {@link #PARK_MAX_NANOS}
+ *       (10 ms): a backstop, after which it allocates at most one span before its next refill
+ *       charges it again. Then it unparks (waiting while a stop holds it) and allocates.</li>
+ * </ol>
+ * An earlier version waited inside the assist, at no safepoint: a stop waited for it, which
+ * doubled the demo's wall time and made stops miss their deadlines. A parked wait costs a stop
+ * nothing. The cost is the owing goroutines' polls: while {@link #parksOwed} is up (from the
+ * first dry assist past the goal to the cycle's end), every allocation of every goroutine reads
+ * a ThreadLocal.
  *
  * <h2>What an assist costs the mutator, and the bound</h2>
  * An assist is mutator time lost, not a stop: it runs on the allocating goroutine while the
@@ -51,9 +78,18 @@ import jdk.jfr.EventType;
  * safepoint), so mark termination never finds a batch held by an assist, and a goroutine's
  * stack is never scanned mid-assist. It may run in the middle of a stack operation; it touches
  * no stack. Several drainers are safe by the protocol in {@link WorkQueue} and {@link Marker}.
+ * The park is the one wait, and it is not inside an assist: it comes at the poll that starts an
+ * allocation (no stack operation in progress, no heap lock held, no batch held), as a
+ * {@link Safepoints#park}, so a stop holds the parked goroutine instead of waiting for it and a
+ * handshake scans its stack on the collector's thread. It is skipped where a park is refused or
+ * would wait on the caller itself ({@link Safepoints#mayPark}: inside a handshake action, or on
+ * the operator of a stop). While parked the goroutine touches only its balance and the
+ * {@link AssistQueue}; it wakes by the queue's protocol, which loses no wake-up.
  *
- * <p><b>Thread safety:</b> {@link #charge} on any mutator thread; {@link #beginCycle} and
- * {@link #endCycle} on the collector thread with the world stopped; the figures from any thread.
+ * <p><b>Thread safety:</b> {@link #charge} on any mutator thread; {@link #parkIfOwed} on a
+ * goroutine at its allocation's poll; {@link #beginCycle} and {@link #endCycle} on the collector
+ * thread with the world stopped, {@link #wakeParked} and {@link #close} on it with the world
+ * running; the figures from any thread.
  */
 final class Assists {
     /**
@@ -64,6 +100,11 @@ final class Assists {
     static final int BATCH = 128;
     /** The least work an assist does once it marks (Go's {@code gcOverAssistWork}, 64 KiB). */
     static final long MIN_WORK_BYTES = 64 << 10;
+    /**
+     * The longest a dry assist waits parked (the class note): a backstop for a collector that
+     * neither credits nor ends its cycle; past it the goroutine allocates one more span at most.
+     */
+    static final long PARK_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
 
     /** One cycle's pacing inputs, fixed at mark start. */
@@ -73,25 +114,41 @@ final class Assists {
     private final Barrier barrier;
     private final Marker marker;
     private final MarkWork work;
+    private final AssistQueue queue;
+    private final Safepoints safepoints;
     private final boolean enabled;
     private final long maxAssistNanos;
+    private final long parkMaxNanos;
     private final Thread collectorThread;
     private final AssistLog log = new AssistLog();
     private volatile Target target; // null: not marking
+    /**
+     * Some goroutine owes a park this cycle: its polls must look. Raised by an assist, lowered
+     * at mark termination (world stopped); a stale owner's flag is of an older cycle, ignored.
+     */
+    private volatile boolean parksOwed;
 
     private final LongAdder count = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final LongAdder workBytes = new LongAdder();
     private final AtomicLong cycleCount = new AtomicLong();
     private final AtomicLong cycleNanos = new AtomicLong();
+    private final LongAdder parks = new LongAdder();
+    private final LongAdder parkNanos = new LongAdder();
+    private final AtomicLong cycleParkNanos = new AtomicLong();
 
-    Assists(HeapForGc heap, Barrier barrier, Marker marker, MarkWork work, GcConfig config, Thread collectorThread) {
+    /** {@code parkMaxNanos}: the longest park ({@link #PARK_MAX_NANOS}; tests take longer, to see the wake-ups). */
+    Assists(HeapForGc heap, Barrier barrier, Marker marker, MarkWork work, AssistQueue queue, Safepoints safepoints,
+            GcConfig config, Thread collectorThread, long parkMaxNanos) {
         this.heap = heap;
         this.barrier = barrier;
         this.marker = marker;
         this.work = work;
+        this.queue = queue;
+        this.safepoints = safepoints;
         this.enabled = config.assists();
         this.maxAssistNanos = config.maxAssist().toNanos();
+        this.parkMaxNanos = parkMaxNanos;
         this.collectorThread = collectorThread;
     }
 
@@ -105,12 +162,34 @@ final class Assists {
         work.reset();
         cycleCount.set(0);
         cycleNanos.set(0);
+        cycleParkNanos.set(0);
         target = new Target(cycle, goalBytes, hardGoalBytes, expectedWorkBytes, worstWorkBytes);
+        queue.beginCycle(cycle);
     }
 
-    /** Mark termination, world stopped: no assist is running (none has a safepoint), none starts. */
+    /**
+     * Mark termination, world stopped: no assist is running (none has a safepoint), none starts,
+     * and no park is owed. Assists parked meanwhile wait on until {@link #wakeParked}.
+     */
     void endCycle() {
         target = null;
+        parksOwed = false;
+    }
+
+    /**
+     * After mark termination's stop, world running: wakes the assists parked in {@code cycle}
+     * (woken here rather than in the stop, where their wake-ups would only take CPU from it to
+     * wait for its release). An assist that enqueues after this is refused.
+     */
+    void wakeParked(long cycle) {
+        queue.endCycle(cycle);
+    }
+
+    /** The collector stopped: no assist waits any more. */
+    void close() {
+        target = null;
+        parksOwed = false;
+        queue.close();
     }
 
     /**
@@ -148,14 +227,72 @@ final class Assists {
             return;
         }
         credit(own, stolen / workPerByte);
-        assist(own, t, debtWork - stolen, workPerByte);
+        boolean dry = assist(own, t, debtWork - stolen, workPerByte);
+        if (dry && own.assistBytes < 0 && heap.inUseBytes() >= t.goalBytes) {
+            // Not here, maybe in the middle of a stack operation: at this goroutine's next poll.
+            own.parkCycle = t.cycle;
+            parksOwed = true;
+        }
+    }
+
+    /** Whether some goroutine may owe a park: {@link CycleRunner#poll}'s fast path, one volatile read. */
+    boolean parksOwed() {
+        return parksOwed;
+    }
+
+    /**
+     * At a safepoint poll at the start of an allocation (no stack operation in progress, no heap
+     * lock held): if the calling goroutine owes a park this cycle and credit does not cover its
+     * debt, parks it until the credit does, the cycle ends or the collector stops, at most
+     * {@link #PARK_MAX_NANOS}.
+     */
+    void parkIfOwed() {
+        Target t = target;
+        GreyBuffer own = barrier.localOrNull();
+        if (t == null || own == null || own.parkCycle != t.cycle) {
+            return;
+        }
+        own.parkCycle = 0;
+        if (own.assistBytes >= 0 || !safepoints.mayPark()) {
+            return; // paid meanwhile, or a goroutine that may not wait (in an action, or an operator)
+        }
+        double workPerByte = Pacer.assistWorkPerByte(t.expectedWorkBytes, work.doneBytes(), t.worstWorkBytes,
+                t.goalBytes, t.hardGoalBytes, heap.inUseBytes());
+        long debtWork = (long) Math.ceil(-own.assistBytes * workPerByte);
+        AssistQueue.Waiter w = own.waiter();
+        long start = log.begin();
+        long end;
+        boolean waited = false;
+        safepoints.park(); // a safepoint: it may stop here first, or run a handshake's action
+        try {
+            if (queue.enqueue(w, t.cycle, debtWork, work)) {
+                waited = true;
+                AssistQueue.await(w, start + parkMaxNanos);
+                queue.leave(w);
+            }
+        } finally {
+            try {
+                safepoints.unpark(); // waits while a stop holds it
+            } finally {
+                end = log.end();
+            }
+        }
+        // Credit of an ended cycle lands in a balance that the next cycle's first charge zeroes.
+        credit(own, w.gotWork / workPerByte);
+        if (waited) {
+            long nanos = end - start;
+            parks.increment();
+            parkNanos.add(nanos);
+            cycleParkNanos.addAndGet(nanos);
+        }
     }
 
     /**
      * Marks at least {@code debtWork} (at least {@link #MIN_WORK_BYTES}), within the slice; if
-     * the grey set runs dry first, claims the collector's credit and returns.
+     * the grey set runs dry first, claims the collector's credit and returns. Returns whether it
+     * found the grey set dry.
      */
-    private void assist(GreyBuffer own, Target t, long debtWork, double workPerByte) {
+    private boolean assist(GreyBuffer own, Target t, long debtWork, double workPerByte) {
         GcEvents.Assist event = EVENT.isEnabled() ? new GcEvents.Assist() : null;
         if (event != null) {
             event.begin();
@@ -165,6 +302,7 @@ final class Assists {
         long markedBefore = own.markedBytes;
         long objects = 0;
         long stolen = 0; // credit claimed while the grey set was dry
+        boolean dry = false;
         long start = log.begin();
         long end;
         try {
@@ -175,6 +313,7 @@ final class Assists {
                 if (n == 0) {
                     // Dry: claim what the collector did meanwhile, and return either way.
                     stolen += work.steal(debtWork - (own.markedBytes - markedBefore));
+                    dry = true;
                     break;
                 }
                 if (System.nanoTime() - deadline >= 0) {
@@ -202,6 +341,7 @@ final class Assists {
             event.objects = objects;
             event.commit();
         }
+        return dry;
     }
 
     /** Adds {@code bytes} to the balance, saturating: a tiny ratio (no goal) makes huge credits. */
@@ -239,6 +379,32 @@ final class Assists {
     /** Returns the assist time of the cycle marking now (or last marked), summed over goroutines. */
     long cycleNanos() {
         return cycleNanos.get();
+    }
+
+    /** Returns the number of dry assists that waited parked so far. */
+    long parks() {
+        return parks.sum();
+    }
+
+    /** Returns the time dry assists waited parked, summed over goroutines. */
+    long parkNanos() {
+        return parkNanos.sum();
+    }
+
+    /** Returns the parked time of the cycle marking now (or last marked), summed over goroutines. */
+    long cycleParkNanos() {
+        return cycleParkNanos.get();
+    }
+
+    /** Returns the calling goroutine's assist balance (for tests): negative is debt. */
+    long balanceOfCurrent() {
+        GreyBuffer own = barrier.localOrNull();
+        return own == null ? 0 : own.assistBytes;
+    }
+
+    /** Returns the number of assists waiting parked now (a racy snapshot, for tests). */
+    int parkedNow() {
+        return queue.size();
     }
 
     AssistLog log() {

@@ -92,6 +92,11 @@ final class Barrier implements WriteBarrier {
         return b != null ? b : register();
     }
 
+    /** Returns the calling thread's buffer if it has one, else null (registers none). */
+    GreyBuffer localOrNull() {
+        return local.get();
+    }
+
     /** Returns the calling thread's buffer, or null if it has none and may not register one. */
     GreyBuffer bufferOrNull() {
         GreyBuffer b = local.get();

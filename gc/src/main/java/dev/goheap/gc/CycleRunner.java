@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *       while allocating goroutines assist when allocation outruns marking ({@link Assists});</li>
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
- *       else turn the barrier off and start the new sweep generation;</li>
+ *       else turn the barrier off and start the new sweep generation; once the world runs
+ *       again, wake the assists parked in the cycle ({@link Assists#wakeParked});</li>
  *   <li>measure the mark's cons/mark ratio ({@link Pacer#endCycle}) and set the next goal and
  *       trigger from it and the marked bytes; sweep in the background.</li>
  * </ol>
@@ -54,6 +55,7 @@ final class CycleRunner implements GcHooks {
     private final Safepoints safepoints;
     private final WorkQueue queue = new WorkQueue();
     private final MarkWork markWork = new MarkWork();
+    private final AssistQueue assistQueue = new AssistQueue();
     private final Barrier barrier;
     private final Marker marker;
     private final Assists assists;
@@ -88,8 +90,9 @@ final class CycleRunner implements GcHooks {
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, this::checkMutator);
         this.spareChunks = new SpareChunks(heap, thread);
-        this.marker = new Marker(heap, queue, barrier, markWork, spareChunks::serve);
-        this.assists = new Assists(heap, barrier, marker, markWork, config, thread);
+        this.marker = new Marker(heap, queue, barrier, markWork, assistQueue, spareChunks::serve);
+        this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread,
+                Assists.PARK_MAX_NANOS);
         this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
@@ -134,6 +137,9 @@ final class CycleRunner implements GcHooks {
     @Override
     public void poll() {
         safepoints.poll();
+        if (assists.parksOwed()) {
+            assists.parkIfOwed(); // a dry assist past the goal waits here, at a safepoint (Assists)
+        }
     }
 
     @Override
@@ -204,6 +210,7 @@ final class CycleRunner implements GcHooks {
             failure = e; // reported to gc() callers; the thread's uncaught handler prints it too
             throw e;
         } finally {
+            assists.close(); // parked assists wait for nothing any more
             heap.setHooks(null);
             cycles.stop();
         }
@@ -262,6 +269,7 @@ final class CycleRunner implements GcHooks {
                 marker.drain(Long.MAX_VALUE); // what did not fit, concurrently; then try again
             }
         }
+        assists.wakeParked(cycle);
         long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
         long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
@@ -279,7 +287,8 @@ final class CycleRunner implements GcHooks {
             int mutatorCpus = Math.max(1, Math.min(safepoints.mutatorCount(),
                     Runtime.getRuntime().availableProcessors() - 1));
             pacer.endCycle(new Pacer.MarkCycle(Math.min(heapAtStart, cycleTrigger), heapAtMarkEnd, lastShadedBytes,
-                    assists.cycleWorkBytes(), assists.cycleNanos(), markEndNanos - cycleStartNanos, mutatorCpus));
+                    assists.cycleWorkBytes(), assists.cycleNanos() + assists.cycleParkNanos(), // parked: not allocating
+                    markEndNanos - cycleStartNanos, mutatorCpus));
         }
         lastMarkedBytes = marked[0];
         pacer.onMarkDone(marked[0], lastShadedBytes);
@@ -380,7 +389,7 @@ final class CycleRunner implements GcHooks {
         return new MemStats(h.heapMappedBytes(), h.heapInUseBytes(), h.heapIdleBytes(), h.heapReleasedBytes(), h.liveObjects(),
                 h.mallocs(), h.frees(), pacer.goalBytes(), lastMarkedBytes, counts.completed(), counts.forced(), log.totalNanos(),
                 recent(log), log.maxNanos(), cpuFraction(), pinCount, assists.count(), assists.totalNanos(),
-                assists.workBytes(), maxHeapOverGoal);
+                assists.workBytes(), maxHeapOverGoal, assists.parks(), assists.parkNanos());
     }
 
     private static java.util.List<Long> recent(PauseLog log) {

@@ -12,6 +12,8 @@ import java.util.function.LongConsumer;
  * <p><b>Thread safety:</b> its thread only, except that while the world is stopped (or after the
  * thread ended) the collector drains it; the stop's handshake orders those accesses. No field
  * is touched while this thread is inside an assist by anyone else: an assist has no safepoint.
+ * A dry assist's park ({@link Assists#parkIfOwed}) is a safepoint: while parked, the thread
+ * touches only its balance, which the collector never touches.
  */
 final class GreyBuffer {
     static final int CAPACITY = 256;
@@ -29,6 +31,9 @@ final class GreyBuffer {
      */
     long assistBytes;
     long assistCycle;
+    /** The cycle in which this thread's last assist ran dry past the goal and owes a park; 0: none. */
+    long parkCycle;
+    private AssistQueue.Waiter waiter; // made at the first park
     private final long[] items = new long[CAPACITY];
     private int size;
     private long[] batch; // the grey objects this thread is scanning; made at its first drain
@@ -70,6 +75,16 @@ final class GreyBuffer {
             batch = b;
         }
         return b;
+    }
+
+    /** Returns this thread's waiter for parked assists (made once). */
+    AssistQueue.Waiter waiter() {
+        AssistQueue.Waiter w = waiter;
+        if (w == null) {
+            w = new AssistQueue.Waiter(thread);
+            waiter = w;
+        }
+        return w;
     }
 
     /** Returns the bytes marked since the last call (this cycle's work not yet published). */

@@ -10,6 +10,10 @@ import dev.goheap.internal.gc.HeapForGc;
  * queued only by the shade that set its mark bit (an atomic bit operation), and a batch is taken
  * out of the queue under its lock by exactly one drainer.
  *
+ * <p><b>Credit:</b> after each batch the collector's work is credit ({@link MarkWork#addBackground}),
+ * offered first to the assists parked for it ({@link AssistQueue#flush}, Go's
+ * {@code gcFlushBgCredit}).
+ *
  * <p><b>Termination:</b> {@link #drainBatch} flushes what it greyed to the queue before it
  * gives the batch up ({@link WorkQueue#batchDone}), so when the queue is empty and no batch is
  * held, no drainer holds grey work. The collector's concurrent {@link #drain} waits for held
@@ -29,23 +33,27 @@ final class Marker {
     private final WorkQueue queue;
     private final Barrier barrier;
     private final MarkWork work;
+    private final AssistQueue assistQueue;
     private final Runnable betweenBatches;
     private long scanned; // collector thread: objects it scanned this cycle
 
-    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work) {
-        this(heap, queue, barrier, work, () -> {});
+    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work, AssistQueue assistQueue) {
+        this(heap, queue, barrier, work, assistQueue, () -> {});
     }
 
     /**
+     * @param assistQueue    the dry assists waiting parked, which the collector's work pays first
      * @param betweenBatches the collector's chores, run between two batches of concurrent
      *     marking ({@link #drain}; not {@link #drainStopped}): a mark can take the collector
      *     thread for seconds, and the heap's spare chunk cannot wait that long (SpareChunks)
      */
-    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work, Runnable betweenBatches) {
+    Marker(HeapForGc heap, WorkQueue queue, Barrier barrier, MarkWork work, AssistQueue assistQueue,
+            Runnable betweenBatches) {
         this.heap = heap;
         this.queue = queue;
         this.barrier = barrier;
         this.work = work;
+        this.assistQueue = assistQueue;
         this.betweenBatches = betweenBatches;
     }
 
@@ -77,6 +85,7 @@ final class Marker {
             own.flush(queue);
             int n = drainBatch(own, batch);
             work.addBackground(own.takeUnpublishedBytes());
+            assistQueue.flush(work); // parked assists first (Go's gcFlushBgCredit): one volatile read if none
             scanned += n;
             if (n == 0) {
                 if (queue.isDrained()) {

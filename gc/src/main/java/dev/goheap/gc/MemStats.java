@@ -35,12 +35,17 @@ import java.util.List;
  *                           (what assists bound), or the live heap grew during the mark and
  *                           the assists' goal moved out (up to {@code 1 + GOGC/100} times, as
  *                           Go's); 0 before the first cycle or without a goal
+ * @param assistParks        assists that found no grey work left past the heap goal and
+ *                           waited, parked, for the collector's credit or the cycle's end
+ *                           (Go's {@code gcParkAssist}); not counted in {@code assists}
+ * @param assistParkNanos    the time those assists waited parked, summed over goroutines:
+ *                           mutator time lost, not in {@code assistTotalNanos}
  */
 public record MemStats(long heapSysBytes, long heapInUseBytes, long heapIdleBytes, long heapReleasedBytes,
         long heapObjects, long mallocs, long frees, long nextGcBytes, long lastMarkedBytes, long numGc,
         long numForcedGc, long pauseTotalNanos, List<Long> recentPausesNanos, long maxPauseNanos,
         double gcCpuFraction, int pins, long assists, long assistTotalNanos, long assistMarkedBytes,
-        double maxHeapOverGoal) {
+        double maxHeapOverGoal, long assistParks, long assistParkNanos) {
     public MemStats {
         recentPausesNanos = List.copyOf(recentPausesNanos);
     }

@@ -8,6 +8,7 @@
  *   gcStart / STW sweep term {@code CycleRunner} step 1-2, {@code HeapForGc.startMark}
  *   gcDrain, work.full       {@code Marker}, {@code WorkQueue}
  *   gcAssistAlloc, bgScanCredit {@code Assists}, {@code MarkWork}
+ *   gcParkAssist, assistQueue {@code Assists#parkIfOwed}, {@code AssistQueue}
  *   wbBuf, shade             {@code GreyBuffer}, {@code Barrier.shade}
  *   gcMarkDone/Termination   {@code CycleRunner} step 4, {@code HeapForGc.finishMark}
  *   sweepgen, bgsweep        {@code CycleState} (core), {@code HeapForGc.sweepSome}
@@ -98,5 +99,10 @@
  * lost, not stops: the pause bound ignores them, {@link dev.goheap.gc.MemStats} counts them,
  * {@link dev.goheap.gc.Collector#assists} records their busy periods, and
  * {@link dev.goheap.gc.Collector#mutatorUtilisation} reports MMU with and without them.
+ * Once the heap is past the goal, an assist that finds the grey set dry with debt left makes its
+ * goroutine wait, parked at its next allocation's poll (a safepoint: stops do not wait for it),
+ * until the collector's credit covers the debt ({@code AssistQueue}, flushed at every batch the
+ * collector drains), the cycle ends or the collector stops, at most 10 ms (Go's
+ * {@code gcParkAssist}), so the heap stays within the hard goal.
  */
 package dev.goheap.gc;

@@ -106,8 +106,10 @@ class AssistsTest {
     void shouldAssistAndKeepTheHeapNearItsGoalWhenAllocationOutrunsMarking() throws Exception {
         Run off = run(false);
         Run on = run(true);
-        String figures = String.format("assists on: %d assists, %.1f ms, heap/goal max %.2f; off: %d assists, heap/goal max %.2f",
-                on.stats().assists(), on.stats().assistTotalNanos() / 1e6, on.stats().maxHeapOverGoal(),
+        String figures = String.format("assists on: %d assists, %.1f ms, %d parked %.1f ms, heap/goal max %.2f;"
+                        + " off: %d assists, heap/goal max %.2f",
+                on.stats().assists(), on.stats().assistTotalNanos() / 1e6, on.stats().assistParks(),
+                on.stats().assistParkNanos() / 1e6, on.stats().maxHeapOverGoal(),
                 off.stats().assists(), off.stats().maxHeapOverGoal());
         System.out.println("AssistsTest: " + figures);
         assertEquals(0, off.stats().assists(), figures);
@@ -116,12 +118,13 @@ class AssistsTest {
                 figures);
         assertTrue(off.stats().maxHeapOverGoal() > 1.2, "the control must overshoot, else the test shows nothing: " + figures);
         assertTrue(on.stats().maxHeapOverGoal() < off.stats().maxHeapOverGoal(), figures);
-        // At GOGC 25 the hard goal (Go's extended goal) is 1.25 times the goal. Assists hold the
-        // heap near it but do not guarantee it: a dry assist does not wait for the collector
-        // (Assists' class note; Go parks it), so while the collector finishes the grey set and
-        // stops the world, the goroutine allocates on. On the quiet 2-CPU build machine: 1.00 to
-        // 1.31 with assists, 1.7 to 2.3 without; 1.5 keeps the two apart.
-        assertTrue(on.stats().maxHeapOverGoal() <= 1.5, figures);
+        // At GOGC 25 the hard goal (Go's extended goal) is 1.25 times the goal, and assists hold
+        // the heap within it: past the goal, a dry assist waits parked until the collector's
+        // credit pays its debt or the cycle ends (Assists' class note, Go's gcParkAssist), so
+        // the goroutine cannot allocate on while the collector finishes the grey set and stops
+        // the world. Without the park, 1.31 was seen on a quiet 2-CPU machine and 1.98 under
+        // load; without assists, 1.7 to 3.6.
+        assertTrue(on.stats().maxHeapOverGoal() <= 1.25, figures);
     }
 
     @Test

@@ -36,7 +36,7 @@ class MarkerTest {
             WorkQueue queue = new WorkQueue();
             Barrier barrier = new Barrier(gc, queue, () -> {});
             AtomicInteger chores = new AtomicInteger();
-            Marker marker = new Marker(gc, queue, barrier, new MarkWork(), chores::incrementAndGet);
+            Marker marker = new Marker(gc, queue, barrier, new MarkWork(), new AssistQueue(), chores::incrementAndGet);
             long head = list(heap);
 
             gc.startMark();

@@ -83,7 +83,7 @@ public final class GcStress {
          */
         void drainGrey() {
             barrier.drainAllBuffers();
-            new Marker(gc, queue, barrier, new MarkWork()).drainStopped(Long.MAX_VALUE);
+            new Marker(gc, queue, barrier, new MarkWork(), new AssistQueue()).drainStopped(Long.MAX_VALUE);
         }
 
         /**
@@ -373,7 +373,7 @@ public final class GcStress {
     @State
     public static class ConcurrentDrain {
         final Cycle c = new Cycle();
-        final Marker marker = new Marker(c.gc, c.queue, c.barrier, new MarkWork());
+        final Marker marker = new Marker(c.gc, c.queue, c.barrier, new MarkWork(), new AssistQueue());
         final long[] objects = new long[DRAIN_OBJECTS];
         int assistScanned; // mutator, then arbiter
 

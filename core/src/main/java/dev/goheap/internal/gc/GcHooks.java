@@ -34,9 +34,11 @@ public interface GcHooks {
     void checkMutator();
 
     /**
-     * The safepoint poll at every {@code allocate} and {@code newObject} (DESIGN decision 3). Must
-     * cost next to nothing when nothing is pending. Not called by the heap's internal paths
-     * (stack blocks), which run in the middle of a stack operation.
+     * The safepoint poll at every {@code allocate} and {@code newObject} (DESIGN decision 3), before
+     * the allocation and with no heap lock held. Must cost next to nothing when nothing is
+     * pending. Not called by the heap's internal paths (stack blocks), which run in the middle of
+     * a stack operation. Besides stopping or running a handshake action, it may park the calling
+     * goroutine for a while (a collector's dry assist waits here, not in {@link #allocated}).
      */
     void poll();
 
