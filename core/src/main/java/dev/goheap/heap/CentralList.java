@@ -190,13 +190,16 @@ final class CentralList {
     /**
      * Hands the unowned span {@code s}, which the calling thread has just freed into, to that
      * thread's cache {@code adopter}; the cache's span of this class goes back to the lists
-     * (mimalloc's owned pages, Go's mcache has no explicit free to need it).
+     * (as a mimalloc thread keeps freeing into the pages it owns; Go has no explicit free).
      *
      * <p>Why: a thread that frees what it allocated a while ago (a tree freed after use, a
-     * batch freed in allocation order) frees into spans its cache has handed back when they
-     * filled up. Without adoption every such free took this lock (the trees loop: about 20 ns
-     * of its 75-85 ns CPU time per node); adopted, the span's other objects go back by the
-     * owner's lock-free path, one lock per span instead of one per object.
+     * batch freed in allocation order) frees into spans its cache handed back when they
+     * filled up, and each such free took this lock. Measured (one thread, 2047-node trees of
+     * 16-byte nodes, CPU time per node, load about 5): newObject plus a free in allocation
+     * order 50 ns against 29 for a pair whose free finds its own span, 38 with adoption;
+     * build, check and free 85 to 73 ns. Adopted, the span's other objects come back by the
+     * owner's lock-free path: one lock per span instead of one per object. A thread that frees
+     * into two unowned spans by turns adopts at every free: one lock per free, as before.
      *
      * <p>Only a span swept in the current generation (the cache allocates from its bitmap as
      * it is) and only while the collector is not marking: a span taken while marking has its
