@@ -159,11 +159,13 @@ final class CentralList {
     }
 
     /**
-     * Frees {@code slot} of {@code s} for a thread that does not own {@code s}.
+     * Frees {@code slot} of {@code s} for a thread that does not own {@code s}. If nobody owns
+     * {@code s} either and {@code adopter} (the calling thread's cache, or null) may take it,
+     * the cache adopts it in place of its span of this class ({@link #adoptLocked}).
      *
      * @return false if the slot is not allocated (a double free); nothing changes then
      */
-    boolean freeLocked(Span s, int slot) {
+    boolean freeLocked(Span s, int slot, ThreadCache adopter) {
         assert lock.isHeldByCurrentThread();
         if (s.ownerPlain() != null) {
             return s.parkRemoteFree(slot);
@@ -172,6 +174,10 @@ final class CentralList {
         if (!s.clearSlot(slot)) {
             return false;
         }
+        if (adopter != null && s.sweepGen == cycle.sweepGen && !cycle.allocateBlack) {
+            adoptLocked(s, adopter);
+            return true;
+        }
         if (s.allocCount == 0 || wasFull) {
             s.list.remove(s);
             fileLocked(s);
@@ -179,6 +185,37 @@ final class CentralList {
             flushCounters(s);
         }
         return true;
+    }
+
+    /**
+     * Hands the unowned span {@code s}, which the calling thread has just freed into, to that
+     * thread's cache {@code adopter}; the cache's span of this class goes back to the lists
+     * (as a mimalloc thread keeps freeing into the pages it owns; Go has no explicit free).
+     *
+     * <p>Why: a thread that frees what it allocated a while ago (a tree freed after use, a
+     * batch freed in allocation order) frees into spans its cache handed back when they
+     * filled up, and each such free took this lock. Measured (one thread, 2047-node trees of
+     * 16-byte nodes, CPU time per node, load about 5): newObject plus a free in allocation
+     * order 50 ns against 29 for a pair whose free finds its own span, 38 with adoption;
+     * build, check and free 85 to 73 ns. Adopted, the span's other objects come back by the
+     * owner's lock-free path: one lock per span instead of one per object. A thread that frees
+     * into two unowned spans by turns adopts at every free: one lock per free, as before.
+     *
+     * <p>Only a span swept in the current generation (the cache allocates from its bitmap as
+     * it is) and only while the collector is not marking: a span taken while marking has its
+     * free slots marked and its bytes charged to the assist debt ({@code Heap.refill}), which
+     * a free must not do. Mark start sets allocate-black before it marks the spans caches hold
+     * under this lock, so a span adopted before that is marked there, and one freed into after
+     * it is not adopted.
+     */
+    private void adoptLocked(Span s, ThreadCache adopter) {
+        s.list.remove(s);
+        Span current = adopter.spans[spanClass];
+        if (current != ThreadCache.EMPTY) {
+            releaseLocked(current);
+        }
+        s.setOwner(adopter.thread);
+        adopter.spans[spanClass] = s;
     }
 
     private void flushCounters(Span s) {

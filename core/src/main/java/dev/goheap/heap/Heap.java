@@ -359,6 +359,7 @@ public final class Heap implements AutoCloseable {
             throw HeapErrors.notAnObject("free", p, "its span was freed");
         }
         CentralList central = centrals[spanClass];
+        ThreadCache adopter = caches.getIfCached();
         SpinLocks.lock(central.lock);
         try {
             // Recheck under the lock: a span changes class or state only under its class's lock,
@@ -366,7 +367,7 @@ public final class Heap implements AutoCloseable {
             if (s.state != Span.SMALL || s.spanClass != spanClass || !s.contains(s.chunk, p)) {
                 throw HeapErrors.notAnObject("free", p, "its span was freed");
             }
-            if (!central.freeLocked(s, slot)) {
+            if (!central.freeLocked(s, slot, adopter)) {
                 throw HeapErrors.doubleFree(p);
             }
         } finally {

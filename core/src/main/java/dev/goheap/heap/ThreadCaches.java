@@ -70,6 +70,16 @@ final class ThreadCaches {
         return c != null && c.thread == thread ? c : getSlow(thread);
     }
 
+    /**
+     * Returns the calling thread's cache if its fast-lookup slot holds it, else null: never
+     * creates one (a free must not register a cache, nor allocate on the Java heap).
+     */
+    ThreadCache getIfCached() {
+        Thread thread = Thread.currentThread();
+        ThreadCache c = byThreadId[slotOf(thread)];
+        return c != null && c.thread == thread ? c : null;
+    }
+
     private ThreadCache getSlow(Thread thread) {
         ThreadCache c = local.get();
         if (c == null) {

@@ -61,8 +61,12 @@
  *       before changing anything.</li>
  *   <li>Owner thread, no lock: clear the bit (refused if already clear); the slot is reusable at once.</li>
  *   <li>Another thread, under the central lock: if the span is owned, park the free in
- *       {@code remoteFreeBits} (the owner merges it under that lock); if not, clear the bit, move
- *       the span from full to partial, or give it back to the page heap when it becomes empty.</li>
+ *       {@code remoteFreeBits} (the owner merges it under that lock); if not, clear the bit and,
+ *       when the caller's cache is at hand, the span swept and the collector not marking, let
+ *       that cache adopt it in place of its span of the class ({@code CentralList.adoptLocked}:
+ *       the span's other objects then come back by step 2, one lock per span instead of one per
+ *       free); else move the span from full to partial, or give it back to the page heap when
+ *       it becomes empty.</li>
  *   <li>Large objects go to the cache of the stripe that registers them (see "Large objects");
  *       what a cache cannot keep goes back to the page heap, which coalesces neighbours and
  *       returns a chunk that became wholly free to the OS once more than the retained idle bytes

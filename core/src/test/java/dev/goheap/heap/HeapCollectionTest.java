@@ -345,6 +345,23 @@ class HeapCollectionTest {
     }
 
     @Test
+    void shouldNotAdoptASpanWhenFreeingIntoItWhileMarking() {
+        long first = heap.newObject(PAIR);
+        Span firstSpan = heap.chunks().spanInUse(first);
+        long p = first;
+        while (heap.chunks().spanInUse(p) == firstSpan) { // fill the span: the cache hands it back
+            p = heap.newObject(PAIR);
+        }
+        gc.startMark();
+        heap.free(first); // allocate-black is on: a free must not take a span (its slots would need marking)
+        assertEquals(null, firstSpan.ownerPlain());
+        markFrom();
+        gc.finishMark();
+        gc.finishSweep();
+        heap.verify();
+    }
+
+    @Test
     void shouldRefuseToStartMarkingWhenSpansAreUnswept() {
         long p = heap.newObject(PAIR);
         heap.releaseThreadCache(); // its span goes central

@@ -190,6 +190,30 @@ class HeapTest {
     }
 
     @Test
+    void shouldAdoptAnUnownedSpanWhenItsThreadFreesIntoIt() {
+        long first = heap.newObject(NODE);
+        Span firstSpan = heap.chunks().spanInUse(first);
+        long p = first;
+        while (heap.chunks().spanInUse(p) == firstSpan) { // fill the span: the cache hands it back
+            p = heap.newObject(NODE);
+        }
+        Span current = heap.chunks().spanInUse(p);
+        assertEquals(null, firstSpan.ownerPlain(), "a full span is central");
+        assertEquals(Thread.currentThread(), current.ownerPlain());
+
+        heap.free(first); // into the central span: the cache adopts it, its own span goes back
+
+        assertEquals(Thread.currentThread(), firstSpan.ownerPlain());
+        assertEquals(null, current.ownerPlain());
+        heap.verify();
+        assertEquals(first, heap.newObject(NODE), "the adopted span's free slot is allocated next");
+        assertThrows(IllegalArgumentException.class, () -> heap.free(first + 8)); // checks unchanged
+        heap.free(first);
+        assertThrows(IllegalArgumentException.class, () -> heap.free(first), "double free on the owner path");
+        heap.verify();
+    }
+
+    @Test
     void shouldKeepFieldsWhenWrittenAndReadBack() {
         long p = heap.newObject(NODE);
         long q = heap.newObject(NODE);
