@@ -47,7 +47,6 @@ final class SpareChunk {
     private final PageHeap pages;
     private ChunkMemory memory;     // guarded by pages.lock
     private boolean requested;      // guarded by pages.lock: the hooks were told; no prepare has answered yet
-    private long publishedCount;    // guarded by pages.lock: spares published, cumulative
     private long takenCount;        // guarded by pages.lock: growths that took the spare, cumulative
 
     SpareChunk(PageHeap pages) {
@@ -101,7 +100,6 @@ final class SpareChunk {
             if (fresh != null && memory == null && pages.canMapLocked(BYTES)) {
                 memory = fresh;
                 pages.countMappedLocked(BYTES);
-                publishedCount++;
                 return true;
             }
         } finally {
@@ -139,10 +137,6 @@ final class SpareChunk {
     /** Returns the bytes of the spare: {@link #BYTES} or 0. */
     long bytesLocked() {
         return memory == null ? 0 : memory.byteSize;
-    }
-
-    long publishedCountLocked() {
-        return publishedCount;
     }
 
     long takenCountLocked() {

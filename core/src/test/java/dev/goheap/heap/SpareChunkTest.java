@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
  * HeapForGc#prepareSpareChunk}) and counts what the heap asks of it through recording hooks.
  */
 class SpareChunkTest {
+    /** A chunk's bytes; also a large object of exactly a chunk's pages, which always needs a new chunk. */
     static final long CHUNK = SpareChunk.BYTES;
-    /** A large object of exactly one chunk's pages: every allocation of it needs a new chunk. */
-    static final long WHOLE_CHUNK = CHUNK;
 
     /** Hooks that only count the requests for a spare. */
     static final class RecordingHooks implements GcHooks {
@@ -74,7 +73,7 @@ class SpareChunkTest {
             assertEquals(ready.heapMappedBytes() - ready.heapInUseBytes(), ready.heapIdleBytes(), "and idle");
             heap.verify();
 
-            long whole = heap.allocate(WHOLE_CHUNK); // no free run fits: a growth
+            long whole = heap.allocate(CHUNK); // no free run fits: a growth
             HeapStats grown = heap.stats();
             assertEquals(1, taken(heap), "the growth took the spare");
             assertEquals(2 * CHUNK, grown.heapMappedBytes(), "and mapped nothing");
@@ -103,7 +102,7 @@ class SpareChunkTest {
             assertEquals(CHUNK, spareBytes(heap));
             heap.allocate(8 << 10);
             assertEquals(1, hooks.spareRequests, "a spare is ready: nothing to ask");
-            heap.allocate(WHOLE_CHUNK); // takes the spare
+            heap.allocate(CHUNK); // takes the spare
             heap.allocate(8 << 10);
             assertEquals(2, hooks.spareRequests, "the spare is gone: asked again, once");
             heap.verify();
