@@ -47,6 +47,11 @@ final class CycleState {
     /** MARK phase: chunks stay mapped (the marker may read any of them). */
     volatile boolean marking;
     volatile long triggerBytes = Long.MAX_VALUE;
+    /**
+     * With a collector: the mapped bytes the page heap keeps even when they sit idle, set from
+     * the heap goal after each mark (Go's scavenger goal, the goal plus 10 %); 0 without one.
+     */
+    volatile long retainGoalBytes;
     volatile GcHooks hooks = NO_HOOKS;
 
     /**

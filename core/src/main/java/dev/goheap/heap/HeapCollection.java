@@ -273,11 +273,22 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
+    public void setRetainGoalBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("retain goal " + bytes + " (expected: >= 0)");
+        }
+        cycle.retainGoalBytes = bytes;
+    }
+
+    @Override
     public void setHooks(GcHooks hooks) {
         PageHeap pages = heap.pageHeap();
         pages.lock.lock();
         try {
             cycle.hooks = hooks == null ? CycleState.NO_HOOKS : hooks;
+            if (hooks == null) {
+                cycle.retainGoalBytes = 0; // manual again: only scavengeRetainBytes is kept
+            }
             pages.spare().forgetRequestLocked(); // told to the old hooks, maybe never answered
         } finally {
             pages.lock.unlock();

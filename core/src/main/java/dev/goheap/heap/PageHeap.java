@@ -18,7 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A chunk whose pages are all free again is given back to the OS (its arena closed) when the
  * idle bytes exceed the retained amount: that keeps RSS following the live heap down without
- * paying ~35 µs and fresh page faults for every short-lived large object.
+ * paying ~35 µs and fresh page faults for every short-lived large object. With a collector, not
+ * while the heap maps at most its scavenger goal ({@link CycleState#retainGoalBytes}: the heap
+ * goal plus 10 %, as Go's scavenger), which the next cycle would map again anyway.
  *
  * <p><b>Thread safety:</b> all {@code ...Locked} methods require {@link #lock}; lock order in
  * package-info (central list locks before this one).
@@ -124,7 +126,7 @@ final class PageHeap {
         }
         insertFreeLocked(merged);
         if (merged.pageCount == merged.chunk.pageCount && !cycle.marking
-                && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes) {
+                && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes && mappedBytes > cycle.retainGoalBytes) {
             releaseChunkLocked(merged);
         }
     }

@@ -433,4 +433,37 @@ class HeapCollectionTest {
         }
         return seen;
     }
+
+    /**
+     * The scavenger's goal: fully free chunks stay mapped while the heap maps at most the goal
+     * the collector set, and go back to the OS past it (this heap retains 0 idle bytes).
+     */
+    @Test
+    void shouldKeepFreeChunksMappedUpToTheRetainGoal() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        gc.setRetainGoalBytes(3 * chunk);
+        // 256 KiB each (large objects too big for a stripe's cache: freed straight to the
+        // page heap): 48 MiB, 12 chunks or more
+        long[] objects = new long[192];
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = heap.allocate(256 * 1024);
+        }
+        long mappedFull = heap.stats().heapMappedBytes();
+        assertTrue(mappedFull >= 12 * chunk, "mapped " + mappedFull);
+        for (long p : objects) {
+            heap.free(p);
+        }
+        long kept = heap.stats().heapMappedBytes();
+        assertTrue(kept <= 3 * chunk && kept >= 2 * chunk, "mapped after the frees " + kept + " (expected: about the goal, "
+                + 3 * chunk + ")");
+
+        gc.setRetainGoalBytes(0); // off again: a later free into a kept chunk releases it
+        heap.free(heap.allocate(256 * 1024));
+        assertTrue(heap.stats().heapMappedBytes() < kept, "mapped with the goal off " + heap.stats().heapMappedBytes());
+    }
+
+    @Test
+    void shouldRefuseANegativeRetainGoal() {
+        assertThrows(IllegalArgumentException.class, () -> gc.setRetainGoalBytes(-1));
+    }
 }

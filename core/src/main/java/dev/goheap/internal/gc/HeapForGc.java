@@ -102,6 +102,14 @@ public interface HeapForGc {
     /** The pacer's trigger: {@link GcHooks#heapGrew} runs when in-use bytes reach {@code bytes}. */
     void setTriggerBytes(long bytes);
 
+    /**
+     * The scavenger's goal (Go's {@code gcPercentGoal}): fully free chunks stay mapped while the
+     * heap maps at most {@code bytes}, even past the heap's {@code scavengeRetainBytes}, so that a
+     * heap that swings between its live size and its goal every cycle does not give chunks back
+     * after each sweep only to map them again before the next mark. 0 turns it off.
+     */
+    void setRetainGoalBytes(long bytes);
+
     /** Installs the collector's hooks ({@code null}: none, the heap is manual again). */
     void setHooks(GcHooks hooks);
 }
