@@ -231,8 +231,9 @@ public final class BinaryTrees {
                 m.assists(), m.assistTotalNanos() / 1e6, m.assistMarkedBytes() >> 20, m.maxHeapOverGoal());
         System.out.printf(Locale.ROOT, "assists parked   %d, %.1f ms in all (dry past the goal: waited for the collector)%n",
                 m.assistParks(), m.assistParkNanos() / 1e6);
-        System.out.printf(Locale.ROOT, "heap             %d MiB mapped, %d MiB in use, %d MiB marked live last cycle%n",
-                m.heapSysBytes() >> 20, m.heapInUseBytes() >> 20, m.lastMarkedBytes() >> 20);
+        System.out.printf(Locale.ROOT, "heap             %d MiB mapped, %d MiB in use, %d MiB marked live last cycle;"
+                + " %d MiB given back to the OS during the run%n",
+                m.heapSysBytes() >> 20, m.heapInUseBytes() >> 20, m.lastMarkedBytes() >> 20, m.heapReleasedBytes() >> 20);
         System.out.printf(Locale.ROOT, "objects          %d allocated, %d freed; GC CPU %.1f %% (collector and assists)%n",
                 m.mallocs(), m.frees(), m.gcCpuFraction() * 100);
         System.out.printf(Locale.ROOT, "JVM's own GC     %d collections, %d ms during the run%n", jvmGcs, jvmGcMillis);
