@@ -12,7 +12,7 @@ import dev.goheap.internal.gc.HeapForGc;
  *
  * <p><b>Credit:</b> after each batch the collector's work is credit ({@link MarkWork#addBackground}),
  * offered first to the assists parked for it ({@link AssistQueue#flush}, Go's
- * {@code gcFlushBgCredit}).
+ * {@code gcFlushBgCredit}) while the world runs; with the world stopped it stays in the pool.
  *
  * <p><b>Termination:</b> {@link #drainBatch} flushes what it greyed to the queue before it
  * gives the batch up ({@link WorkQueue#batchDone}), so when the queue is empty and no batch is
@@ -85,7 +85,12 @@ final class Marker {
             own.flush(queue);
             int n = drainBatch(own, batch);
             work.addBackground(own.takeUnpublishedBytes());
-            assistQueue.flush(work); // parked assists first (Go's gcFlushBgCredit): one volatile read if none
+            if (!worldStopped) {
+                // Parked assists first (Go's gcFlushBgCredit; one volatile read if none). Not with
+                // the world stopped: a woken goroutine could only run to its unpark and wait there,
+                // taking CPU from the pause; termination wakes them all once the world runs.
+                assistQueue.flush(work);
+            }
             scanned += n;
             if (n == 0) {
                 if (queue.isDrained()) {
