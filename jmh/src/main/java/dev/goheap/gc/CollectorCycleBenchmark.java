@@ -2,9 +2,9 @@ package dev.goheap.gc;
 
 import dev.goheap.GoRuntime;
 import dev.goheap.heap.Heap;
+import dev.goheap.heap.HeapTreesBenchmark;
 import dev.goheap.jmh.ForkArgs;
 import dev.goheap.type.ObjectType;
-import java.lang.foreign.MemoryLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Locale;
@@ -24,8 +24,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The collector's cost per live object: a whole forced cycle ({@code gc()}: the mark-start
@@ -52,10 +50,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @Threads(1)
 @State(Scope.Benchmark)
 public class CollectorCycleBenchmark {
-    static final ObjectType NODE = ObjectType.of("Node",
-            MemoryLayout.structLayout(JAVA_LONG.withName("left"), JAVA_LONG.withName("right")), "left", "right");
-    static final long LEFT = NODE.offsetOf("left");
-    static final long RIGHT = NODE.offsetOf("right");
+    private static final ObjectType NODE = HeapTreesBenchmark.NODE;
     /** Nodes of the tree at the default depth: the divisor of the score. */
     static final int NODES = (1 << (18 + 1)) - 1;
 
@@ -83,7 +78,7 @@ public class CollectorCycleBenchmark {
         runtime.go(() -> {
             long root = heap.newObject(NODE);
             pin[0] = collector.pin(root); // pinned before the next safepoint: the tree's one root
-            fill(heap, root, depth);
+            HeapTreesBenchmark.fill(heap, root, depth);
         }).join();
         rootPin = pin[0];
         collector.gc(); // the first cycle sweeps the build's leftovers: every later one sees the same heap
@@ -128,17 +123,5 @@ public class CollectorCycleBenchmark {
     @OperationsPerInvocation(NODES)
     public void cycle() {
         collector.gc();
-    }
-
-    private static void fill(Heap heap, long node, int depth) {
-        if (depth <= 0) {
-            return;
-        }
-        long left = heap.newObject(NODE);
-        heap.writePointer(node, LEFT, left);
-        long right = heap.newObject(NODE);
-        heap.writePointer(node, RIGHT, right);
-        fill(heap, left, depth - 1);
-        fill(heap, right, depth - 1);
     }
 }

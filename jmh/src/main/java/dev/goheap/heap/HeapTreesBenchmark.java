@@ -48,10 +48,11 @@ public class HeapTreesBenchmark {
     static final int DEPTH = 10;
     static final int NODES = (1 << (DEPTH + 1)) - 1;
 
-    static final ObjectType NODE = ObjectType.of("Node",
+    /** The tree node: two pointer fields (also {@code CollectorCycleBenchmark}'s). */
+    public static final ObjectType NODE = ObjectType.of("Node",
             MemoryLayout.structLayout(JAVA_LONG.withName("left"), JAVA_LONG.withName("right")), "left", "right");
-    static final long LEFT = NODE.offsetOf("left");
-    static final long RIGHT = NODE.offsetOf("right");
+    public static final long LEFT = NODE.offsetOf("left");
+    public static final long RIGHT = NODE.offsetOf("right");
 
     private final long[] nodes = new long[NODES];
     private int count;
@@ -88,7 +89,8 @@ public class HeapTreesBenchmark {
         return JavaNode.build(DEPTH).check();
     }
 
-    private static void fill(Heap heap, long node, int depth) {
+    /** Gives {@code node} two subtrees of {@code depth - 1} (also {@code CollectorCycleBenchmark}'s). */
+    public static void fill(Heap heap, long node, int depth) {
         if (depth <= 0) {
             return;
         }
