@@ -1,10 +1,16 @@
 package dev.goheap.heap;
 
+import static dev.goheap.heap.ObjectChecks.checkPointerValue;
+import static dev.goheap.heap.ObjectChecks.checkedPointerField;
+import static dev.goheap.heap.ObjectChecks.checkedRead;
+import static dev.goheap.heap.ObjectChecks.checkedWrite;
+import static dev.goheap.heap.ObjectChecks.objectBytes;
+import static dev.goheap.heap.ObjectChecks.objectSpan;
+import static dev.goheap.heap.ObjectChecks.spanOf;
+import static dev.goheap.heap.ObjectChecks.spanOfFresh;
 import static dev.goheap.heap.SizeClasses.MAX_SMALL_BYTES;
-import static dev.goheap.heap.SizeClasses.PAGE_SHIFT;
 
 import dev.goheap.OutOfHeapMemoryException;
-import dev.goheap.PointerEscapeException;
 import dev.goheap.internal.Pointers;
 import dev.goheap.internal.gc.GcAccess;
 import dev.goheap.internal.gc.GcHooks;
@@ -44,7 +50,7 @@ public final class Heap implements AutoCloseable {
         GcAccess.register(heap -> heap.collection);
     }
 
-    private final ChunkTable chunks = new ChunkTable();
+    final ChunkTable chunks = new ChunkTable(); // ObjectChecks reads it on every access
     private final CycleState cycle = new CycleState();
     private final HeapCollection collection;
     private final PageHeap pageHeap;
@@ -53,7 +59,7 @@ public final class Heap implements AutoCloseable {
     private final ThreadCaches caches;
     private volatile boolean closed;
     private volatile WriteBarrier writeBarrier;
-    private final AtomicLong pointerEscapes = new AtomicLong(); // refused stores of stack pointers
+    final AtomicLong pointerEscapes = new AtomicLong(); // refused stores of stack pointers (ObjectChecks)
 
     private Heap(long heapLimitBytes, long scavengeRetainBytes) {
         this.pageHeap = new PageHeap(chunks, heapLimitBytes, scavengeRetainBytes, cycle);
@@ -232,7 +238,7 @@ public final class Heap implements AutoCloseable {
             throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
         }
         long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize);
-        Span s = spanOfFresh(p);
+        Span s = spanOfFresh(this, p);
         s.markStack(p, true);
         s.segment.set(POINTER, Pointers.offset(p), goroutineId);
         return p;
@@ -246,7 +252,7 @@ public final class Heap implements AutoCloseable {
      */
     public void freeStack(long stack) {
         checkOpen();
-        Span s = objectSpan(stack, "freeStack");
+        Span s = objectSpan(this, stack, "freeStack");
         if (!s.noscan || s.stackContaining(stack) != stack) {
             throw HeapErrors.notAnObject("freeStack", stack, "it is not a stack");
         }
@@ -271,37 +277,6 @@ public final class Heap implements AutoCloseable {
     /** Returns how many pointer stores were refused because the value pointed into a stack. */
     public long pointerEscapeCount() {
         return pointerEscapes.get();
-    }
-
-    /** Returns the stack that contains {@code p}, or nil: the escape check's slow path. */
-    private long stackContaining(long p) {
-        Span s = findSpan(p);
-        return s != null && s.noscan ? s.stackContaining(p) : Pointers.NIL;
-    }
-
-    /**
-     * Returns the span whose pages contain {@code p} (in any state), or null: no checks beyond
-     * that, for the paths that must not throw (escape checks, the collector).
-     */
-    Span findSpan(long p) {
-        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
-        long offset = Pointers.offset(p);
-        if (chunk == null || offset >= chunk.byteSize) {
-            return null;
-        }
-        Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];
-        return s != null && s.contains(chunk, p) ? s : null;
-    }
-
-    private PointerEscapeException escape(long value, long stack, long slotObject, long slotOffset) {
-        pointerEscapes.incrementAndGet();
-        long goroutineId;
-        try {
-            goroutineId = chunks.get(Pointers.chunkIndex(stack)).segment.get(POINTER, Pointers.offset(stack));
-        } catch (RuntimeException racedWithRelease) {
-            goroutineId = -1;
-        }
-        return HeapErrors.escape(value, stack, goroutineId, slotObject, slotOffset);
     }
 
     // ------------------------------------------------------------------ free
@@ -331,7 +306,7 @@ public final class Heap implements AutoCloseable {
     private void freeChecked(long p, Span s) {
         if (s == null) {
             checkOpen(); // a closed heap has no chunks: every pointer gets here
-            s = spanOf(p, "free"); // throws
+            s = spanOf(this, p, "free"); // throws
         }
         if (s.state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
@@ -375,59 +350,6 @@ public final class Heap implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ lookup
-
-    /**
-     * Returns the span in use that contains {@code p}, or throws. Does not check that p is a
-     * slot start or allocated; see {@link #objectSpan}.
-     */
-    private Span spanOf(long p, String operation) {
-        if (p == Pointers.NIL) {
-            throw HeapErrors.nil(operation);
-        }
-        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
-        long offset = Pointers.offset(p);
-        if (chunk == null || offset >= chunk.byteSize) {
-            throw HeapErrors.notAnObject(operation, p, "not in any chunk of this heap");
-        }
-        Span s = chunk.spanOfPage[(int) (offset >>> PAGE_SHIFT)];
-        if (s == null || !s.contains(chunk, p)) {
-            throw HeapErrors.notAnObject(operation, p, "in no span");
-        }
-        byte state = s.state;
-        if (state != Span.SMALL && state != Span.LARGE) {
-            throw HeapErrors.notAnObject(operation, p, "in free pages");
-        }
-        return s;
-    }
-
-    /** Returns the span of the live object that starts at {@code p}, or throws IAE. */
-    private Span objectSpan(long p, String operation) {
-        Span s = spanOf(p, operation);
-        if (s.state == Span.SMALL) {
-            int slot = s.slotIndexAt(p - s.base);
-            if (slot < 0) {
-                throw HeapErrors.notAnObject(operation, p, "it points inside an object");
-            }
-            if (!s.isAllocated(slot)) {
-                throw HeapErrors.notAnObject(operation, p, "it is free");
-            }
-        } else if (p != s.base) {
-            throw HeapErrors.notAnObject(operation, p, "it points inside an object");
-        }
-        return s;
-    }
-
-    /** The span of an object the calling thread has just allocated: no checks needed. */
-    private Span spanOfFresh(long p) {
-        Chunk chunk = chunks.get(Pointers.chunkIndex(p));
-        return chunk.spanOfPage[(int) (Pointers.offset(p) >>> PAGE_SHIFT)];
-    }
-
-    private static long objectBytes(Span s) {
-        return s.state == Span.LARGE ? s.byteSize() : s.elemSize;
-    }
-
     /**
      * Returns the usable size of the object at {@code p}: its size class's slot size (at least
      * what was requested), or its pages for a large object.
@@ -436,7 +358,7 @@ public final class Heap implements AutoCloseable {
      */
     public long sizeOf(long p) {
         checkOpen();
-        return objectBytes(objectSpan(p, "sizeOf"));
+        return objectBytes(objectSpan(this, p, "sizeOf"));
     }
 
     /**
@@ -449,7 +371,7 @@ public final class Heap implements AutoCloseable {
      */
     public MemorySegment segment(long p) {
         checkOpen();
-        Span s = objectSpan(p, "segment");
+        Span s = objectSpan(this, p, "segment");
         return s.segment.asSlice(Pointers.offset(p), objectBytes(s));
     }
 
@@ -459,88 +381,56 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalArgumentException otherwise
      */
     public void checkPointer(long value) {
-        checkPointerValue(value, Pointers.NIL, -1);
-    }
-
-    /**
-     * As {@link #checkPointer}; a refused pointer into a stack is counted and named with its
-     * destination: the object {@code slotObject} at {@code slotOffset}, or (nil) the data slot at
-     * {@code slotOffset} (-1: unknown).
-     */
-    private void checkPointerValue(long value, long slotObject, long slotOffset) {
-        if (value == Pointers.NIL) {
-            return;
-        }
-        Span fast = chunks.liveObjectSpan(value);
-        if (fast != null && (!fast.noscan || fast.stackContaining(value) == Pointers.NIL)) {
-            return; // a live object, not a stack (stacks are noscan objects marked in their span)
-        }
-        checkPointerValueSlow(value, slotObject, slotOffset);
-    }
-
-    private void checkPointerValueSlow(long value, long slotObject, long slotOffset) {
-        Span s;
-        try {
-            s = objectSpan(value, "pointer value");
-        } catch (IllegalArgumentException e) {
-            long stack = stackContaining(value);
-            if (stack != Pointers.NIL) {
-                throw escape(value, stack, slotObject, slotOffset);
-            }
-            throw HeapErrors.badPointerValue(value, e.getMessage());
-        }
-        if (s.noscan && s.stackContaining(value) != Pointers.NIL) {
-            throw escape(value, value, slotObject, slotOffset);
-        }
+        checkPointerValue(this, value, Pointers.NIL, -1);
     }
 
     // ------------------------------------------------------------------ field access
 
     /** Returns the byte at {@code offset} in the object at {@code p}. */
     public byte getByte(long p, long offset) {
-        Span s = checkedRead(p, offset, 1);
+        Span s = checkedRead(this, p, offset, 1);
         return s.segment.get(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setByte(long p, long offset, byte value) {
-        Span s = checkedWrite(p, offset, 1);
+        Span s = checkedWrite(this, p, offset, 1);
         s.segment.set(ValueLayout.JAVA_BYTE, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the int at {@code offset} in the object at {@code p}. */
     public int getInt(long p, long offset) {
-        Span s = checkedRead(p, offset, 4);
+        Span s = checkedRead(this, p, offset, 4);
         return s.segment.get(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setInt(long p, long offset, int value) {
-        Span s = checkedWrite(p, offset, 4);
+        Span s = checkedWrite(this, p, offset, 4);
         s.segment.set(ValueLayout.JAVA_INT_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the long at {@code offset} in the object at {@code p}. */
     public long getLong(long p, long offset) {
-        Span s = checkedRead(p, offset, 8);
+        Span s = checkedRead(this, p, offset, 8);
         return s.segment.get(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setLong(long p, long offset, long value) {
-        Span s = checkedWrite(p, offset, 8);
+        Span s = checkedWrite(this, p, offset, 8);
         s.segment.set(ValueLayout.JAVA_LONG_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
     /** Returns the double at {@code offset} in the object at {@code p}. */
     public double getDouble(long p, long offset) {
-        Span s = checkedRead(p, offset, 8);
+        Span s = checkedRead(this, p, offset, 8);
         return s.segment.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset);
     }
 
     /** Stores {@code value} at {@code offset} in the object at {@code p}. */
     public void setDouble(long p, long offset, double value) {
-        Span s = checkedWrite(p, offset, 8);
+        Span s = checkedWrite(this, p, offset, 8);
         s.segment.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, Pointers.offset(p) + offset, value);
     }
 
@@ -551,13 +441,13 @@ public final class Heap implements AutoCloseable {
      *     not one of its type's pointer fields
      */
     public long readPointer(long p, long offset) {
-        Span s = checkedPointerField(p, offset);
+        Span s = checkedPointerField(this, p, offset);
         return s.segment.get(POINTER, Pointers.offset(p) + offset);
     }
 
     /** Like {@link #readPointer}, with acquire semantics: pairs with {@link #writePointerRelease}. */
     public long readPointerAcquire(long p, long offset) {
-        Span s = checkedPointerField(p, offset);
+        Span s = checkedPointerField(this, p, offset);
         return (long) POINTER_HANDLE.getAcquire(s.segment, Pointers.offset(p) + offset);
     }
 
@@ -570,10 +460,10 @@ public final class Heap implements AutoCloseable {
      *     the field is unchanged then
      */
     public void writePointer(long p, long offset, long value) {
-        Span s = checkedPointerField(p, offset);
+        Span s = checkedPointerField(this, p, offset);
         int valueSlot = s.objectSlotAt(value);
         if (valueSlot < 0) {
-            checkPointerValue(value, p, offset);
+            checkPointerValue(this, value, p, offset);
         }
         MemorySegment segment = s.segment;
         long slotOffset = Pointers.offset(p) + offset;
@@ -586,10 +476,10 @@ public final class Heap implements AutoCloseable {
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
-        Span s = checkedPointerField(p, offset);
+        Span s = checkedPointerField(this, p, offset);
         int valueSlot = s.objectSlotAt(value);
         if (valueSlot < 0) {
-            checkPointerValue(value, p, offset);
+            checkPointerValue(this, value, p, offset);
         }
         MemorySegment segment = s.segment;
         long slotOffset = Pointers.offset(p) + offset;
@@ -630,7 +520,7 @@ public final class Heap implements AutoCloseable {
      */
     public void storePointer(MemorySegment segment, long offset, long value) {
         checkOpen();
-        checkPointerValue(value, Pointers.NIL, offset);
+        checkPointerValue(this, value, Pointers.NIL, offset);
         store(segment, offset, value);
     }
 
@@ -645,7 +535,7 @@ public final class Heap implements AutoCloseable {
     /** Like {@link #storePointer}, with a release store. */
     public void storePointerRelease(MemorySegment segment, long offset, long value) {
         checkOpen();
-        checkPointerValue(value, Pointers.NIL, offset);
+        checkPointerValue(this, value, Pointers.NIL, offset);
         storeRelease(segment, offset, value);
     }
 
@@ -660,66 +550,6 @@ public final class Heap implements AutoCloseable {
     /** Installs the collector's write barrier ({@code null} turns it off). */
     public void setWriteBarrier(WriteBarrier barrier) {
         this.writeBarrier = barrier;
-    }
-
-    /**
-     * Returns the span of the live object at {@code p} if {@code bytes} at {@code offset} lie
-     * inside it, else throws. The fast path (a small object, the bytes inside its slot) needs
-     * no {@code closed} check: a closed heap has no chunks, so every pointer takes the slow path.
-     */
-    private Span checkedRead(long p, long offset, int bytes) {
-        Span s = chunks.liveObjectSpan(p);
-        if (s != null && s.state == Span.SMALL && offset >= 0 && offset <= s.elemSize - bytes) {
-            return s;
-        }
-        return checkedReadSlow(p, offset, bytes);
-    }
-
-    private Span checkedReadSlow(long p, long offset, int bytes) {
-        checkOpen();
-        Span s = objectSpan(p, "read");
-        long size = objectBytes(s);
-        if (offset < 0 || offset > size - bytes) {
-            throw HeapErrors.outOfObject(p, offset, bytes, size);
-        }
-        return s;
-    }
-
-    private Span checkedWrite(long p, long offset, int bytes) {
-        Span s = checkedRead(p, offset, bytes);
-        if (!s.noscan) {
-            boolean pointerWord = s.state == Span.SMALL
-                    ? s.anyPointerWord((p - s.base) >>> 3, offset >>> 3, (offset + bytes - 1) >>> 3)
-                    : PointerBits.anySet(s.pointerBits, (p - s.base + offset) >>> 3, (p - s.base + offset + bytes - 1) >>> 3);
-            if (pointerWord) {
-                throw HeapErrors.primitiveIntoPointer(p, offset);
-            }
-        }
-        return s;
-    }
-
-    /**
-     * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
-     * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
-     * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
-     * Always a scan span, so no stack: the store paths check a value in it by its slot alone.
-     */
-    private Span checkedPointerField(long p, long offset) {
-        Span s = chunks.liveObjectSpan(p);
-        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0
-                && Long.compareUnsigned(offset, s.elemSize) < 0 && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
-            return s;
-        }
-        return checkedPointerFieldSlow(p, offset);
-    }
-
-    private Span checkedPointerFieldSlow(long p, long offset) {
-        Span s = checkedReadSlow(p, offset, 8);
-        long inSpan = p - s.base + offset;
-        if ((offset & 7) != 0 || s.noscan || !PointerBits.anySet(s.pointerBits, inSpan >>> 3, inSpan >>> 3)) {
-            throw HeapErrors.notPointerField(p, offset);
-        }
-        return s;
     }
 
     // ------------------------------------------------------------------ housekeeping
@@ -790,7 +620,7 @@ public final class Heap implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw HeapErrors.closed();
         }

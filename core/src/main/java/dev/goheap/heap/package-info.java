@@ -102,7 +102,7 @@
  * pointer) is a data race in the caller, as for small objects.
  *
  * <h2>Access checks ({@code getX}/{@code setX}, {@code readPointer}, {@code writePointer})</h2>
- * Every access checks its pointer (and a stored pointer value) in full, on one fast path,
+ * Every access checks its pointer (and a stored pointer value) in full ({@code ObjectChecks}), on one fast path,
  * {@code ChunkTable.liveObjectSpan}: page table entry of the chunk index, span of the page,
  * range test against the span's base (which carries the chunk index, so a stale entry fails),
  * slot index by multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of
