@@ -102,15 +102,19 @@ public final class Heap implements AutoCloseable {
      */
     public long allocate(long byteSize) {
         cycle.hooks.poll();
-        return allocateNoPoll(byteSize);
+        return allocateNoPoll(byteSize, true);
     }
 
-    /** {@link #allocate} without the safepoint poll: for blocks taken in the middle of a stack operation. */
-    private long allocateNoPoll(long byteSize) {
+    /**
+     * {@link #allocate} without the safepoint poll. {@code atSafepoint}: the caller has just
+     * polled (allocate, newObject), so a refill may park the goroutine while it maps a chunk;
+     * false for blocks taken in the middle of a stack operation, which must not park.
+     */
+    private long allocateNoPoll(long byteSize, boolean atSafepoint) {
         if (byteSize - 1 >= MAX_SMALL_BYTES || byteSize <= 0) {
             return allocateLarge(byteSize, null);
         }
-        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1 | 1);
+        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1 | 1, null, atSafepoint);
     }
 
     /**
@@ -125,16 +129,12 @@ public final class Heap implements AutoCloseable {
         cycle.hooks.poll();
         long byteSize = type.byteSize();
         if (!type.hasPointers()) {
-            return allocateNoPoll(byteSize);
+            return allocateNoPoll(byteSize, true);
         }
         if (byteSize > MAX_SMALL_BYTES) {
             return allocateLarge(byteSize, type);
         }
-        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1, type.pointerMap());
-    }
-
-    private long allocateSmall(int spanClass) {
-        return allocateSmall(spanClass, null);
+        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1, type.pointerMap(), true);
     }
 
     /**
@@ -142,13 +142,14 @@ public final class Heap implements AutoCloseable {
      * after it the first allocation of each class goes to {@link #refill}, which checks.
      *
      * @param map the object's pointer map, or null for a noscan class
+     * @param atSafepoint whether the caller has just polled (see {@link #allocateNoPoll})
      */
-    private long allocateSmall(int spanClass, PointerMap map) {
+    private long allocateSmall(int spanClass, PointerMap map, boolean atSafepoint) {
         ThreadCache cache = caches.get();
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
         if (slot < 0) {
-            s = refill(cache, spanClass);
+            s = refill(cache, spanClass, atSafepoint);
             slot = s.takeFreeSlot();
         }
         if (cycle.allocateBlack) {
@@ -172,8 +173,11 @@ public final class Heap implements AutoCloseable {
      * charged to this thread's assist debt, once per span: the fast path carries no per-object
      * atomic and no per-object debt (GcHooks#allocated).
      */
-    private Span refill(ThreadCache cache, int spanClass) {
+    private Span refill(ThreadCache cache, int spanClass, boolean atSafepoint) {
         checkOpen();
+        if (atSafepoint) {
+            pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
+        }
         Span s;
         try {
             s = cache.refill(spanClass, centrals[spanClass]);
@@ -237,7 +241,7 @@ public final class Heap implements AutoCloseable {
         if (byteSize < 16) {
             throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
         }
-        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize);
+        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize, false);
         Span s = spanOfFresh(this, p);
         s.markStack(p, true);
         s.segment.set(POINTER, Pointers.offset(p), goroutineId);

@@ -2,6 +2,7 @@ package dev.goheap.heap;
 
 import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.internal.Pointers;
+import dev.goheap.internal.gc.GcHooks;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -313,6 +314,22 @@ final class PageHeap {
     void countReleasedLocked(long bytes) {
         mappedBytes -= bytes;
         releasedBytes += bytes;
+    }
+
+    /**
+     * An allocation at a safepoint is about to refill a span of {@code pageCount} pages: if the
+     * free pages may not hold it and no spare is ready (the collector has not served the request
+     * yet), maps the spare here, with the goroutine parked ({@link SpareChunk#prepareWhileParked}),
+     * so that the growth that may follow takes it in microseconds instead of mapping 4 MiB under
+     * the locks with no safepoint. Measured before (demo, depth 21, machine loaded): 18 of 37
+     * stack samples of goroutines that made a stop wait over 0.7 ms were mapping a chunk in
+     * {@code growLocked}. Racy reads: a wrong guess maps a spare the next growth takes anyway, or
+     * leaves the growth to map under the lock as before. Call with no heap lock held.
+     */
+    void prepareSpareIfGrowing(int pageCount, GcHooks hooks) {
+        if (freePages < pageCount && spare.isEmptyRacy() && hooks != CycleState.NO_HOOKS) {
+            spare.prepareWhileParked(hooks);
+        }
     }
 
     SpareChunk spare() {

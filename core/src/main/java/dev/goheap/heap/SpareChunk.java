@@ -1,6 +1,7 @@
 package dev.goheap.heap;
 
 import dev.goheap.internal.gc.GcHooks;
+import java.util.function.Supplier;
 
 /**
  * At most one chunk's memory mapped and touched ahead of need, so that the thread that grows the
@@ -45,7 +46,7 @@ final class SpareChunk {
     static final long BYTES = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
 
     private final PageHeap pages;
-    private ChunkMemory memory;     // guarded by pages.lock
+    private ChunkMemory memory;     // guarded by pages.lock; read racily by isEmptyRacy (a hint only)
     private boolean requested;      // guarded by pages.lock: the hooks were told; no prepare has answered yet
     private long takenCount;        // guarded by pages.lock: growths that took the spare, cumulative
 
@@ -77,6 +78,35 @@ final class SpareChunk {
      * published one. Takes milliseconds (the zero-fill of 4 MiB) outside every lock.
      */
     boolean prepare() {
+        return prepare(SpareChunk::mapOrNull);
+    }
+
+    /**
+     * {@link #prepare} on a goroutine whose allocation is about to grow the heap with no spare
+     * ready (the collector has not served the request yet): the mapping runs through {@code
+     * hooks}' {@link GcHooks#whileParked}, so a stop of the world does not wait the milliseconds
+     * it takes, and the growth that follows takes the spare under the lock in microseconds. The
+     * lock is taken only outside the parked part: a parked goroutine never holds a heap lock
+     * that a pause's work could need.
+     */
+    boolean prepareWhileParked(GcHooks hooks) {
+        return prepare(() -> hooks.whileParked(SpareChunk::mapOrNull));
+    }
+
+    /** Returns whether there is no spare now: a racy read, for deciding to prepare one. */
+    boolean isEmptyRacy() {
+        return memory == null;
+    }
+
+    private static ChunkMemory mapOrNull() {
+        try {
+            return ChunkMemory.map(BYTES);
+        } catch (OutOfMemoryError e) {
+            return null; // the OS refused: a growth will meet the same refusal and report it
+        }
+    }
+
+    private boolean prepare(Supplier<ChunkMemory> mapping) {
         assert !pages.lock.isHeldByCurrentThread() : "the mapping runs outside the page heap's lock";
         pages.lock.lock();
         try {
@@ -87,12 +117,7 @@ final class SpareChunk {
         } finally {
             pages.lock.unlock();
         }
-        ChunkMemory fresh;
-        try {
-            fresh = ChunkMemory.map(BYTES);
-        } catch (OutOfMemoryError e) {
-            fresh = null; // the OS refused: a growth will meet the same refusal and report it
-        }
+        ChunkMemory fresh = mapping.get();
         pages.lock.lock();
         try {
             // Requests stayed quiet while mapping: the next one (after a take) tells the hooks again.

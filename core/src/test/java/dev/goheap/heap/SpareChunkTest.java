@@ -9,6 +9,7 @@ import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.internal.gc.GcAccess;
 import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,9 +20,16 @@ class SpareChunkTest {
     /** A chunk's bytes; also a large object of exactly a chunk's pages, which always needs a new chunk. */
     static final long CHUNK = SpareChunk.BYTES;
 
-    /** Hooks that only count the requests for a spare. */
+    /** Hooks that count the requests for a spare and the mappings run through {@link GcHooks#whileParked}. */
     static final class RecordingHooks implements GcHooks {
         int spareRequests;
+        int parkedMappings;
+
+        @Override
+        public <T> T whileParked(Supplier<T> mapping) {
+            parkedMappings++;
+            return mapping.get();
+        }
 
         @Override
         public void spareChunkWanted() {
@@ -64,7 +72,8 @@ class SpareChunkTest {
             RecordingHooks hooks = new RecordingHooks();
             HeapForGc gc = GcAccess.of(heap);
             gc.setHooks(hooks);
-            long small = heap.allocate(64); // the first growth, mapped here: nothing was ready
+            long small = heap.allocate(64); // the first growth: no spare was ready, so this thread mapped one
+            assertEquals(1, taken(heap), "the first growth took the spare its thread mapped");
             assertEquals(1, hooks.spareRequests, "a growth asks for the next chunk");
             assertTrue(gc.prepareSpareChunk());
             HeapStats ready = heap.stats();
@@ -75,7 +84,8 @@ class SpareChunkTest {
 
             long whole = heap.allocate(CHUNK); // no free run fits: a growth
             HeapStats grown = heap.stats();
-            assertEquals(1, taken(heap), "the growth took the spare");
+            assertEquals(2, taken(heap), "the growth took the spare");
+            assertEquals(1, hooks.parkedMappings, "the spare was ready: nothing mapped on this thread");
             assertEquals(2 * CHUNK, grown.heapMappedBytes(), "and mapped nothing");
             assertEquals(2, grown.chunkCount());
             assertEquals(0, spareBytes(heap));
@@ -83,6 +93,49 @@ class SpareChunkTest {
             heap.verify();
             heap.free(whole);
             heap.free(small);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void shouldMapTheSpareParkedWhenAnAllocationMustGrowTheHeapWithNoneReady() {
+        try (Heap heap = Heap.open(1L << 30, 0)) {
+            RecordingHooks hooks = new RecordingHooks();
+            GcAccess.of(heap).setHooks(hooks);
+            long p = heap.allocate(64); // no free page, no spare: this allocation grows the heap
+            assertEquals(1, hooks.parkedMappings, "the chunk was mapped through whileParked, before any heap lock");
+            assertEquals(1, taken(heap), "and the growth took it as the spare");
+            HeapStats stats = heap.stats();
+            assertEquals(CHUNK, stats.heapMappedBytes(), "one chunk mapped, not two");
+            assertEquals(1, stats.chunkCount());
+            heap.allocate(64); // the span has room: no growth, nothing mapped
+            assertEquals(1, hooks.parkedMappings);
+            heap.free(p);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void shouldNotParkWhenAStackBlockGrowsTheHeap() {
+        try (Heap heap = Heap.open(1L << 30, 0)) {
+            RecordingHooks hooks = new RecordingHooks();
+            GcAccess.of(heap).setHooks(hooks);
+            long stack = heap.allocateStack(1024, 7); // taken in the middle of a stack operation: no safepoint
+            assertEquals(0, hooks.parkedMappings, "a stack block's growth maps under the lock, as before");
+            assertEquals(0, taken(heap));
+            assertEquals(CHUNK, heap.stats().heapMappedBytes());
+            heap.freeStack(stack);
+            heap.verify();
+        }
+    }
+
+    @Test
+    void shouldNotMapASpareOnTheAllocatingThreadWithoutACollector() {
+        try (Heap heap = Heap.open(1L << 30, 0)) {
+            heap.allocate(64);
+            assertEquals(0, taken(heap), "no hooks: growths map their chunks themselves");
+            assertEquals(0, spareBytes(heap));
+            assertEquals(CHUNK, heap.stats().heapMappedBytes());
             heap.verify();
         }
     }
@@ -147,10 +200,11 @@ class SpareChunkTest {
             gc.setHooks(new RecordingHooks());
             heap.allocate(64);
             assertTrue(gc.prepareSpareChunk()); // 8 MiB mapped, the spare's included
+            long takenBefore = taken(heap);
             long big = heap.allocate(5L << 20); // a 5 MiB chunk: fits only without the spare
             HeapStats stats = heap.stats();
             assertEquals(0, spareBytes(heap));
-            assertEquals(0, taken(heap), "too small for the request");
+            assertEquals(takenBefore, taken(heap), "too small for the request");
             assertEquals(9L << 20, stats.heapMappedBytes());
             assertEquals(CHUNK, stats.heapReleasedBytes(), "the spare went back to the OS");
             heap.verify();

@@ -6,6 +6,7 @@ import dev.goheap.GoRuntime;
 import dev.goheap.gc.pause.PauseLog;
 import dev.goheap.heap.Heap;
 import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.sched.Safepoints;
 import java.util.Objects;
@@ -163,6 +164,11 @@ public final class Collector implements AutoCloseable {
      */
     boolean isMarking() {
         return runner.isMarking();
+    }
+
+    /** Returns what the heap calls on this collector (for tests). */
+    GcHooks hooks() {
+        return runner;
     }
 
     /** Returns how many spare chunks this collector's thread has mapped for the heap (for tests). */

@@ -15,6 +15,7 @@ import dev.goheap.stack.PointerSlotVisitor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The collector's background thread and one cycle's phases (Go's {@code gcStart},
@@ -118,6 +119,16 @@ final class CycleRunner implements GcHooks {
     @Override
     public void spareChunkWanted() {
         spareChunks.want();
+    }
+
+    /**
+     * A goroutine maps a chunk itself (the spare was not ready): parked, so that a stop does not
+     * wait for the milliseconds of mapping; not if it may not park here (inside a handshake
+     * action, or the operator of a stop), where it maps as it is.
+     */
+    @Override
+    public <T> T whileParked(Supplier<T> mapping) {
+        return safepoints.mayPark() ? safepoints.parked(mapping::get) : mapping.get();
     }
 
     @Override

@@ -1,18 +1,38 @@
 package dev.goheap.gc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
 import dev.goheap.heap.Heap;
 import dev.goheap.heap.HeapStats;
 import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SpareChunksTest {
     static final long CHUNK = 4L << 20;
+
+    @Test
+    void shouldRunAGoroutinesOwnMappingParkedWhenNoSpareIsReady() throws Exception {
+        try (GoRuntime rt = CollectorTest.runtime(256L << 20); Collector gc = Collector.start(rt, GcConfig.defaults())) {
+            GcHooks hooks = gc.hooks();
+            boolean[] parkedInside = new boolean[1];
+            // What a goroutine's growth runs its mapping through (Heap#refill): parked, so a stop
+            // of the world does not wait for it; running again afterwards.
+            rt.go(() -> {
+                parkedInside[0] = hooks.whileParked(() -> rt.safepoints().isParked());
+                assertFalse(rt.safepoints().isParked(), "running again after the mapping");
+            }).join();
+            assertTrue(parkedInside[0], "a goroutine maps parked");
+            assertFalse(hooks.whileParked(() -> rt.safepoints().isParked()), "not a goroutine: it maps as it is");
+            gc.close();
+            rt.heap().verify();
+        }
+    }
 
     @Test
     void shouldHaveTheCollectorMapTheNextChunkWhenAGoroutineGrowsTheHeap() throws Exception {

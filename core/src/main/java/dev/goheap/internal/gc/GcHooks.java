@@ -1,5 +1,7 @@
 package dev.goheap.internal.gc;
 
+import java.util.function.Supplier;
+
 /**
  * What the heap asks of its collector. Every method may run on any mutator thread.
  */
@@ -19,6 +21,18 @@ public interface GcHooks {
      * take goheap locks (set a flag and wake the collector).
      */
     void spareChunkWanted();
+
+    /**
+     * Runs {@code mapping} (the mapping and zero-fill of a chunk: milliseconds, no goheap access)
+     * on the calling goroutine with it parked if it may park, so that a stop of the world does not
+     * wait for it (Go's {@code entersyscall} around a blocking call); returns what it returned.
+     * The heap calls it when an allocation is about to grow the heap and no spare chunk is ready,
+     * at the allocation's safepoint, with no heap lock held. The default runs it as it is: right
+     * for hooks with no goroutines to stop.
+     */
+    default <T> T whileParked(Supplier<T> mapping) {
+        return mapping.get();
+    }
 
     /**
      * An allocation of {@code requestedBytes} hit the heap limit. Runs with no heap lock held;

@@ -1,0 +1,100 @@
+package dev.goheap.heap;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.GcHooks;
+import dev.goheap.internal.gc.HeapForGc;
+import java.util.function.Supplier;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.LLL_Result;
+
+/**
+ * The spare chunk's two preparers: the collector thread ({@code HeapForGc#prepareSpareChunk})
+ * and a goroutine about to grow the heap with none ready ({@link SpareChunk#prepareWhileParked},
+ * from {@code Heap#refill}). See also {@code HeapStress.SpareChunkVsGrowth}.
+ */
+public final class SpareChunkStress {
+    private SpareChunkStress() {}
+
+    /** Hooks whose parked mapping runs as it is (the stress thread is no goroutine). */
+    static final GcHooks PLAIN_HOOKS = new GcHooks() {
+        @Override
+        public void heapGrew(long inUseBytes) {}
+
+        @Override
+        public void spareChunkWanted() {}
+
+        @Override
+        public void heapLimitReached(long requestedBytes) {}
+
+        @Override
+        public void checkMutator() {}
+
+        @Override
+        public void poll() {}
+
+        @Override
+        public void allocated(long bytes) {}
+
+        @Override
+        public <T> T whileParked(Supplier<T> mapping) {
+            return mapping.get();
+        }
+    };
+
+    /** One chunk in use, so that a spare is one more; the arbiter gives each state's spare back. */
+    static final Heap HEAP = Heap.open(64L << 20, 0);
+    static final HeapForGc HEAP_GC = GcAccess.of(HEAP);
+    static final long IN_USE = HEAP.allocate(64);
+
+    @JCStressTest
+    @Description("The collector thread and a goroutine both map a spare chunk outside the page heap's "
+            + "lock and publish it under the lock: exactly one is published, the other's memory goes "
+            + "straight back, and the mapped bytes count one spare.")
+    @Outcome(id = {"published, declined, one spare", "declined, published, one spare"}, expect = ACCEPTABLE,
+            desc = "One preparer published; the other found a spare (before mapping, or at its publish) and declined.")
+    @Outcome(expect = FORBIDDEN, desc = "Both published (a spare lost or counted twice), neither did, an "
+            + "exception, or the mapped bytes off by a chunk.")
+    @State
+    public static class PrepareVsPrepare {
+        @Actor
+        public void collector(LLL_Result r) {
+            try {
+                r.r1 = HEAP_GC.prepareSpareChunk() ? "published" : "declined";
+            } catch (RuntimeException e) {
+                r.r1 = e.toString();
+            }
+        }
+
+        @Actor
+        public void goroutine(LLL_Result r) {
+            try {
+                r.r2 = HEAP.pageHeap().spare().prepareWhileParked(PLAIN_HOOKS) ? "published" : "declined";
+            } catch (RuntimeException e) {
+                r.r2 = e.toString();
+            }
+        }
+
+        @Arbiter
+        public void owner(LLL_Result r) {
+            PageHeap pages = HEAP.pageHeap();
+            pages.lock.lock();
+            try {
+                long spare = pages.spare().bytesLocked();
+                long mapped = pages.mappedBytesLocked();
+                boolean counted = spare == SpareChunk.BYTES && mapped == 2 * SpareChunk.BYTES;
+                r.r3 = counted ? "one spare" : "spare " + spare + ", mapped " + mapped;
+                pages.spare().releaseLocked(); // the next state starts with none
+            } finally {
+                pages.lock.unlock();
+            }
+        }
+    }
+}
