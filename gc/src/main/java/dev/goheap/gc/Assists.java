@@ -43,7 +43,7 @@ import jdk.jfr.EventType;
  *   <li>The assist, which may run in the middle of a stack operation (a stack block's refill),
  *       does not wait there: it marks the goroutine as owing a park for this cycle
  *       ({@link GreyBuffer#parkCycle}) and raises {@link #parksOwed}.</li>
- *   <li>The goroutine's next allocation polls ({@link CycleRunner#poll}: the safepoint at the
+ *   <li>The goroutine's next allocation polls ({@link MutatorHooks#poll}: the safepoint at the
  *       start of {@code Heap.allocate} and {@code newObject}, outside every stack operation and
  *       heap lock). While {@link #parksOwed} is up, each poll looks up the calling goroutine's
  *       buffer; one that owes a park takes what credit there is, and if that does not cover its
@@ -235,7 +235,7 @@ final class Assists {
         }
     }
 
-    /** Whether some goroutine may owe a park: {@link CycleRunner#poll}'s fast path, one volatile read. */
+    /** Whether some goroutine may owe a park: {@link MutatorHooks#poll}'s fast path, one volatile read. */
     boolean parksOwed() {
         return parksOwed;
     }

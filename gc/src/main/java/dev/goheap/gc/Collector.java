@@ -168,7 +168,7 @@ public final class Collector implements AutoCloseable {
 
     /** Returns what the heap calls on this collector (for tests). */
     GcHooks hooks() {
-        return runner;
+        return runner.hooks();
     }
 
     /** Returns how many spare chunks this collector's thread has mapped for the heap (for tests). */

@@ -5,7 +5,6 @@ import dev.goheap.fixed.FixedSegments;
 import dev.goheap.gc.pause.PauseKind;
 import dev.goheap.gc.pause.PauseLog;
 import dev.goheap.heap.HeapStats;
-import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.sched.HandshakeResult;
 import dev.goheap.sched.MutatorAction;
@@ -15,7 +14,6 @@ import dev.goheap.stack.PointerSlotVisitor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 /**
  * The collector's background thread and one cycle's phases (Go's {@code gcStart},
@@ -39,7 +37,7 @@ import java.util.function.Supplier;
  * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
  * hooks and the getters on any thread, through {@link CycleSequence} and volatile fields.
  */
-final class CycleRunner implements GcHooks {
+final class CycleRunner {
     private static final System.Logger TRACE = System.getLogger("dev.goheap.gc");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long IDLE_WAIT_NANOS = 100_000_000;
@@ -81,6 +79,7 @@ final class CycleRunner implements GcHooks {
     private volatile boolean giveUp;      // closing, and the cycle took too long: abandon it at the next retry
     private volatile String abandoned;    // why the cycle in progress was given up, if it was
     private final HeapChecker checker;
+    private final MutatorHooks hooks;
 
     CycleRunner(GoRuntime runtime, HeapForGc heap, GcConfig config, Pins pins) {
         this.runtime = runtime;
@@ -89,7 +88,7 @@ final class CycleRunner implements GcHooks {
         this.pins = pins;
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
-        this.barrier = new Barrier(heap, queue, this::checkMutator);
+        this.barrier = new Barrier(heap, queue, () -> MutatorHooks.checkMutator(thread));
         this.spareChunks = new SpareChunks(heap, thread);
         this.marker = new Marker(heap, queue, barrier, markWork, assistQueue, spareChunks::serve);
         this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread,
@@ -98,64 +97,23 @@ final class CycleRunner implements GcHooks {
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
         this.checker = new HeapChecker(runtime, heap, pins);
+        this.hooks = new MutatorHooks(this, thread, spareChunks, assists, safepoints);
     }
 
     void start() {
         heap.setTriggerBytes(pacer.triggerBytes());
-        heap.setHooks(this);
+        heap.setHooks(hooks);
         thread.start();
     }
 
-    // ------------------------------------------------------------------ hooks (mutator threads)
+    // ------------------------------------------------------------------ for MutatorHooks (mutator threads)
 
-    @Override
-    public void heapGrew(long inUseBytes) {
+    /** The heap reached the trigger: wake the collector thread, once per check of the trigger. */
+    void triggered() {
         if (!triggered) {
             triggered = true;
             LockSupport.unpark(thread);
         }
-    }
-
-    @Override
-    public void spareChunkWanted() {
-        spareChunks.want();
-    }
-
-    /**
-     * A goroutine maps a chunk itself (the spare was not ready): parked, so that a stop does not
-     * wait for the milliseconds of mapping; not if it may not park here (inside a handshake
-     * action, or the operator of a stop), where it maps as it is.
-     */
-    @Override
-    public <T> T whileParked(Supplier<T> mapping) {
-        return safepoints.mayPark() ? safepoints.parked(mapping::get) : mapping.get();
-    }
-
-    @Override
-    public void heapLimitReached(long requestedBytes) {
-        forceCycle();
-    }
-
-    @Override
-    public void checkMutator() {
-        if (Thread.currentThread() != thread && Goroutine.currentOrNull() == null) {
-            throw new IllegalStateException("thread " + Thread.currentThread().getName()
-                    + ": not a goroutine (expected: with a collector running, only goroutines use the heap:"
-                    + " GoRuntime.go or attach)");
-        }
-    }
-
-    @Override
-    public void poll() {
-        safepoints.poll();
-        if (assists.parksOwed()) {
-            assists.parkIfOwed(); // a dry assist past the goal waits here, at a safepoint (Assists)
-        }
-    }
-
-    @Override
-    public void allocated(long bytes) {
-        assists.charge(bytes);
     }
 
     Barrier barrierIfMarking() {
@@ -393,6 +351,11 @@ final class CycleRunner implements GcHooks {
 
     Assists assists() {
         return assists;
+    }
+
+    /** What the heap calls on this collector from mutator threads. */
+    MutatorHooks hooks() {
+        return hooks;
     }
 
     SpareChunks spareChunks() {

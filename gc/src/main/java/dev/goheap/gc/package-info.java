@@ -18,6 +18,8 @@
  *   runtime.MemStats         {@link dev.goheap.gc.MemStats}
  *   cgo.Handle               {@link dev.goheap.gc.Collector#pin}
  *   (sysMap ahead of need)   {@code SpareChunks}, {@code HeapForGc.prepareSpareChunk}
+ *   entersyscall (mmap)      {@code MutatorHooks.whileParked} (a goroutine maps a chunk parked)
+ *   mallocgc's GC hooks      {@code MutatorHooks} (poll, assist charge, trigger, heap limit)
  * </pre>
  *
  * <h2>Colours</h2>

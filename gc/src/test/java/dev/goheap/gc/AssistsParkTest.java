@@ -142,7 +142,7 @@ class AssistsParkTest {
     }
 
     /**
-     * The real wiring: the heap's allocation poll reaches the park through {@link CycleRunner#poll}.
+     * The real wiring: the heap's allocation poll reaches the park through {@link MutatorHooks#poll}.
      * A collector whose thread never starts, hooked into the heap, with a cycle begun by hand:
      * the park ends at its 10 ms bound (nobody credits or ends the cycle), and is counted.
      */
@@ -151,7 +151,7 @@ class AssistsParkTest {
         try (GoRuntime rt = runtime()) {
             HeapForGc heap = GcAccess.of(rt.heap());
             CycleRunner runner = new CycleRunner(rt, heap, GcConfig.builder().build(), new Pins());
-            heap.setHooks(runner);
+            heap.setHooks(runner.hooks());
             try {
                 runner.assists().beginCycle(CYCLE, 1, 2, EXPECTED_WORK_BYTES, EXPECTED_WORK_BYTES);
                 Goroutine g = rt.go(() -> {
