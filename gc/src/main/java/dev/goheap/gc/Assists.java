@@ -2,7 +2,6 @@ package dev.goheap.gc;
 
 import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.sched.Safepoints;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.EventType;
@@ -33,33 +32,9 @@ import jdk.jfr.EventType;
  * when the grey set is dry. Debt left unpaid stays and is charged again at the next refill.
  *
  * <h2>A dry assist past the goal waits, parked (Go's {@code gcParkAssist})</h2>
- * While the grey set is dry the collector holds the last grey objects, or is finishing the mark
- * (its termination stop may take several tries): an assist that just returned let its goroutine
- * allocate on, and the heap passed the hard goal (AssistsTest saw 1.31 times the goal on a quiet
- * machine, 1.98 under load). So, once the heap is past the cycle's goal (the point where the
- * pacer's plan has failed; before it, a dry assist returns as it always did, and its debt waits
- * for the next refill), a dry assist that leaves debt makes its goroutine wait:
- * <ol>
- *   <li>The assist, which may run in the middle of a stack operation (a stack block's refill),
- *       does not wait there: it marks the goroutine as owing a park for this cycle
- *       ({@link GreyBuffer#parkCycle}) and raises {@link #parksOwed}.</li>
- *   <li>The goroutine's next allocation polls ({@link MutatorHooks#poll}: the safepoint at the
- *       start of {@code Heap.allocate} and {@code newObject}, outside every stack operation and
- *       heap lock). While {@link #parksOwed} is up, each poll looks up the calling goroutine's
- *       buffer; one that owes a park takes what credit there is, and if that does not cover its
- *       debt, parks ({@link Safepoints#park}: a stop or handshake does not wait for it, and holds
- *       it while it scans its stack) in the {@link AssistQueue}.</li>
- *   <li>It waits until the collector's credit covers its debt (the collector hands its work to
- *       the waiters at every batch, {@link AssistQueue#flush}), or the cycle ends (woken right
- *       after mark termination), or the collector stops, and at most {@link #PARK_MAX_NANOS}
- *       (10 ms): a backstop, after which it allocates at most one span before its next refill
- *       charges it again. Then it unparks (waiting while a stop holds it) and allocates.</li>
- * </ol>
- * An earlier version waited inside the assist, at no safepoint: a stop waited for it, which
- * doubled the demo's wall time and made stops miss their deadlines. A parked wait costs a stop
- * nothing. The cost is the owing goroutines' polls: while {@link #parksOwed} is up (from the
- * first dry assist past the goal to the cycle's end), every allocation of every goroutine reads
- * a ThreadLocal.
+ * Once the heap is past the cycle's goal, a dry assist that leaves debt does not return to
+ * allocate on: its goroutine owes a park, taken at its next allocation's poll
+ * ({@link #parkIfOwed}; the wait itself and why it is safe: {@link AssistParks}).
  *
  * <h2>What an assist costs the mutator, and the bound</h2>
  * An assist is mutator time lost, not a stop: it runs on the allocating goroutine while the
@@ -100,11 +75,8 @@ final class Assists {
     static final int BATCH = 128;
     /** The least work an assist does once it marks (Go's {@code gcOverAssistWork}, 64 KiB). */
     static final long MIN_WORK_BYTES = 64 << 10;
-    /**
-     * The longest a dry assist waits parked (the class note): a backstop for a collector that
-     * neither credits nor ends its cycle; past it the goroutine allocates one more span at most.
-     */
-    static final long PARK_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The longest a dry assist waits parked: {@link AssistParks#PARK_MAX_NANOS}. */
+    static final long PARK_MAX_NANOS = AssistParks.PARK_MAX_NANOS;
     private static final EventType EVENT = EventType.getEventType(GcEvents.Assist.class);
 
     /** One cycle's pacing inputs, fixed at mark start. */
@@ -114,28 +86,19 @@ final class Assists {
     private final Barrier barrier;
     private final Marker marker;
     private final MarkWork work;
-    private final AssistQueue queue;
     private final Safepoints safepoints;
     private final boolean enabled;
     private final long maxAssistNanos;
-    private final long parkMaxNanos;
     private final Thread collectorThread;
     private final AssistLog log = new AssistLog();
+    private final AssistParks parks;
     private volatile Target target; // null: not marking
-    /**
-     * Some goroutine owes a park this cycle: its polls must look. Raised by an assist, lowered
-     * at mark termination (world stopped); a stale owner's flag is of an older cycle, ignored.
-     */
-    private volatile boolean parksOwed;
 
     private final LongAdder count = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final LongAdder workBytes = new LongAdder();
     private final AtomicLong cycleCount = new AtomicLong();
     private final AtomicLong cycleNanos = new AtomicLong();
-    private final LongAdder parks = new LongAdder();
-    private final LongAdder parkNanos = new LongAdder();
-    private final AtomicLong cycleParkNanos = new AtomicLong();
 
     /** {@code parkMaxNanos}: the longest park ({@link #PARK_MAX_NANOS}; tests take longer, to see the wake-ups). */
     Assists(HeapForGc heap, Barrier barrier, Marker marker, MarkWork work, AssistQueue queue, Safepoints safepoints,
@@ -144,12 +107,11 @@ final class Assists {
         this.barrier = barrier;
         this.marker = marker;
         this.work = work;
-        this.queue = queue;
         this.safepoints = safepoints;
         this.enabled = config.assists();
         this.maxAssistNanos = config.maxAssist().toNanos();
-        this.parkMaxNanos = parkMaxNanos;
         this.collectorThread = collectorThread;
+        this.parks = new AssistParks(queue, safepoints, log, parkMaxNanos);
     }
 
     /**
@@ -162,9 +124,8 @@ final class Assists {
         work.reset();
         cycleCount.set(0);
         cycleNanos.set(0);
-        cycleParkNanos.set(0);
         target = new Target(cycle, goalBytes, hardGoalBytes, expectedWorkBytes, worstWorkBytes);
-        queue.beginCycle(cycle);
+        parks.beginCycle(cycle);
     }
 
     /**
@@ -173,7 +134,7 @@ final class Assists {
      */
     void endCycle() {
         target = null;
-        parksOwed = false;
+        parks.endCycle();
     }
 
     /**
@@ -182,14 +143,13 @@ final class Assists {
      * wait for its release). An assist that enqueues after this is refused.
      */
     void wakeParked(long cycle) {
-        queue.endCycle(cycle);
+        parks.wake(cycle);
     }
 
     /** The collector stopped: no assist waits any more. */
     void close() {
         target = null;
-        parksOwed = false;
-        queue.close();
+        parks.close();
     }
 
     /**
@@ -229,15 +189,13 @@ final class Assists {
         credit(own, stolen / workPerByte);
         boolean dry = assist(own, t, debtWork - stolen, workPerByte);
         if (dry && own.assistBytes < 0 && heap.inUseBytes() >= t.goalBytes) {
-            // Not here, maybe in the middle of a stack operation: at this goroutine's next poll.
-            own.parkCycle = t.cycle;
-            parksOwed = true;
+            parks.owe(own, t.cycle); // not here, maybe in the middle of a stack operation: at its next poll
         }
     }
 
     /** Whether some goroutine may owe a park: {@link MutatorHooks#poll}'s fast path, one volatile read. */
     boolean parksOwed() {
-        return parksOwed;
+        return parks.owed();
     }
 
     /**
@@ -259,32 +217,8 @@ final class Assists {
         double workPerByte = Pacer.assistWorkPerByte(t.expectedWorkBytes, work.doneBytes(), t.worstWorkBytes,
                 t.goalBytes, t.hardGoalBytes, heap.inUseBytes());
         long debtWork = (long) Math.ceil(-own.assistBytes * workPerByte);
-        AssistQueue.Waiter w = own.waiter();
-        long start = log.begin();
-        long end;
-        boolean waited = false;
-        safepoints.park(); // a safepoint: it may stop here first, or run a handshake's action
-        try {
-            if (queue.enqueue(w, t.cycle, debtWork, work)) {
-                waited = true;
-                AssistQueue.await(w, start + parkMaxNanos);
-                queue.leave(w);
-            }
-        } finally {
-            try {
-                safepoints.unpark(); // waits while a stop holds it
-            } finally {
-                end = log.end();
-            }
-        }
         // Credit of an ended cycle lands in a balance that the next cycle's first charge zeroes.
-        credit(own, w.gotWork / workPerByte);
-        if (waited) {
-            long nanos = end - start;
-            parks.increment();
-            parkNanos.add(nanos);
-            cycleParkNanos.addAndGet(nanos);
-        }
+        credit(own, parks.park(own, t.cycle, debtWork, work) / workPerByte);
     }
 
     /**
@@ -383,17 +317,17 @@ final class Assists {
 
     /** Returns the number of dry assists that waited parked so far. */
     long parks() {
-        return parks.sum();
+        return parks.count();
     }
 
     /** Returns the time dry assists waited parked, summed over goroutines. */
     long parkNanos() {
-        return parkNanos.sum();
+        return parks.totalNanos();
     }
 
     /** Returns the parked time of the cycle marking now (or last marked), summed over goroutines. */
     long cycleParkNanos() {
-        return cycleParkNanos.get();
+        return parks.cycleNanos();
     }
 
     /** Returns the calling goroutine's assist balance (for tests): negative is debt. */
@@ -404,7 +338,7 @@ final class Assists {
 
     /** Returns the number of assists waiting parked now (a racy snapshot, for tests). */
     int parkedNow() {
-        return queue.size();
+        return parks.parkedNow();
     }
 
     AssistLog log() {

@@ -8,7 +8,7 @@
  *   gcStart / STW sweep term {@code CycleRunner} step 1-2, {@code HeapForGc.startMark}
  *   gcDrain, work.full       {@code Marker}, {@code WorkQueue}
  *   gcAssistAlloc, bgScanCredit {@code Assists}, {@code MarkWork}
- *   gcParkAssist, assistQueue {@code Assists#parkIfOwed}, {@code AssistQueue}
+ *   gcParkAssist, assistQueue {@code AssistParks}, {@code AssistQueue}
  *   wbBuf, shade             {@code GreyBuffer}, {@code Barrier.shade}
  *   gcMarkDone/Termination   {@code CycleRunner} step 4, {@code HeapForGc.finishMark}
  *   sweepgen, bgsweep        {@code CycleState} (core), {@code HeapForGc.sweepSome}
