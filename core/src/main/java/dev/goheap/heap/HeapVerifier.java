@@ -118,6 +118,10 @@ final class HeapVerifier {
                 page = s.endPage();
             }
         }
+        String pageTableMismatch = heap.chunks().pageTableMismatch(); // after the walk: its invariants first
+        if (pageTableMismatch != null) {
+            throw HeapErrors.broken("the page table mirrors the first 512 page entries of every chunk", pageTableMismatch);
+        }
         if (!placeOf.isEmpty()) {
             throw HeapErrors.broken("every listed or cached span lies in a mapped chunk", placeOf.keySet());
         }

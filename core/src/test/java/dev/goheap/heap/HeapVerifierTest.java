@@ -44,6 +44,15 @@ class HeapVerifierTest {
     }
 
     @Test
+    void shouldCatchAPageTableEntryThatDiffersFromItsChunkWhenVerifying() {
+        assertCaught("the page table mirrors", heap -> {
+            Span s = spanOf(heap, heap.allocate(64));
+            heap.chunks().setSpanOfPage(s.chunk, s.startPage, null);
+            s.chunk.spanOfPage[s.startPage] = s; // the page table's entry only
+        });
+    }
+
+    @Test
     void shouldCatchAWrongAllocCountWhenVerifying() {
         assertCaught("allocCount equals the set bits", heap -> cachedSmallSpan(heap).allocCount++);
     }
