@@ -149,6 +149,9 @@ final class HeapVerifier {
     }
 
     private void verifySmall(Span s) {
+        if (s.pointerFieldMask != (s.pointerLayout == Span.LAYOUT_UNIFORM && !s.noscan ? s.uniformMask : 0)) {
+            throw HeapErrors.broken("pointerFieldMask is the uniform mask of a uniform scan span, else 0", s);
+        }
         int bitCount = 0;
         for (int w = 0; w < s.allocBits.length; w++) {
             bitCount += Long.bitCount(s.allocBits[w]);

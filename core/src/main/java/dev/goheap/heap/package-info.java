@@ -109,8 +109,9 @@
  * carries the chunk index, so a stale or aliased entry fails; a refused one is looked up again
  * in its chunk, which covers the pages past the 512th of an oversized chunk), slot index by
  * multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of the span's
- * {@code uniformMask} when all its objects share a type of at most 64 words, else one bit of
- * {@code pointerBits}. A pointer stored into an object is checked the same way, except
+ * {@code pointerFieldMask} (its {@code uniformMask} while all its objects share a type of at
+ * most 64 words; 0 for every other span, so the one test stands for state, scan and layout),
+ * else one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
  * when it lies in the destination's own span (a child allocated beside its parent): that span is
  * a scan span, so it holds no goroutine stack, and the value's slot and alloc bit are all that is
  * left to check ({@code Span.objectSlotAt}); while the collector marks, that slot's mark bit also
@@ -141,7 +142,9 @@
  *       partial (not full) or full list of its class; spans on central lists are not empty and
  *       have no parked frees.</li>
  *   <li>{@code allocCount} equals the set bits; parked remote frees are allocated bits; no bit
- *       is set past the last slot; every bitmap word before {@code freeWord} is full.</li>
+ *       is set past the last slot (the access checks' slot test relies on it); every bitmap word
+ *       before {@code freeWord} is full; {@code pointerFieldMask} is {@code uniformMask} in a
+ *       uniform scan span, else 0.</li>
  *   <li>The page heap's page and byte counts, the chunk count, and mallocs - frees (live
  *       objects) agree with what the walk finds; the mapped bytes are the chunks' and the
  *       spare's, within the heap limit.</li>

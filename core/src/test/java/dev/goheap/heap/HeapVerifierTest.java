@@ -53,6 +53,11 @@ class HeapVerifierTest {
     }
 
     @Test
+    void shouldCatchAPointerFieldMaskOfANoscanSpanWhenVerifying() {
+        assertCaught("pointerFieldMask", heap -> cachedSmallSpan(heap).pointerFieldMask = 1); // the 64 B objects: noscan
+    }
+
+    @Test
     void shouldCatchAWrongAllocCountWhenVerifying() {
         assertCaught("allocCount equals the set bits", heap -> cachedSmallSpan(heap).allocCount++);
     }
