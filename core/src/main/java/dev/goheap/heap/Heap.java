@@ -161,9 +161,9 @@ public final class Heap implements AutoCloseable {
         if (map != null) {
             s.setPointerMap(slot, map);
         }
-        long offset = s.offsetInChunk() + (long) slot * s.elemSize;
-        Zeroing.zero(s.segment, offset, s.elemSize);
-        return s.base + (long) slot * s.elemSize;
+        long p = s.base + (long) slot * s.elemSize;
+        Zeroing.zero(s.segment, Pointers.offset(p), s.elemSize);
+        return p;
     }
 
     /**

@@ -118,6 +118,10 @@ final class HeapVerifier {
                 page = s.endPage();
             }
         }
+        String pageTableMismatch = heap.chunks().pageTableMismatch(); // after the walk: its invariants first
+        if (pageTableMismatch != null) {
+            throw HeapErrors.broken("the page table mirrors the first 512 page entries of every chunk", pageTableMismatch);
+        }
         if (!placeOf.isEmpty()) {
             throw HeapErrors.broken("every listed or cached span lies in a mapped chunk", placeOf.keySet());
         }
@@ -145,6 +149,9 @@ final class HeapVerifier {
     }
 
     private void verifySmall(Span s) {
+        if (s.pointerFieldMask != (s.pointerLayout == Span.LAYOUT_UNIFORM && !s.noscan ? s.uniformMask : 0)) {
+            throw HeapErrors.broken("pointerFieldMask is the uniform mask of a uniform scan span, else 0", s);
+        }
         int bitCount = 0;
         for (int w = 0; w < s.allocBits.length; w++) {
             bitCount += Long.bitCount(s.allocBits[w]);

@@ -177,20 +177,25 @@ final class ObjectChecks {
 
     /**
      * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
-     * fields, else throws. The fast path: a small object of a scan span, an 8-byte aligned offset
-     * inside its slot (slot sizes are multiples of 8), the pointer word test of the span.
-     * Always a scan span, so no stack: the store paths check a value in it by its slot alone.
+     * fields, else throws. The fast path: a small object of a scan span whose objects all have
+     * one type, an 8-byte aligned offset inside its slot (slot sizes are multiples of 8), one
+     * bit of the span's mask ({@link Span#isUniformPointerField}); the middle path the same for
+     * a span of mixed types, through its bitmap. Always a scan span, so no stack: the store
+     * paths check a value in it by its slot alone.
      */
     static Span checkedPointerField(Heap heap, long p, long offset) {
         Span s = heap.chunks.liveObjectSpan(p);
-        if (s != null && s.state == Span.SMALL && !s.noscan && (offset & 7) == 0
-                && Long.compareUnsigned(offset, s.elemSize) < 0 && s.isPointerWord((p - s.base) >>> 3, offset >>> 3)) {
+        if (s != null && s.isUniformPointerField(offset)) {
             return s;
         }
-        return checkedPointerFieldSlow(heap, p, offset);
+        return checkedPointerFieldSlow(heap, p, offset, s);
     }
 
-    private static Span checkedPointerFieldSlow(Heap heap, long p, long offset) {
+    private static Span checkedPointerFieldSlow(Heap heap, long p, long offset, Span live) {
+        if (live != null && live.state == Span.SMALL && !live.noscan && (offset & 7) == 0
+                && Long.compareUnsigned(offset, live.elemSize) < 0 && live.isPointerWord((p - live.base) >>> 3, offset >>> 3)) {
+            return live; // mixed types: the slot's bits
+        }
         Span s = checkedReadSlow(heap, p, offset, 8);
         long inSpan = p - s.base + offset;
         if ((offset & 7) != 0 || s.noscan || !PointerBits.anySet(s.pointerBits, inSpan >>> 3, inSpan >>> 3)) {

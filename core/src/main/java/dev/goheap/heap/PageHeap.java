@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Ownership:</b> the page heap creates and closes all chunks.
  */
 final class PageHeap {
-    static final int CHUNK_PAGES = 512;
+    static final int CHUNK_PAGES = 1 << ChunkTable.PAGES_PER_CHUNK_SHIFT; // 512: the page table's stride
     static final int MAX_LISTED_PAGES = 128;
 
     final ReentrantLock lock = new ReentrantLock();
@@ -80,9 +80,8 @@ final class PageHeap {
             s.pageCount = pageCount;
             insertFreeLocked(rest);
         }
-        Span[] map = s.chunk.spanOfPage;
         for (int page = s.startPage; page < s.endPage(); page++) {
-            map[page] = s;
+            chunks.setSpanOfPage(s.chunk, page, s);
         }
         inUsePages += pageCount;
         if (freePages < CHUNK_PAGES) {
@@ -285,8 +284,8 @@ final class PageHeap {
     private void insertFreeLocked(Span s) {
         s.state = Span.FREE;
         s.base = s.chunk.pointerOfPage(s.startPage);
-        s.chunk.spanOfPage[s.startPage] = s;
-        s.chunk.spanOfPage[s.endPage() - 1] = s;
+        chunks.setSpanOfPage(s.chunk, s.startPage, s);
+        chunks.setSpanOfPage(s.chunk, s.endPage() - 1, s);
         listOf(s.pageCount).push(s);
         freePages += s.pageCount;
     }

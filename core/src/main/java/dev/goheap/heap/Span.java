@@ -92,6 +92,14 @@ final class Span {
     byte pointerLayout;
     /** LAYOUT_UNIFORM: bit i set <=> word i of every slot is a pointer field (slots of at most 64 words). */
     long uniformMask;
+    /**
+     * The access checks' copy of {@link #uniformMask}: equal to it while this is a small scan
+     * span in {@code LAYOUT_UNIFORM}, 0 otherwise (free, large, noscan, mixed, no object yet), so
+     * one test of it stands for state, scan and layout ({@link #isUniformPointerField}). Kept
+     * apart from {@code uniformMask}, which the marker may read racily after a layout test and
+     * so must keep its value while the span lives.
+     */
+    long pointerFieldMask;
 
     // --- the collector (see CycleState): markBits are set with atomic bit operations by any
     // thread during MARK and read and cleared by the sweeper; sweepGen is written by the sweeper
@@ -169,6 +177,7 @@ final class Span {
         uniformMap = null;
         mixedTypes = false;
         pointerLayout = LAYOUT_BITS;
+        pointerFieldMask = 0;
     }
 
     /** Returns a zeroed bitmap of {@code words} words: {@code old} cleared if it has that length. */
@@ -227,6 +236,7 @@ final class Span {
         this.uniformMap = null;
         this.mixedTypes = false;
         this.pointerLayout = LAYOUT_BITS;
+        this.pointerFieldMask = 0;
         this.markBits = zeroedBitmap(markBits, words);
         this.sweepGen = sweepGen;
         this.stackBits = null;
@@ -251,6 +261,7 @@ final class Span {
         this.uniformMap = null;
         this.mixedTypes = false;
         this.pointerLayout = LAYOUT_BITS;
+        this.pointerFieldMask = 0;
         this.markBits = zeroedBitmap(markBits, 1);
         this.sweepGen = sweepGen;
         this.stackBits = null;
@@ -300,10 +311,12 @@ final class Span {
             if (slotWords <= 64) {
                 uniformMask = map.bitsAt(0);
                 pointerLayout = LAYOUT_UNIFORM;
+                pointerFieldMask = uniformMask;
             }
             return;
         }
-        pointerLayout = LAYOUT_BITS; // mixed from now on
+        pointerFieldMask = 0; // mixed from now on
+        pointerLayout = LAYOUT_BITS;
         uniformMap = null;
         mixedTypes = true;
         PointerBits.write(pointerBits, (long) slot * slotWords, slotWords, map);
@@ -320,6 +333,17 @@ final class Span {
         }
         long word = firstWordInSpan + wordInObject;
         return (pointerBits[(int) (word >>> 6)] & (1L << word)) != 0;
+    }
+
+    /**
+     * The pointer-field check's fast path: returns whether {@code offset} is a pointer field of
+     * every object of this span because it is a small scan span in {@code LAYOUT_UNIFORM} and
+     * the offset is an aligned word of a slot whose type has a pointer there. False says
+     * nothing: the caller then asks the checked path. One load beyond the slot size.
+     */
+    boolean isUniformPointerField(long offset) {
+        return (offset & 7) == 0 && Long.compareUnsigned(offset, elemSize) < 0
+                && (pointerFieldMask & (1L << (offset >>> 3))) != 0;
     }
 
     /**
@@ -360,12 +384,15 @@ final class Span {
         if (state != SMALL || !covers(p)) {
             return -1;
         }
-        int slot = slotIndexAt(p - base);
-        // -1 (no slot start) shifts to a word index past any bitmap: one unsigned test refuses
-        // it and stands in for the array's own bounds check.
+        long offset = p - base;
+        int slot = (int) ((offset * divMagic) >>> 32);
+        // No test against objectCount: a slot index in the tail has no bit set (an invariant
+        // verify checks: "no bit is set past the last slot"), and one past the bitmap fails the
+        // unsigned test, which stands in for the array's own bounds check.
         long[] bits = allocBits;
         int w = slot >>> 6;
-        return Integer.compareUnsigned(w, bits.length) < 0 && (bits[w] & (1L << slot)) != 0 ? slot : -1;
+        return (long) slot * elemSize == offset && Integer.compareUnsigned(w, bits.length) < 0
+                && (bits[w] & (1L << slot)) != 0 ? slot : -1;
     }
 
     /** Returns whether {@code p} lies in this span's pages (one unsigned compare: p - base in [0, byteSize)). */

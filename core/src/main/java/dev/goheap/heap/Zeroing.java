@@ -40,9 +40,18 @@ final class Zeroing {
     static void zero(MemorySegment chunk, long offset, long byteSize) {
         if (byteSize <= STORE_BYTES) {
             // Up to 32 bytes (the tree nodes and list cells of most programs), at most four
-            // 8-byte stores beat creating the slice (sizes are multiples of 8).
-            for (long i = 0; i < byteSize; i += 8) {
-                chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset + i, 0L);
+            // 8-byte stores beat creating the slice (sizes are multiples of 8). Straight-line
+            // code, not a loop: for one to four stores the JIT's loop setup costs more than
+            // the stores, and the segment checks after the first fold into it.
+            chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, 0L);
+            if (byteSize > 8) {
+                chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset + 8, 0L);
+                if (byteSize > 16) {
+                    chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset + 16, 0L);
+                    if (byteSize > 24) {
+                        chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset + 24, 0L);
+                    }
+                }
             }
             return;
         }

@@ -20,6 +20,7 @@
  * <h2>Structures</h2>
  * <pre>
  *  ChunkTable: index -> Chunk            Chunk: | page 0 | page 1 | ... | page n-1 |   spanOfPage[page] -> Span
+ *              pageTable[index << 9 | page] -> Span   (a chunk's first 512 pages: the access paths' lookup)
  *  PageHeap:   free spans by page count (1..128, and one best-fit list above) | at most one spare chunk
  *  LargeStripe[threadId % 16]: large spans by sweep generation | cached free large spans (<= 4, <= 256 KiB)
  *  CentralList[spanClass]: partial (has a free slot) | full       -- unowned small spans
@@ -103,11 +104,14 @@
  *
  * <h2>Access checks ({@code getX}/{@code setX}, {@code readPointer}, {@code writePointer})</h2>
  * Every access checks its pointer (and a stored pointer value) in full ({@code ObjectChecks}), on one fast path,
- * {@code ChunkTable.liveObjectSpan}: page table entry of the chunk index, span of the page,
- * range test against the span's base (which carries the chunk index, so a stale entry fails),
- * slot index by multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of
- * the span's {@code uniformMask} when all its objects share a type of at most 64 words, else
- * one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
+ * {@code ChunkTable.liveObjectSpan}: one entry of the flat page table (chunk index and page
+ * number of the pointer, after one shift and mask), range test against the span's base (which
+ * carries the chunk index, so a stale or aliased entry fails; a refused one is looked up again
+ * in its chunk, which covers the pages past the 512th of an oversized chunk), slot index by
+ * multiply and shift (Go's divMagic), one alloc bit. A pointer field is one bit of the span's
+ * {@code pointerFieldMask} (its {@code uniformMask} while all its objects share a type of at
+ * most 64 words; 0 for every other span, so the one test stands for state, scan and layout),
+ * else one bit of {@code pointerBits}. A pointer stored into an object is checked the same way, except
  * when it lies in the destination's own span (a child allocated beside its parent): that span is
  * a scan span, so it holds no goroutine stack, and the value's slot and alloc bit are all that is
  * left to check ({@code Span.objectSlotAt}); while the collector marks, that slot's mark bit also
@@ -128,7 +132,9 @@
  * <h2>Invariants ({@link dev.goheap.heap.Heap#verify} checks each)</h2>
  * <ul>
  *   <li>The spans of each chunk tile its pages without overlap; every page of a span in use
- *       maps to it; the first and last page of a free span map to it.</li>
+ *       maps to it; the first and last page of a free span map to it. The chunk table's flat
+ *       page table holds the same entry as each chunk for its first 512 pages, and null for
+ *       chunk indexes not in use.</li>
  *   <li>No two free spans are adjacent (coalescing); each free span is on the free list of its
  *       length exactly once; each large span is on its stripe's list of its sweep generation
  *       exactly once; each cached span is in its stripe's cache exactly once, within the bounds.</li>
@@ -136,7 +142,9 @@
  *       partial (not full) or full list of its class; spans on central lists are not empty and
  *       have no parked frees.</li>
  *   <li>{@code allocCount} equals the set bits; parked remote frees are allocated bits; no bit
- *       is set past the last slot; every bitmap word before {@code freeWord} is full.</li>
+ *       is set past the last slot (the access checks' slot test relies on it); every bitmap word
+ *       before {@code freeWord} is full; {@code pointerFieldMask} is {@code uniformMask} in a
+ *       uniform scan span, else 0.</li>
  *   <li>The page heap's page and byte counts, the chunk count, and mallocs - frees (live
  *       objects) agree with what the walk finds; the mapped bytes are the chunks' and the
  *       spare's, within the heap limit.</li>

@@ -44,6 +44,20 @@ class HeapVerifierTest {
     }
 
     @Test
+    void shouldCatchAPageTableEntryThatDiffersFromItsChunkWhenVerifying() {
+        assertCaught("the page table mirrors", heap -> {
+            Span s = spanOf(heap, heap.allocate(64));
+            heap.chunks().setSpanOfPage(s.chunk, s.startPage, null);
+            s.chunk.spanOfPage[s.startPage] = s; // the page table's entry only
+        });
+    }
+
+    @Test
+    void shouldCatchAPointerFieldMaskOfANoscanSpanWhenVerifying() {
+        assertCaught("pointerFieldMask", heap -> cachedSmallSpan(heap).pointerFieldMask = 1); // the 64 B objects: noscan
+    }
+
+    @Test
     void shouldCatchAWrongAllocCountWhenVerifying() {
         assertCaught("allocCount equals the set bits", heap -> cachedSmallSpan(heap).allocCount++);
     }
