@@ -86,6 +86,11 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
+    public Scanner newScanner() {
+        return new MarkScan(chunks);
+    }
+
+    @Override
     public void scanFields(long p, FieldVisitor visitor) {
         scan(p, null, visitor);
     }

@@ -68,17 +68,6 @@ final class Barrier implements WriteBarrier {
         }
     }
 
-    /** {@link #shade} into {@code b}, the calling thread's own buffer (a drainer's scan visitor). */
-    void shade(long p, GreyBuffer b) {
-        if (p == 0) {
-            return;
-        }
-        long marked = heap.mark(p);
-        if (marked != 0) {
-            counted(p, marked, b);
-        }
-    }
-
     private void counted(long p, long marked, GreyBuffer b) {
         b.markedBytes += marked & ~HeapForGc.NEEDS_SCAN;
         if ((marked & HeapForGc.NEEDS_SCAN) != 0) {
@@ -112,7 +101,7 @@ final class Barrier implements WriteBarrier {
 
     private GreyBuffer register() {
         mutatorCheck.check();
-        GreyBuffer b = new GreyBuffer(Thread.currentThread(), this);
+        GreyBuffer b = new GreyBuffer(Thread.currentThread(), queue);
         lock.lock();
         try {
             buffers.add(b);

@@ -1,6 +1,6 @@
 package dev.goheap.gc;
 
-import java.util.function.LongConsumer;
+import dev.goheap.internal.gc.HeapForGc;
 
 /**
  * One thread's marking state (Go's per-P {@code gcWork} and {@code wbBuf}, plus the per-G
@@ -15,12 +15,11 @@ import java.util.function.LongConsumer;
  * A dry assist's park ({@link Assists#parkIfOwed}) is a safepoint: while parked, the thread
  * touches only its balance, which the collector never touches.
  */
-final class GreyBuffer {
+final class GreyBuffer implements HeapForGc.GreySink {
     static final int CAPACITY = 256;
 
     final Thread thread;
-    /** Shades a pointer into this buffer: the scan visitor of this thread's drains, made once. */
-    final LongConsumer shader;
+    private final WorkQueue queue; // where a full buffer goes when a drain's scan greys into it
     /** Bytes this thread marked this cycle (barrier shades, stack scans, drains). */
     long markedBytes;
     /** The part of {@link #markedBytes} already added to the cycle's mark work ({@link Assists}). */
@@ -37,10 +36,17 @@ final class GreyBuffer {
     private final long[] items = new long[CAPACITY];
     private int size;
     private long[] batch; // the grey objects this thread is scanning; made at its first drain
+    private HeapForGc.Scanner scanner; // made at its first drain
 
-    GreyBuffer(Thread thread, Barrier barrier) {
+    GreyBuffer(Thread thread, WorkQueue queue) {
         this.thread = thread;
-        this.shader = p -> barrier.shade(p, this);
+        this.queue = queue;
+    }
+
+    /** A drain's scan marked {@code p} (its bytes are counted by the drain): adds it, as {@link #add}. */
+    @Override
+    public void grey(long p) {
+        add(p, queue);
     }
 
     void add(long p, WorkQueue queue) {
@@ -75,6 +81,16 @@ final class GreyBuffer {
             batch = b;
         }
         return b;
+    }
+
+    /** Returns this thread's scanner of {@code heap} (made once). */
+    HeapForGc.Scanner scanner(HeapForGc heap) {
+        HeapForGc.Scanner s = scanner;
+        if (s == null) {
+            s = heap.newScanner();
+            scanner = s;
+        }
+        return s;
     }
 
     /** Returns this thread's waiter for parked assists (made once). */

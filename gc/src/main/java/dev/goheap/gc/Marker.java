@@ -122,11 +122,10 @@ final class Marker {
         if (n == 0) {
             return 0;
         }
+        HeapForGc.Scanner scanner = own.scanner(heap);
         boolean scanned = false;
         try {
-            for (int i = 0; i < n; i++) {
-                heap.scan(batch[i], own.shader);
-            }
+            own.markedBytes += scanner.scanAndMark(batch, n, own);
             scanned = true;
         } finally {
             if (scanned) {

@@ -7,6 +7,7 @@
  *   Go                      goheap
  *   gcStart / STW sweep term {@code CycleRunner} step 1-2, {@code HeapForGc.startMark}
  *   gcDrain, work.full       {@code Marker}, {@code WorkQueue}
+ *   scanobject, greyobject   {@code HeapForGc.Scanner} (core's {@code MarkScan}: a batch at a time)
  *   gcAssistAlloc, bgScanCredit {@code Assists}, {@code MarkWork}
  *   gcParkAssist, assistQueue {@code AssistParks}, {@code AssistQueue}
  *   wbBuf, shade             {@code GreyBuffer}, {@code Barrier.shade}

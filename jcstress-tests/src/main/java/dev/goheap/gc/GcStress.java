@@ -17,12 +17,13 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.L_Result;
 
 /*
  * Races between the collector's marker or sweeper and a mutator: the lost-object race that the
- * write barrier prevents, allocate-black, two drainers (the collector and an assist) on one grey
- * set, and sweeping racing allocation from the same span (the dev.goheap.gc package note; the
+ * write barrier prevents, allocate-black, a drainer's scanner and the write barrier marking one
+ * object, two drainers (the collector and an assist) on one grey set, and sweeping racing allocation from the same span (the dev.goheap.gc package note; the
  * handshake races are in SafepointStress).
  *
  *   ./mvnw -Pjcstress -pl jcstress-tests -am verify -Djcstress.tests=GcStress
@@ -332,6 +333,76 @@ public final class GcStress {
                 }
             } catch (RuntimeException e) {
                 r.r2 = -3;
+            } finally {
+                c.sweepVerifyClose();
+            }
+        }
+    }
+
+    /*
+     * ScanVsShade: a drainer's scanner (HeapForGc.Scanner, Marker.drainBatch's) reads X from grey
+     * G and marks it while a mutator stores X into H, whose write barrier shades X into the
+     * mutator's own grey buffer. Both mark X's bit with the same atomic test-and-set, so exactly
+     * one of them greys X and counts its bytes: X greyed twice would be scanned twice and counted
+     * twice in the cycle's marked bytes (the pacer's and the assists' unit); never, lost.
+     */
+    @JCStressTest
+    @Description("A drainer's scanner marks white X through grey G's field while a mutator's write "
+            + "barrier shades X (a store of X into H): each greys X only if it set X's mark bit.")
+    @Outcome(id = {"1, 0", "0, 1"}, expect = ACCEPTABLE, desc = "X greyed once, by the scanner (r1) or the "
+            + "barrier (r2), its bytes counted once, by the same one.")
+    @Outcome(expect = FORBIDDEN, desc = "X greyed twice or never, its bytes counted by the other one or twice, "
+            + "or an exception (-1 marker, -2 mutator, -3 arbiter).")
+    @State
+    public static class ScanVsShade {
+        final Cycle c = new Cycle();
+        final long h = c.heap.newObject(CELL);
+        final long g = c.heap.newObject(CELL);
+        final long x = c.heap.newObject(CELL);
+        long scannerBytes; // marker, then arbiter
+        long barrierBytes; // mutator, then arbiter
+
+        public ScanVsShade() {
+            c.heap.writePointer(g, REF, x);
+            c.startMark(true);
+            c.gc.mark(h); // black: the store into it is the only barrier in the race
+            c.gc.mark(g); // grey: the marker scans it
+        }
+
+        @Actor
+        public void marker(II_Result r) {
+            try {
+                int[] greyed = new int[1];
+                scannerBytes = c.gc.newScanner().scanAndMark(new long[] {g}, 1, p -> greyed[0] += p == x ? 1 : 100);
+                r.r1 = greyed[0];
+            } catch (RuntimeException e) {
+                r.r1 = -1;
+            }
+        }
+
+        @Actor
+        public void mutator(II_Result r) {
+            try {
+                c.heap.writePointer(h, REF, x);
+                GreyBuffer own = c.barrier.buffer();
+                r.r2 = own.isEmpty() ? 0 : 1;
+                barrierBytes = own.markedBytes;
+            } catch (RuntimeException e) {
+                r.r2 = -2;
+            }
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            try {
+                long size = c.heap.sizeOf(x);
+                if (scannerBytes != r.r1 * size || barrierBytes != r.r2 * size) {
+                    r.r1 = -3;
+                }
+                c.drainGrey();
+                c.terminate();
+            } catch (RuntimeException e) {
+                r.r1 = -3;
             } finally {
                 c.sweepVerifyClose();
             }

@@ -15,10 +15,10 @@ import java.util.function.LongConsumer;
  *                                               the collector sweeps the rest with sweepSome)
  * </pre>
  *
- * <p><b>Thread safety:</b> {@link #mark} and {@link #scan} may be called by any thread during
- * MARK (collector and mutators' write barriers); {@link #startMark} and {@link #finishMark} only
- * while the world is stopped; {@link #sweepSome} and {@link #finishSweep} by the collector,
- * concurrently with mutators.
+ * <p><b>Thread safety:</b> {@link #mark}, {@link #scan} and a {@link Scanner} may be used
+ * by any thread during MARK (collector, assists and mutators' write barriers); {@link #startMark}
+ * and {@link #finishMark} only while the world is stopped; {@link #sweepSome} and {@link
+ * #finishSweep} by the collector, concurrently with mutators.
  */
 public interface HeapForGc {
     /**
@@ -54,6 +54,32 @@ public interface HeapForGc {
      * (opaque reads: mutators may store concurrently; their barriers cover the new values).
      */
     void scan(long p, LongConsumer visitor);
+
+    /** Receives the objects a {@link Scanner} greyed: marked, their fields not scanned yet. */
+    @FunctionalInterface
+    interface GreySink {
+        void grey(long p);
+    }
+
+    /**
+     * One drainer's scanner (Go's {@code scanobject} with {@code greyobject} inlined), with its
+     * own buffers: one per thread that drains, made once ({@link #newScanner}), used by one
+     * thread at a time.
+     */
+    interface Scanner {
+        /**
+         * Scans the objects {@code batch[0..count)}, as {@link #scan} does, and marks the value
+         * of each pointer field, as {@link #mark} does; hands each object it newly marks that
+         * may hold pointers to {@code sink} (the ones {@link #mark} answers with {@link
+         * #NEEDS_SCAN}), and returns the bytes it newly marked (the caller counts them, as
+         * {@link #mark}'s). Equivalent to {@code scan(p, v -> mark(v))} for each object in
+         * turn, without a call per field.
+         */
+        long scanAndMark(long[] batch, int count, GreySink sink);
+    }
+
+    /** Makes a {@link Scanner} for a thread that drains grey objects (a few KiB of buffers). */
+    Scanner newScanner();
 
     /** Receives a pointer field's offset in its object and its value. */
     @FunctionalInterface
