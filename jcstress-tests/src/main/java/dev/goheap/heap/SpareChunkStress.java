@@ -4,9 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.goheap.internal.gc.GcAccess;
-import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
-import java.util.function.Supplier;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -22,32 +20,6 @@ import org.openjdk.jcstress.infra.results.LLL_Result;
  */
 public final class SpareChunkStress {
     private SpareChunkStress() {}
-
-    /** Hooks whose parked mapping runs as it is (the stress thread is no goroutine). */
-    static final GcHooks PLAIN_HOOKS = new GcHooks() {
-        @Override
-        public void heapGrew(long inUseBytes) {}
-
-        @Override
-        public void spareChunkWanted() {}
-
-        @Override
-        public void heapLimitReached(long requestedBytes) {}
-
-        @Override
-        public void checkMutator() {}
-
-        @Override
-        public void poll() {}
-
-        @Override
-        public void allocated(long bytes) {}
-
-        @Override
-        public <T> T whileParked(Supplier<T> mapping) {
-            return mapping.get();
-        }
-    };
 
     /** One chunk in use, so that a spare is one more; the arbiter gives each state's spare back. */
     static final Heap HEAP = Heap.open(64L << 20, 0);
@@ -76,7 +48,8 @@ public final class SpareChunkStress {
         @Actor
         public void goroutine(LLL_Result r) {
             try {
-                r.r2 = HEAP.pageHeap().spare().prepareWhileParked(PLAIN_HOOKS) ? "published" : "declined";
+                // The no-collector hooks: their parked mapping runs as it is (this thread is no goroutine).
+                r.r2 = HEAP.pageHeap().spare().prepareWhileParked(CycleState.NO_HOOKS) ? "published" : "declined";
             } catch (RuntimeException e) {
                 r.r2 = e.toString();
             }
