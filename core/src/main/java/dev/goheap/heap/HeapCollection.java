@@ -114,29 +114,16 @@ final class HeapCollection implements HeapForGc {
         long objectBytes = s.state == Span.LARGE ? s.byteSize() : s.elemSize;
         long endWord = firstWord + (objectBytes >>> 3);
         long chunkOffset = Pointers.offset(s.base);
-        for (long w = firstWord; w < endWord; ) {
-            int index = (int) (w >>> 6);
-            if (index >= bits.length) {
-                return;
-            }
-            long word = bits[index] & (-1L << w); // bits at or above w in this bitmap word
-            long limit = Math.min(endWord, (long) (index + 1) << 6);
-            while (word != 0) {
-                long bit = ((long) index << 6) + Long.numberOfTrailingZeros(word);
-                if (bit >= limit) {
-                    break;
+        for (long bit = PointerBits.nextSet(bits, firstWord, endWord); bit >= 0;
+                bit = PointerBits.nextSet(bits, bit + 1, endWord)) {
+            long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
+            if (value != Pointers.NIL) {
+                if (values != null) {
+                    values.accept(value);
+                } else {
+                    fields.visit((bit - firstWord) << 3, value);
                 }
-                long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
-                if (value != Pointers.NIL) {
-                    if (values != null) {
-                        values.accept(value);
-                    } else {
-                        fields.visit((bit - firstWord) << 3, value);
-                    }
-                }
-                word &= word - 1;
             }
-            w = limit;
         }
     }
 

@@ -129,29 +129,16 @@ final class MarkScan implements HeapForGc.Scanner {
         long objectBytes = s.state == Span.LARGE ? s.byteSize() : s.elemSize;
         long endWord = firstWord + (objectBytes >>> 3);
         long chunkOffset = Pointers.offset(s.base);
-        for (long w = firstWord; w < endWord; ) {
-            int index = (int) (w >>> 6);
-            if (index >= bits.length) {
-                return;
-            }
-            long word = bits[index] & (-1L << w); // bits at or above w in this bitmap word
-            long limit = Math.min(endWord, (long) (index + 1) << 6);
-            while (word != 0) {
-                long bit = ((long) index << 6) + Long.numberOfTrailingZeros(word);
-                if (bit >= limit) {
-                    break;
+        for (long bit = PointerBits.nextSet(bits, firstWord, endWord); bit >= 0;
+                bit = PointerBits.nextSet(bits, bit + 1, endWord)) {
+            long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
+            if (value != Pointers.NIL) {
+                if (count == CAPACITY) {
+                    markAll(sink);
                 }
-                long value = (long) POINTER.getOpaque(segment, chunkOffset + (bit << 3));
-                if (value != Pointers.NIL) {
-                    if (count == CAPACITY) {
-                        markAll(sink);
-                    }
-                    values[count++] = value;
-                    loaded = count; // a value, not an offset
-                }
-                word &= word - 1;
+                values[count++] = value;
+                loaded = count; // a value, not an offset
             }
-            w = limit;
         }
     }
 

@@ -81,4 +81,25 @@ final class PointerBits {
         }
         return false;
     }
+
+    /**
+     * Returns the index of the first set bit in {@code [from, end)}, or -1 if there is none
+     * there or the bitmap ends first (a span freed and reused under a dangling pointer can have
+     * a shorter bitmap than the object's words): the scans' walk over an object's pointer words.
+     */
+    static long nextSet(long[] bits, long from, long end) {
+        for (long w = from; w < end; ) {
+            int index = (int) (w >>> 6);
+            if (index >= bits.length) {
+                return -1;
+            }
+            long word = bits[index] & (-1L << w); // bits at or above w in this bitmap word
+            if (word != 0) {
+                long bit = ((long) index << 6) + Long.numberOfTrailingZeros(word);
+                return bit < end ? bit : -1;
+            }
+            w = (long) (index + 1) << 6;
+        }
+        return -1;
+    }
 }

@@ -2,6 +2,7 @@ package dev.goheap.heap;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.goheap.type.ObjectType;
 import dev.goheap.type.PointerMap;
@@ -47,4 +48,18 @@ class PointerBitsTest {
             }
         }
     }
+
+    @Test
+    void shouldFindEachSetBitInTheRangeWhenWalkingWithNextSet() {
+        long[] bits = {1L << 3 | 1L << 63, 1L, 0L, 1L << 5};
+        assertEquals(3, PointerBits.nextSet(bits, 0, 256));
+        assertEquals(63, PointerBits.nextSet(bits, 4, 256));
+        assertEquals(64, PointerBits.nextSet(bits, 64, 256), "the next word's first bit");
+        assertEquals(197, PointerBits.nextSet(bits, 65, 256), "across an empty word");
+        assertEquals(-1, PointerBits.nextSet(bits, 65, 197), "the end is exclusive");
+        assertEquals(-1, PointerBits.nextSet(bits, 198, 256));
+        assertEquals(-1, PointerBits.nextSet(bits, 198, 1_000), "a range past the bitmap's end");
+        assertEquals(-1, PointerBits.nextSet(bits, 3, 3), "an empty range");
+    }
 }
+
