@@ -2,7 +2,6 @@ package dev.goheap.heap;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -186,7 +185,7 @@ final class ThreadCaches {
      * remote frees). Returns the spans swept.
      */
     int sweepCachedSpans(int gen) {
-        return forEachOwnedSpan((central, s) -> central.sweepLocked(s, gen));
+        return forEachOwnedSpan(SWEEP, gen);
     }
 
     /**
@@ -195,11 +194,16 @@ final class ThreadCaches {
      * marked at refill). A span released meanwhile is marked by whichever cache takes it next.
      */
     void markCachedFreeSlots() {
-        forEachOwnedSpan((central, s) -> s.markFreeSlots());
+        forEachOwnedSpan(MARK_FREE_SLOTS, 0);
     }
 
+    /** {@link #forEachOwnedSpan}'s actions: codes, not lambdas, so that the first pause links no call site. */
+    private static final int SWEEP = 0;
+    private static final int MARK_FREE_SLOTS = 1;
+
     /**
-     * World stopped: runs {@code action} on every span a cache holds, under its class's central
+     * World stopped: runs {@code action} ({@link #SWEEP} in generation {@code gen}, or {@link
+     * #MARK_FREE_SLOTS}) on every span a cache holds, under its class's central
      * lock, if the cache still owns it then; returns on how many. Why the owner test: the world
      * is stopped, but a goroutine that has deregistered still runs (its end frees its stack and
      * flushes its cache). Step by step: 1) we read span S from its cache, 2) its ended thread
@@ -208,7 +212,7 @@ final class ThreadCaches {
      * list (filed unswept for the sweeper; marked by the cache that takes it next). (Found by
      * TortureTest: NullPointerException on allocBits in sweepSmall.)
      */
-    private int forEachOwnedSpan(BiConsumer<CentralList, Span> action) {
+    private int forEachOwnedSpan(int action, int gen) {
         int n = 0;
         lock.lock();
         try {
@@ -222,7 +226,11 @@ final class ThreadCaches {
                     central.lock.lock();
                     try {
                         if (s.ownerPlain() == c.thread) {
-                            action.accept(central, s);
+                            if (action == SWEEP) {
+                                central.sweepLocked(s, gen);
+                            } else {
+                                s.markFreeSlots();
+                            }
                             n++;
                         }
                     } finally {

@@ -9,6 +9,7 @@ package dev.goheap.sched;
 final class Figures {
     private long stops;
     private long stopTimeouts;
+    private long stopsRunByGoroutine;
     private long lastTimeToSafepointNanos;
     private long maxTimeToSafepointNanos;
     private long lastPauseNanos;
@@ -32,6 +33,27 @@ final class Figures {
         totalPauseNanos += pauseNanos;
     }
 
+    /** Forgets every figure (the runtime's warm-up operations). */
+    void resetLocked() {
+        stops = 0;
+        stopTimeouts = 0;
+        stopsRunByGoroutine = 0;
+        lastTimeToSafepointNanos = 0;
+        maxTimeToSafepointNanos = 0;
+        lastPauseNanos = 0;
+        totalPauseNanos = 0;
+        handshakes = 0;
+        handshakeTimeouts = 0;
+        actionsByOwner = 0;
+        actionsByCaller = 0;
+        actionsCancelled = 0;
+    }
+
+    /** A stop's work was run by its last goroutine (a handoff). */
+    void runByGoroutineLocked() {
+        stopsRunByGoroutine++;
+    }
+
     /** A stop passed its deadline and released the world after {@code pauseNanos}. */
     void stopTimedOutLocked(long pauseNanos) {
         stopTimeouts++;
@@ -49,7 +71,7 @@ final class Figures {
     }
 
     SafepointStats snapshotLocked(int mutators) {
-        return new SafepointStats(mutators, stops, stopTimeouts, lastTimeToSafepointNanos, maxTimeToSafepointNanos,
+        return new SafepointStats(mutators, stops, stopTimeouts, stopsRunByGoroutine, lastTimeToSafepointNanos, maxTimeToSafepointNanos,
                 lastPauseNanos, totalPauseNanos, handshakes, handshakeTimeouts, actionsByOwner, actionsByCaller,
                 actionsCancelled);
     }

@@ -37,6 +37,7 @@ final class MutatorPaths {
 
     /** Step M1-M3 (package-info "Stop"): stop under the lock, wait for the release. */
     private static void stopHere(Safepoints sp, Mutator m) {
+        boolean claimed = false;
         sp.lock.lock();
         try {
             if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
@@ -44,14 +45,39 @@ final class MutatorPaths {
             }
             m.stoppedAtNanos = System.nanoTime(); // for StopReport: published by the state write
             m.setStateVolatile(Mutator.STOPPED); // releases everything this goroutine did
-            if (sp.operatorWaiting) {
+            // The last to stop runs the stop's work itself, if one was posted (package-info
+            // "Stop handoff"); it need not wake the operator then.
+            claimed = sp.handoff.claimIfLastLocked(sp, m);
+            if (!claimed && sp.operatorWaiting) {
                 sp.arrived.signalAll();
             }
-            while (m.stateVolatile() == Mutator.STOPPED) {
-                sp.released.awaitUninterruptibly(); // a virtual thread unmounts here
+            boolean interrupted = false;
+            while (!claimed && m.stateVolatile() == Mutator.STOPPED) {
+                if (!sp.handoff.mayTimeOut()) {
+                    sp.released.awaitUninterruptibly(); // a virtual thread unmounts here
+                    continue;
+                }
+                // A stop with posted work: at its deadline, abandon it ourselves if it has not
+                // stopped yet, rather than wait for an operator that may be off-CPU.
+                long left = sp.handoff.deadlineNanos() - System.nanoTime();
+                if (left <= 0) {
+                    sp.handoff.abandonByGoroutineLocked(sp); // else claimed or abandoned meanwhile
+                    continue;
+                }
+                try {
+                    sp.released.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true; // uninterruptible, as a stop always was: keep it for later
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         } finally {
             sp.lock.unlock();
+        }
+        if (claimed) {
+            sp.handoff.runAndRelease(sp, m); // then RUNNING again
         }
     }
 

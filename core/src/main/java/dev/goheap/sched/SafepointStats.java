@@ -8,6 +8,8 @@ package dev.goheap.sched;
  * @param mutators                 goroutines registered now
  * @param stops                    successful stops of the world
  * @param stopTimeouts             stops that passed their deadline and released the world
+ * @param stopsRunByGoroutine      stops whose work the last goroutine to stop ran and released
+ *                                 ({@link Safepoints#stopTheWorldAndRun}); counted in {@code stops}
  * @param lastTimeToSafepointNanos from the last successful stop request to the world stopped
  * @param maxTimeToSafepointNanos  the largest time to safepoint of a successful stop
  * @param lastPauseNanos           the last pause, from its stop request to its release (time to
@@ -19,7 +21,8 @@ package dev.goheap.sched;
  * @param actionsByCaller          handshake actions run on the caller's thread
  * @param actionsCancelled         handshake actions cancelled at a deadline
  */
-public record SafepointStats(int mutators, long stops, long stopTimeouts, long lastTimeToSafepointNanos,
+public record SafepointStats(int mutators, long stops, long stopTimeouts, long stopsRunByGoroutine,
+        long lastTimeToSafepointNanos,
         long maxTimeToSafepointNanos, long lastPauseNanos, long totalPauseNanos, long handshakes,
         long handshakeTimeouts, long actionsByOwner, long actionsByCaller, long actionsCancelled) {
 }

@@ -19,12 +19,21 @@ final class WorldStop {
      */
     static final long SAMPLE_AFTER_NANOS = Long.getLong("goheap.sched.sampleStopsAfterMicros", 0L) * 1000;
 
+    /** {@link #awaitStopped}'s outcomes. */
+    static final int MISSED = 0;
+    static final int STOPPED = 1;
+    static final int HANDED_OFF = 2;
+
     /**
      * Steps S2-S4 (package-info "Stop"): waits until every goroutine of {@code all} is stopped,
-     * held or deregistered, capturing the parked ones. Returns false if the deadline passed.
-     * Leaves a {@link StopReport} of the stop (requested at {@code startNanos}) in {@code sp}.
+     * held or deregistered, capturing the parked ones. Returns STOPPED, or MISSED if the
+     * deadline passed. With a {@code handoff} (else null) posted, the work goes to whoever claims
+     * it first: STOPPED means the operator did, HANDED_OFF that the last goroutine to stop did
+     * (it runs the work and releases the world; see {@link #awaitHandedOff}), and MISSED that the
+     * operator abandoned it at the deadline. Leaves a {@link StopReport} of the stop (requested
+     * at {@code startNanos}) in {@code sp}.
      */
-    static boolean awaitStopped(Safepoints sp, Mutator[] all, long startNanos, long deadlineNanos) {
+    static int awaitStopped(Safepoints sp, Mutator[] all, long startNanos, long deadlineNanos, StopHandoff handoff) {
         for (Mutator m : all) {
             m.stateAtRequest = m.stateVolatile();
             m.seenSafeNanos = 0;
@@ -32,17 +41,25 @@ final class WorldStop {
         int safe = 0; // all[0, safe) are stopped, held or dead: stable until our release
         boolean interrupted = false;
         String sample = null;
-        boolean stopped = false;
+        int outcome = MISSED;
         try {
             for (int round = 0; ; round++) {
+                if (handoff != null && handoff.state() != StopHandoff.POSTED) {
+                    outcome = HANDED_OFF; // a goroutine saw itself last; stop capturing parked ones
+                    return outcome;
+                }
                 safe = scanForStop(sp, all, safe, round >= Safepoints.SPIN_ROUNDS);
                 if (safe == all.length) {
-                    stopped = true;
-                    return true;
+                    outcome = handoff == null || handoff.claimByOperator() ? STOPPED : HANDED_OFF;
+                    return outcome;
                 }
                 long now = System.nanoTime();
                 if (now - deadlineNanos >= 0) {
-                    return false;
+                    if (handoff == null || handoff.abandon()) {
+                        return MISSED;
+                    }
+                    outcome = HANDED_OFF; // claimed just before the deadline: it runs on
+                    return outcome;
                 }
                 if (sample == null && SAMPLE_AFTER_NANOS > 0 && now - startNanos > SAMPLE_AFTER_NANOS) {
                     sample = sampleStack(all[safe], now - startNanos);
@@ -56,7 +73,8 @@ final class WorldStop {
                     sp.operatorWaiting = true; // then look again (Dekker with park; race 4)
                     safe = scanForStop(sp, all, safe, true);
                     long left = deadlineNanos - System.nanoTime();
-                    if (safe < all.length && left > 0) {
+                    boolean posted = handoff == null || handoff.state() == StopHandoff.POSTED;
+                    if (safe < all.length && left > 0 && posted) {
                         sp.arrived.awaitNanos(Math.min(left, Safepoints.RESCAN_NANOS));
                     }
                 } catch (InterruptedException e) {
@@ -67,7 +85,9 @@ final class WorldStop {
                 }
             }
         } finally {
-            sp.recordStop(report(all, startNanos, System.nanoTime() - startNanos, stopped, sample));
+            if (outcome != HANDED_OFF) { // else awaitHandedOff reports, once the claimant is known
+                sp.recordStop(report(all, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -138,7 +158,12 @@ final class WorldStop {
         return false;
     }
 
-    private static boolean isSafe(Safepoints sp, Mutator m, boolean checkDead) {
+    /**
+     * Whether {@code m} is safe for the stop: stopped, held or dead; a parked one is held first
+     * (S3, a CAS). {@code checkDead}: a running one whose thread died is deregistered (the
+     * operator only). Also a claiming goroutine's check ({@link StopHandoff#claimIfLastLocked}).
+     */
+    static boolean isSafe(Safepoints sp, Mutator m, boolean checkDead) {
         for (;;) {
             int s = m.stateVolatile();
             switch (s) {
@@ -167,22 +192,78 @@ final class WorldStop {
     static void release(Safepoints sp, Mutator[] all) {
         sp.lock.lock();
         try {
-            sp.setPendingLocked(Safepoints.STOP, false);
-            for (Mutator m : all) {
-                int s = m.stateVolatile();
-                if (s == Mutator.STOPPED) {
-                    m.setStateVolatile(Mutator.RUNNING);
-                } else if (s == Mutator.HELD) {
-                    m.setStateVolatile(Mutator.PARKED);
-                }
-            }
-            // The release point: every goroutine may run from here (a waiter's wake-up is up to
-            // the schedulers). Taken before the wake-ups, which may preempt this thread.
-            sp.lastReleaseNanos = System.nanoTime();
-            sp.released.signalAll();
+            releaseLocked(sp, all);
         } finally {
             sp.lock.unlock();
         }
         sp.releaseOperator();
+    }
+
+    /**
+     * Step S6 under the lock, without ending the operation: also a claiming goroutine's release
+     * ({@link StopHandoff#runAndRelease}), after which the operator still holds the operation
+     * until it has seen the release ({@link #awaitHandedOff}).
+     */
+    static void releaseLocked(Safepoints sp, Mutator[] all) {
+        if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
+            return; // released already: a stopped goroutine did at the deadline (StopHandoff)
+        }
+        sp.setPendingLocked(Safepoints.STOP, false);
+        for (Mutator m : all) {
+            int s = m.stateVolatile();
+            if (s == Mutator.STOPPED) {
+                m.setStateVolatile(Mutator.RUNNING);
+            } else if (s == Mutator.HELD) {
+                m.setStateVolatile(Mutator.PARKED);
+            }
+        }
+        // The release point: every goroutine may run from here (a waiter's wake-up is up to
+        // the schedulers). Taken before the wake-ups, which may preempt this thread.
+        sp.lastReleaseNanos = System.nanoTime();
+        sp.released.signalAll();
+    }
+
+    /**
+     * The operator of a stop whose work a goroutine claimed: waits until that goroutine has run
+     * it and released the world, then lets go of goroutines the operator held after the release
+     * (its unlocked scan can capture a goroutine that parked again: it is held for nothing,
+     * and its unpark would wait for us), and ends the operation.
+     */
+    static void awaitHandedOff(Safepoints sp, StopHandoff handoff, Mutator[] all, long startNanos) {
+        boolean interrupted = false;
+        sp.lock.lock();
+        try {
+            while (handoff.state() != StopHandoff.DONE) {
+                try {
+                    sp.arrived.awaitNanos(Safepoints.RESCAN_NANOS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the work is bounded by its own deadline: wait it out
+                }
+            }
+            boolean heldAfterRelease = false;
+            for (Mutator m : all) {
+                if (m.stateVolatile() == Mutator.HELD) { // only this operator holds: a stale capture
+                    m.setStateVolatile(Mutator.PARKED);
+                    heldAfterRelease = true;
+                }
+            }
+            if (heldAfterRelease) {
+                sp.released.signalAll();
+            }
+            if (handoff.missedLocked()) { // a stopped goroutine abandoned it at the deadline
+                sp.recordStop(report(all, startNanos, sp.lastReleaseNanos - startNanos, false, null));
+                return;
+            }
+            Mutator last = handoff.claimantLocked();
+            long tts = handoff.claimedNanos() - startNanos;
+            sp.recordStop(last == null ? StopReport.empty(tts, true)
+                    : new StopReport(tts, true, all.length, last.goroutine.id(), stateOf(last.stateAtRequest),
+                            last.stoppedAtNanos - startNanos, tts, null));
+        } finally {
+            sp.lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -111,6 +111,37 @@
  * and its unpark waits in U2 until S6. So no registered goroutine runs while the world is
  * stopped, copy or not.
  *
+ * <h2>Stop handoff ({@code stopTheWorldAndRun})</h2>
+ * A stop can carry its work ({@link dev.goheap.sched.StopWork}), run by whichever thread
+ * completes the stop. Why: in S4 the operator blocks, and the last goroutine to stop wakes it;
+ * on two CPUs busy with the JIT's compiler threads that wake-up took 1.3-4 ms (perf sched: the
+ * operator queued behind a compiler thread while the other CPU went idle), the larger part of
+ * the collector's pauses. The last goroutine is on a CPU already. The handoff's state
+ * ({@code StopHandoff}) moves by CAS from POSTED to exactly one of CLAIMED or ABANDONED.
+ * <ol>
+ *   <li><b>P1</b> (S1) under the lock with STOP and the copy: post the work, a second copy of the
+ *       goroutines (the operator reorders its own as it scans, unlocked) and the deadline.</li>
+ *   <li><b>P2</b> a goroutine at M2, under the lock, after it set STOPPED: if the work is posted
+ *       and every goroutine of the copy is STOPPED, HELD or DEREGISTERED (PARKED ones held by
+ *       the same CAS as S3), CAS POSTED to CLAIMED. Claimed: it leaves the lock, runs the work
+ *       with {@code inAction} set (its polls return at once, park refuses), then under the lock
+ *       does S6 without ending the operation and sets DONE; it goes on RUNNING.</li>
+ *   <li><b>P3</b> the operator, at S4 with every goroutine safe, CAS POSTED to CLAIMED: if it
+ *       wins, it runs the work and releases as {@code stopTheWorld} and {@code startTheWorld}
+ *       would. It takes no lock before the work: a goroutine that just stopped may hold it.</li>
+ *   <li><b>P4</b> the operator, at the deadline, CAS POSTED to ABANDONED: if it wins, S5. A stopped
+ *       goroutine waits for its release only until the deadline, then under the lock does the
+ *       same CAS and, if STOP is still set, S6 for the operator (S6 does nothing once STOP is
+ *       clear): so an operator off its CPU at the deadline does not hold the world stopped.</li>
+ *   <li><b>P5</b> the operator that loses a CAS, or sees the state leave POSTED, stops scanning and
+ *       waits for DONE; then it lets go of any goroutine it held after the release (its unlocked
+ *       scan may have captured one that parked again: HELD to PARKED, signal {@code released}),
+ *       rethrows what the work threw, and ends the operation ({@code operator = null}).</li>
+ * </ol>
+ * The work happens-before DONE (under the lock), which happens-before the operator's return.
+ * Races tested by jcstress {@code SafepointStress.HandoffAtPoll} (the work runs once, with no
+ * goroutine RUNNING) and {@code HandoffVsDeadline} (claimed or abandoned, never both).
+ *
  * <h2>Handshake ({@code handshakeReport}, {@code handshake})</h2>
  * <ol>
  *   <li><b>H1</b> CAS {@code operator}; under the lock, copy the registry (or the given

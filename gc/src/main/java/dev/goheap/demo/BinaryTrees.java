@@ -220,8 +220,9 @@ public final class BinaryTrees {
                 gc.pauses().percentileNanos(50) / 1e6, gc.pauses().percentileNanos(99) / 1e6);
         System.out.printf(Locale.ROOT, "longest pauses   %s%n", longest(pauses, start, 5));
         System.out.printf(Locale.ROOT, "after warm-up    %s%n", afterWarmUp(pauses, start));
-        System.out.printf(Locale.ROOT, "stops            %d, %d missed their deadline; time to safepoint max %.3f ms%n",
-                safepoints.stops(), safepoints.stopTimeouts(), safepoints.maxTimeToSafepointNanos() / 1e6);
+        System.out.printf(Locale.ROOT, "stops            %d, %d run by the last goroutine to stop, %d missed their deadline;"
+                + " time to safepoint max %.3f ms%n", safepoints.stops(), safepoints.stopsRunByGoroutine(),
+                safepoints.stopTimeouts(), safepoints.maxTimeToSafepointNanos() / 1e6);
         System.out.printf(Locale.ROOT, "MMU              %.1f %% at 10 ms, %.1f %% at 50 ms; most stopped in any 50 ms: %.3f ms%n",
                 mmu10 * 100, mmu50 * 100, worst50 / 1e6);
         double[] felt = gc.mutatorUtilisation(start, end, true, 10_000_000L, 50_000_000L);

@@ -2,6 +2,7 @@ package dev.goheap.gc;
 
 import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.sched.Safepoints;
+import java.lang.invoke.MethodHandles;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.EventType;
@@ -112,6 +113,11 @@ final class Assists {
         this.maxAssistNanos = config.maxAssist().toNanos();
         this.collectorThread = collectorThread;
         this.parks = new AssistParks(queue, safepoints, log, parkMaxNanos);
+        try {
+            MethodHandles.lookup().ensureInitialized(Target.class); // loaded here, not in the first mark start's pause
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

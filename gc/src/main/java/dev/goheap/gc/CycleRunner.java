@@ -11,6 +11,7 @@ import dev.goheap.sched.MutatorAction;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.PointerSlotVisitor;
+import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.locks.LockSupport;
@@ -34,7 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  * Between cycles the thread sweeps until no span is left unswept, and only then compares the
  * bytes in use with the trigger (they count the last cycle's garbage until it is swept).
  *
- * <p><b>Thread safety:</b> the phases run on the collector thread; {@link #forceCycle}, the
+ * <p><b>Thread safety:</b> the phases run on the collector thread, but the pauses' work (step 2,
+ * and 4's drain and {@link #terminate}) may run on the goroutine that completed the stop, while
+ * the collector thread waits for it ({@link Pauses}); the fields "collector thread" below are
+ * written there too, ordered by the stop's handoff. {@link #forceCycle}, the
  * hooks and the getters on any thread, through {@link CycleSequence} and volatile fields.
  */
 final class CycleRunner {
@@ -101,9 +105,27 @@ final class CycleRunner {
     }
 
     void start() {
+        preloadPauseClasses();
         heap.setTriggerBytes(pacer.triggerBytes());
         heap.setHooks(hooks);
         thread.start();
+    }
+
+    /**
+     * Loads and initialises the classes the first cycle's pauses would load (the core's stop path
+     * warms itself up in {@code Safepoints.create}): loading one inside a pause took milliseconds
+     * at start-up, with the JIT busy on both CPUs.
+     */
+    private static void preloadPauseClasses() {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        try {
+            for (Class<?> c : new Class<?>[] {PauseKind.class, GcEvents.Pause.class, GcEvents.Phase.class,
+                    GcEvents.Cycle.class, CycleTrace.class, CycleAbandonedException.class}) {
+                lookup.ensureInitialized(c);
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("gc: preloading " + e.getMessage(), e);
+        }
     }
 
     // ------------------------------------------------------------------ for MutatorHooks (mutator threads)

@@ -22,8 +22,9 @@ import dev.goheap.internal.gc.HeapForGc;
  * held batch as a broken invariant.
  *
  * <p><b>Thread safety:</b> {@link #drainBatch} on any thread, with that thread's own buffer and
- * batch array; {@link #drain}, {@link #drainStopped} and {@link #scannedAndReset} on the
- * collector thread only.
+ * batch array; {@link #drain} and {@link #scannedAndReset} on the collector thread only; {@link
+ * #drainStopped} in a pause's work, on the collector thread or on the goroutine that completed
+ * the stop (the collector thread waits meanwhile, and the stop's handoff orders the two).
  */
 final class Marker {
     /** The collector's batch: as large as a grey buffer, so a full buffer moves in one take. */

@@ -229,4 +229,98 @@ public final class SafepointStress {
             r.r2 = where;
         }
     }
+
+    @JCStressTest
+    @Description("A goroutine writes progress 1, polls, writes progress 2 and detaches, while another thread "
+            + "stops the world with work posted (stopTheWorldAndRun): the work runs once, on the goroutine if it "
+            + "stops last, else on the stopper, and sees no progress and no goroutine RUNNING while it runs.")
+    @Outcome(id = "0, 0, 1", expect = ACCEPTABLE, desc = "Stopped before the mutator registered (or while it "
+            + "registered): the stopper ran the work.")
+    @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = "The mutator stopped at its poll; it or the stopper ran "
+            + "the work.")
+    @Outcome(id = "2, 2, 1", expect = ACCEPTABLE, desc = "The mutator passed its poll and deregistered first.")
+    @Outcome(expect = FORBIDDEN, desc = "Progress during the work, a goroutine RUNNING during it (r3 = 10+), the "
+            + "work run twice or never (r3 != 1), a missed deadline (-1) or an exception (-2).")
+    @State
+    public static class HandoffAtPoll {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        final AtomicInteger runs = new AtomicInteger();
+        volatile Goroutine mutator;
+        volatile int progress;
+        volatile int before = -1;
+        volatile int after = -1;
+        volatile boolean running;
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            mutator = g;
+            progress = 1;
+            sp.poll();
+            progress = 2;
+            g.detach();
+        }
+
+        @Actor
+        public void stopper(III_Result r) {
+            try {
+                StopOutcome o = sp.stopTheWorldAndRun(System.nanoTime() + DEADLINE_NANOS, () -> {
+                    runs.incrementAndGet();
+                    before = progress;
+                    Goroutine g = mutator;
+                    boolean run = g != null && g.mutator().state() == MutatorState.RUNNING;
+                    linger();
+                    running = run || g != null && g.mutator().state() == MutatorState.RUNNING;
+                    after = progress;
+                    return true;
+                });
+                r.r1 = o == StopOutcome.FINISHED ? before : -1;
+                r.r2 = after;
+                r.r3 = runs.get() + (running ? 10 : 0);
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            }
+        }
+    }
+
+    @JCStressTest
+    @Description("A goroutine polls twice while a stopper stops the world with work posted and a deadline of a "
+            + "few microseconds: the stop is either claimed (by the goroutine, last to stop, or by the stopper) or "
+            + "abandoned at the deadline, never both (one CAS decides), the work runs only if it was claimed, and "
+            + "the world runs again when the stopper returns.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Claimed: the work ran once, the outcome is FINISHED.")
+    @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "Abandoned at the deadline: the work never ran.")
+    @Outcome(expect = FORBIDDEN, desc = "The work ran though the outcome says missed, or twice, or not though "
+            + "FINISHED, or the world still stopped after the return (r2 = 10+), or an exception (-2).")
+    @State
+    public static class HandoffVsDeadline {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            sp.poll();
+            linger();
+            sp.poll();
+            g.detach();
+        }
+
+        @Actor
+        public void stopper(II_Result r) {
+            try {
+                StopOutcome o = sp.stopTheWorldAndRun(System.nanoTime() + 5_000, () -> {
+                    runs.incrementAndGet();
+                    linger();
+                    return true;
+                });
+                r.r1 = o == StopOutcome.FINISHED ? 1 : o == StopOutcome.MISSED_DEADLINE ? 0 : -1;
+                r.r2 = runs.get() + (sp.isWorldStopped() ? 10 : 0);
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            }
+        }
+    }
 }
