@@ -48,8 +48,12 @@ final class MutatorPaths {
             // The last to stop runs the stop's work itself, if one was posted (package-info
             // "Stop handoff"); it need not wake the operator then.
             claimed = sp.handoff.claimIfLastLocked(sp, m);
-            if (!claimed && sp.operatorWaiting) {
-                sp.arrived.signalAll();
+            if (!claimed && sp.operatorWaiting && !sp.handoff.mayTimeOut()) {
+                // Without posted work the operator completes the stop: wake it. With posted work,
+                // whoever makes the last goroutine safe completes it (a later arrival claims; a
+                // park or an end signals the operator itself), so waking it here would only
+                // take a CPU and the lock from the goroutines.
+                sp.wakeOperatorLocked();
             }
             boolean interrupted = false;
             while (!claimed && m.stateVolatile() == Mutator.STOPPED) {
@@ -144,7 +148,7 @@ final class MutatorPaths {
         }
         sp.registry.removeLocked(m);
         if (sp.operatorWaiting) {
-            sp.arrived.signalAll();
+            sp.wakeOperatorLocked();
         }
     }
 }

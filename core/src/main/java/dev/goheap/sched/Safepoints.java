@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -707,9 +708,22 @@ public final class Safepoints {
     void signalOperator() {
         lock.lock();
         try {
-            arrived.signalAll();
+            wakeOperatorLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock: wakes the operator, whether it waits on {@link #arrived} or, in a stop
+     * with posted work, parked without the lock ({@code WorldStop.awaitStopped}); a spurious
+     * unpark only makes a waiting operator look again.
+     */
+    void wakeOperatorLocked() {
+        arrived.signalAll();
+        Thread op = operator;
+        if (op != null) {
+            LockSupport.unpark(op);
         }
     }
 

@@ -149,7 +149,7 @@ final class StopHandoff {
         }
         if (ours) {
             state = DONE; // the operator waits for it (awaitHandedOff)
-            sp.arrived.signalAll();
+            sp.wakeOperatorLocked();
         }
         return true;
     }
@@ -182,7 +182,7 @@ final class StopHandoff {
             claimedByGoroutine++;
             WorldStop.releaseLocked(sp, members);
             state = DONE;
-            sp.arrived.signalAll();
+            sp.wakeOperatorLocked();
         } finally {
             sp.lock.unlock();
         }

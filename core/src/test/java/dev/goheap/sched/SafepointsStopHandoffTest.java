@@ -180,4 +180,33 @@ class SafepointsStopHandoffTest {
             spinner.finish();
         }
     }
+
+    @Test
+    void shouldRunTheWorkOnTheOperatorWhenTheLastRunningGoroutineEndsInsteadOfStopping() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            CountDownLatch in = new CountDownLatch(1);
+            CountDownLatch out = new CountDownLatch(1);
+            Goroutine ending = rt.go(() -> {
+                in.countDown();
+                awaitUnparked(out); // no safepoint from here to its end
+            });
+            in.await();
+            AtomicReference<Thread> ranOn = new AtomicReference<>();
+            AtomicReference<StopOutcome> outcome = new AtomicReference<>();
+            Thread operator = Thread.ofPlatform().start(() -> outcome.set(sp.stopTheWorldAndRun(farDeadline(), () -> {
+                ranOn.set(Thread.currentThread());
+                return true;
+            })));
+            awaitBlocked(operator); // parked, waiting for the goroutine
+            out.countDown();        // it deregisters, which must wake the operator: no goroutine is left to claim
+            ending.join();
+            operator.join(TimeUnit.SECONDS.toMillis(5)); // far less than the deadline, unless the wake-up was lost
+
+            assertFalse(operator.isAlive(), "the operator was not woken by the end of the last goroutine");
+            assertEquals(StopOutcome.FINISHED, outcome.get());
+            assertSame(operator, ranOn.get());
+            assertEquals(0, sp.stats().stopsRunByGoroutine());
+        }
+    }
 }

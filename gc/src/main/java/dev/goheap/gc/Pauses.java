@@ -7,6 +7,7 @@ import dev.goheap.gc.pause.PauseScheduler;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.sched.StopOutcome;
 import dev.goheap.sched.StopReport;
+import dev.goheap.sched.StopWork;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -40,6 +41,27 @@ final class Pauses {
         boolean run(long deadlineNanos);
     }
 
+    /**
+     * The work and its deadline as a {@link StopWork}: a reused object rather than a lambda
+     * captured per pause, whose first capture linked a call site (milliseconds at start-up) after
+     * the pause's clock had started.
+     */
+    private static final class BoundWork implements StopWork {
+        private StoppedWork work;
+        private long deadlineNanos;
+
+        void set(StoppedWork w, long deadline) {
+            work = w;
+            deadlineNanos = deadline;
+        }
+
+        @Override
+        public boolean run() {
+            return work.run(deadlineNanos);
+        }
+    }
+
+    private final BoundWork bound = new BoundWork();
     private final Safepoints safepoints;
     private final PauseLog log = new PauseLog();
     private int abortedInARow;
@@ -88,7 +110,8 @@ final class Pauses {
             long stopNanos = abortedInARow >= ABORTS_BEFORE_LONGER_STOP ? budget / 2 : budget / 4;
             // The work runs on whichever thread completes the stop: often the last goroutine to
             // reach its safepoint, so that the pause does not wait for this thread's wake-up.
-            StopOutcome outcome = safepoints.stopTheWorldAndRun(start + stopNanos, () -> work.run(end));
+            bound.set(work, end);
+            StopOutcome outcome = safepoints.stopTheWorldAndRun(start + stopNanos, bound);
             if (outcome == StopOutcome.MISSED_DEADLINE) {
                 abortedInARow++;
                 record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
