@@ -63,7 +63,7 @@ public final class Safepoints {
     static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final VarHandle OPERATOR;
-    private static final Mutator[] NONE = {};
+    static final Mutator[] NONE = {};
 
     static {
         try {
@@ -108,40 +108,16 @@ public final class Safepoints {
     /** Returns a new instance with no mutators; {@code GoRuntime} makes one per runtime. */
     public static Safepoints create() {
         Safepoints sp = new Safepoints();
-        sp.warmUp();
+        HandedOffStop.warmUp(sp);
         return sp;
     }
 
-    /**
-     * Runs each operation once with no goroutine registered (no one is stopped or held), then
-     * forgets its figures. Why: the first stop of a runtime loaded and linked the classes of its
-     * path inside the pause, both sides (WorldStop alone took 8.5 ms to load, on two CPUs busy
-     * with the JIT at start-up; the demo's first pauses ran 9-16 ms against a 10 ms bound).
-     */
-    private void warmUp() {
-        MethodHandles.Lookup lookup = MethodHandles.lookup();
-        try {
-            for (Class<?> c : new Class<?>[] {MutatorPaths.class, MutatorState.class, StopReport.class,
-                    StopOutcome.class, HandshakeResult.class}) {
-                lookup.ensureInitialized(c); // the goroutines' side, and what the operator reports
-            }
-        } catch (IllegalAccessException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-        stopTheWorldAndRun(System.nanoTime(), () -> true);
-        if (stopTheWorld(System.nanoTime())) {
-            startTheWorld();
-        }
-        handshake(g -> { }, System.nanoTime());
-        lock.lock();
-        try {
-            figures.resetLocked();
-            lastStop = null;
-            worstStop = null;
-            lastReleaseNanos = 0;
-        } finally {
-            lock.unlock();
-        }
+    /** Forgets the figures and reports of the operations so far (the warm-up's). */
+    void forgetFiguresLocked() {
+        figures.resetLocked();
+        lastStop = null;
+        worstStop = null;
+        lastReleaseNanos = 0;
     }
 
     // ------------------------------------------------------------------ mutators: the fast paths
@@ -427,93 +403,19 @@ public final class Safepoints {
      *     (a checked one comes wrapped in an {@link IllegalStateException})
      */
     public StopOutcome stopTheWorldAndRun(long deadlineNanos, StopWork work) {
-        Objects.requireNonNull(work, "work");
-        acquire("stopTheWorld");
-        long start = System.nanoTime();
-        Mutator[] all = NONE;
-        int outcome = WorldStop.MISSED;
-        try {
-            Mutator self = current.get();
-            lock.lock();
-            try {
-                setPendingLocked(STOP, true);
-                all = registry.snapshotLocked(self);
-                handoff.postLocked(work, all, deadlineNanos);
-            } finally {
-                lock.unlock();
-            }
-            outcome = WorldStop.awaitStopped(this, all, start, deadlineNanos, handoff);
-        } finally {
-            if (outcome == WorldStop.MISSED) {
-                lock.lock();
-                try {
-                    WorldStop.releaseLocked(this, all); // a no-op if a stopped goroutine released already
-                    figures.stopTimedOutLocked(lastReleaseNanos - start);
-                    handoff.clearLocked();
-                } finally {
-                    lock.unlock();
-                }
-                releaseOperator();
-            }
-        }
-        if (outcome == WorldStop.MISSED) {
-            return StopOutcome.MISSED_DEADLINE;
-        }
-        if (outcome == WorldStop.STOPPED) {
-            // No lock before the work: a goroutine that just stopped may still hold it, and
-            // waiting for it to be handed over was measured at up to 1.8 ms on two busy CPUs.
-            timeToSafepointOfStop = System.nanoTime() - start;
-            stopSet = all;
-            stopStart = start;
-            worldStopped = true;
-            boolean finished;
-            try {
-                finished = work.run();
-            } finally {
-                handoff.clearLocked(); // racy but unread: the state is CLAIMED, no goroutine acts on it
-                startTheWorld();
-            }
-            return finished ? StopOutcome.FINISHED : StopOutcome.UNFINISHED;
-        }
-        // HANDED_OFF: the last goroutine runs the work and releases the world (or a stopped one
-        // abandoned the stop at its deadline).
-        boolean finished;
-        boolean missed;
-        Throwable failure;
-        try {
-            WorldStop.awaitHandedOff(this, handoff, all, start);
-        } finally {
-            lock.lock();
-            try {
-                finished = handoff.resultLocked();
-                failure = handoff.failureLocked();
-                missed = handoff.missedLocked();
-                if (missed) {
-                    figures.stopTimedOutLocked(lastReleaseNanos - start);
-                } else {
-                    figures.stoppedLocked(handoff.claimedNanos() - start);
-                    figures.startedLocked(lastReleaseNanos - start);
-                    figures.runByGoroutineLocked();
-                }
-                handoff.clearLocked();
-            } finally {
-                lock.unlock();
-            }
-            releaseOperator();
-        }
-        if (missed) {
-            return StopOutcome.MISSED_DEADLINE;
-        }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("stopTheWorldAndRun: the work threw", failure);
-        }
-        return finished ? StopOutcome.FINISHED : StopOutcome.UNFINISHED;
+        return HandedOffStop.run(this, deadlineNanos, Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * The operator of a stop with posted work claimed it (P3): the world is stopped by it from
+     * here, as after {@link #stopTheWorld}; {@link #startTheWorld} counts the stop's time to
+     * safepoint, after the work.
+     */
+    void enterStoppedWorld(Mutator[] all, long startNanos, long timeToSafepointNanos) {
+        timeToSafepointOfStop = timeToSafepointNanos;
+        stopSet = all;
+        stopStart = startNanos;
+        worldStopped = true;
     }
 
     /**
@@ -654,7 +556,7 @@ public final class Safepoints {
         return operator;
     }
 
-    private void acquire(String operation) {
+    void acquire(String operation) {
         if (!OPERATOR.compareAndSet(this, (Thread) null, Thread.currentThread())) {
             throw Errors.busy(operation, operator);
         }
