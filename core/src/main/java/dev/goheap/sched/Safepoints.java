@@ -428,21 +428,21 @@ public final class Safepoints {
         if (operator != Thread.currentThread() || !worldStopped) {
             throw Errors.notStopper(operator, worldStopped);
         }
-        long pause = System.nanoTime() - stopStart;
         Mutator[] all = stopSet;
         stopSet = null;
         worldStopped = false;
-        lock.lock();
+        lock.lock(); // once: the figures with the release (S6), one fewer wait for a contended lock
         try {
+            WorldStop.releaseLocked(this, all);
             if (timeToSafepointOfStop >= 0) { // stopTheWorldAndRun's, counted here, after its work
                 figures.stoppedLocked(timeToSafepointOfStop);
                 timeToSafepointOfStop = -1;
             }
-            figures.startedLocked(pause);
+            figures.startedLocked(lastReleaseNanos - stopStart);
         } finally {
             lock.unlock();
         }
-        WorldStop.release(this, all);
+        releaseOperator();
     }
 
     /**
