@@ -54,8 +54,7 @@ final class HandedOffStop {
             try {
                 finished = work.run();
             } finally {
-                sp.handoff.clearLocked(); // racy but unread: the state is CLAIMED, no goroutine acts on it
-                sp.startTheWorld();
+                sp.startTheWorld(); // clears the handoff under its lock: a goroutine may be reading it
             }
             return finished ? StopOutcome.FINISHED : StopOutcome.UNFINISHED;
         }

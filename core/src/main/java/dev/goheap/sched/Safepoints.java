@@ -433,6 +433,11 @@ public final class Safepoints {
         worldStopped = false;
         lock.lock(); // once: the figures with the release (S6), one fewer wait for a contended lock
         try {
+            // A stopTheWorldAndRun the operator claimed: forget its work under the lock, since a
+            // goroutine that stopped just before the operator's claim may still be in its own
+            // claim attempt (StopHandoff#claimIfLastLocked, under this lock) reading it. Cleared
+            // without the lock, that read found no goroutines and threw (found by StopBenchmark).
+            handoff.clearLocked();
             WorldStop.releaseLocked(this, all);
             if (timeToSafepointOfStop >= 0) { // stopTheWorldAndRun's, counted here, after its work
                 figures.stoppedLocked(timeToSafepointOfStop);

@@ -323,4 +323,50 @@ public final class SafepointStress {
             }
         }
     }
+
+    @JCStressTest
+    @Description("A goroutine polls while a stopper stops the world with empty work: the stopper may claim the "
+            + "work the moment the goroutine's state reads STOPPED, while the goroutine, under the lock, still tries "
+            + "its own claim. The work runs once, and the goroutine's claim attempt never sees the handoff cleared "
+            + "under it (StopBenchmark found a NullPointerException there when the operator cleared it unlocked).")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "The work ran once; the goroutine went on.")
+    @Outcome(expect = FORBIDDEN, desc = "The work ran twice or never (r1), or the goroutine threw (r2 = 1), or the "
+            + "stopper threw (r1 = -2).")
+    @State
+    public static class HandoffClaimRace {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        final AtomicInteger runs = new AtomicInteger();
+        volatile int threw;
+
+        @Actor
+        public void mutator() {
+            try {
+                Goroutine g = goroutines.attach();
+                sp.poll();
+                sp.poll();
+                g.detach();
+            } catch (RuntimeException e) {
+                threw = 1;
+            }
+        }
+
+        @Actor
+        public void stopper() {
+            try {
+                sp.stopTheWorldAndRun(System.nanoTime() + DEADLINE_NANOS, () -> {
+                    runs.incrementAndGet();
+                    return true;
+                });
+            } catch (RuntimeException e) {
+                runs.set(-2);
+            }
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            r.r1 = runs.get();
+            r.r2 = threw;
+        }
+    }
 }
