@@ -20,7 +20,10 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Thread safety:</b> {@code state} is volatile and moves by CAS; the other fields are
  * guarded by the owning {@link Safepoints}' lock (written by the operator before POSTED, by the
- * claimant before DONE).
+ * claimant before DONE), but for {@code claimedNanos} when the operator claims (lock-free, P3):
+ * then only the operator reads it. The operator clears the fields only under the lock, since a
+ * goroutine that stopped just before the operator's claim may still be reading them in its own
+ * claim attempt (jcstress {@code SafepointStress.HandoffClaimRace}).
  */
 final class StopHandoff {
     static final int NONE = 0;
@@ -49,7 +52,6 @@ final class StopHandoff {
     private Throwable failure;
     private long claimedNanos;
     private Mutator claimant; // the goroutine that claimed the work, or null
-    private long claimedByGoroutine; // guarded by the lock: stops whose work a goroutine ran
 
     /** Operator, under the lock, with the stop's request (S1): posts {@code w} for {@code all}. */
     void postLocked(StopWork w, Mutator[] all, long deadline) {
@@ -179,7 +181,6 @@ final class StopHandoff {
         try {
             result = r;
             failure = f;
-            claimedByGoroutine++;
             WorldStop.releaseLocked(sp, members);
             state = DONE;
             sp.wakeOperatorLocked();
@@ -206,9 +207,5 @@ final class StopHandoff {
     /** Under the lock, after DONE: the goroutine that ran the work. */
     Mutator claimantLocked() {
         return claimant;
-    }
-
-    long claimedByGoroutineLocked() {
-        return claimedByGoroutine;
     }
 }

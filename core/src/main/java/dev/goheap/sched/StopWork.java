@@ -5,9 +5,10 @@ package dev.goheap.sched;
  * with the world stopped, on whichever thread completes the stop (the operator, or the last
  * goroutine to reach its safepoint), and the world is released as soon as it returns.
  *
- * <p>The work must not use goheap as a goroutine would (allocate, push or pop, park): it may run
- * on a goroutine that is stopped, whose safepoints return at once while it runs. It may take the
- * heap's locks (no goroutine holds one at a safepoint).
+ * <p>The work must not use goheap as a goroutine would (allocate, push or pop, park), nor stop
+ * the world or handshake: it may run on a goroutine that is stopped, whose safepoints return at
+ * once while it runs, and which is not the operator ({@link Safepoints#isWorldStopped()} is then
+ * false on it). It may take the heap's locks (no goroutine holds one at a safepoint).
  */
 @FunctionalInterface
 public interface StopWork {
