@@ -20,14 +20,29 @@ import org.junit.jupiter.api.Test;
 
 /** {@link Safepoints#stopTheWorldAndRun}: who runs the work, and the world around it. */
 class SafepointsStopHandoffTest {
-    /** A goroutine that blocks without parking (it breaks the contract on purpose), then polls once. */
-    private static Goroutine lateGoroutine(GoRuntime rt, CountDownLatch in, CountDownLatch out, AtomicInteger after) {
-        return rt.go(() -> {
-            in.countDown();
-            awaitUnparked(out);
-            rt.safepoints().poll(); // the last to stop: it runs the work here
-            after.incrementAndGet();
-        });
+    /**
+     * A goroutine that blocks without parking (it breaks the contract on purpose) until {@link
+     * #release}, then polls once: the last to stop, it runs the work there.
+     */
+    private static final class LateGoroutine {
+        final CountDownLatch out = new CountDownLatch(1);
+        final AtomicInteger after = new AtomicInteger();
+        final Goroutine goroutine;
+
+        LateGoroutine(GoRuntime rt) throws InterruptedException {
+            CountDownLatch in = new CountDownLatch(1);
+            goroutine = rt.go(() -> {
+                in.countDown();
+                awaitUnparked(out);
+                rt.safepoints().poll();
+                after.incrementAndGet();
+            });
+            in.await();
+        }
+
+        void release() {
+            out.countDown();
+        }
     }
 
     @Test
@@ -35,11 +50,8 @@ class SafepointsStopHandoffTest {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
             Spinners spinners = new Spinners(rt, 2, s -> {}, true);
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            AtomicInteger after = new AtomicInteger();
-            Goroutine late = lateGoroutine(rt, in, out, after);
-            in.await();
+            LateGoroutine lateOne = new LateGoroutine(rt);
+            Goroutine late = lateOne.goroutine;
             AtomicReference<Thread> ranOn = new AtomicReference<>();
             AtomicInteger runs = new AtomicInteger();
             AtomicReference<String> seen = new AtomicReference<>("");
@@ -63,7 +75,7 @@ class SafepointsStopHandoffTest {
                 SchedTesting.awaitState(g, MutatorState.STOPPED);
             }
             awaitBlocked(operator); // it waits for the late one
-            out.countDown();
+            lateOne.release();
             operator.join();
 
             assertEquals(StopOutcome.FINISHED, outcome.get());
@@ -71,7 +83,7 @@ class SafepointsStopHandoffTest {
             assertSame(late.thread(), ranOn.get(), "the last goroutine to stop runs the work");
             assertEquals("STOPPED STOPPED STOPPED", seen.get(), "everyone stopped, nobody progressed, during the work");
             late.join();
-            assertEquals(1, after.get(), "the goroutine that ran the work goes on");
+            assertEquals(1, lateOne.after.get(), "the goroutine that ran the work goes on");
             spinners.awaitProgressPast(spinners.snapshot()); // released
             assertFalse(sp.isWorldStopped());
             SafepointStats stats = sp.stats();
@@ -120,11 +132,8 @@ class SafepointsStopHandoffTest {
     void shouldRethrowWhatTheWorkThrewOnTheGoroutineAfterTheWorldIsReleased() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            AtomicInteger after = new AtomicInteger();
-            Goroutine late = lateGoroutine(rt, in, out, after);
-            in.await();
+            LateGoroutine lateOne = new LateGoroutine(rt);
+            Goroutine late = lateOne.goroutine;
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread operator = Thread.ofPlatform().start(() -> {
                 try {
@@ -136,13 +145,13 @@ class SafepointsStopHandoffTest {
                 }
             });
             awaitBlocked(operator);
-            out.countDown();
+            lateOne.release();
             operator.join();
             late.join();
 
             assertTrue(thrown.get() instanceof IllegalArgumentException, String.valueOf(thrown.get()));
             assertEquals("work failed on " + late.thread().getName(), thrown.get().getMessage());
-            assertEquals(1, after.get(), "the goroutine is released and goes on");
+            assertEquals(1, lateOne.after.get(), "the goroutine is released and goes on");
             assertFalse(sp.isWorldStopped());
             assertTrue(sp.stopTheWorld(farDeadline()));
             sp.startTheWorld();
@@ -153,12 +162,9 @@ class SafepointsStopHandoffTest {
     void shouldNotRunTheWorkAndReleaseTheStoppedGoroutinesWhenTheDeadlinePasses() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            AtomicInteger after = new AtomicInteger();
-            Goroutine late = lateGoroutine(rt, in, out, after);
+            LateGoroutine lateOne = new LateGoroutine(rt);
+            Goroutine late = lateOne.goroutine;
             Spinners spinner = new Spinners(rt, 1, s -> {}, true);
-            in.await();
             AtomicInteger runs = new AtomicInteger();
 
             StopOutcome outcome = sp.stopTheWorldAndRun(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), () -> {
@@ -173,9 +179,9 @@ class SafepointsStopHandoffTest {
             assertEquals(1, sp.stats().stopTimeouts());
             assertFalse(sp.lastStopReport().stopped());
             assertEquals(late.id(), sp.lastStopReport().lastGoroutineId(), "the report names the one that did not stop");
-            out.countDown();
+            lateOne.release();
             late.join();
-            assertEquals(1, after.get(), "its late poll finds nothing pending");
+            assertEquals(1, lateOne.after.get(), "its late poll finds nothing pending");
             assertThrows(IllegalStateException.class, sp::startTheWorld);
             spinner.finish();
         }
