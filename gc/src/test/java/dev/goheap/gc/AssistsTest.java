@@ -157,7 +157,9 @@ class AssistsTest {
      * marked heap, too short for this allocator whenever it allocates more than 1.5 bytes per
      * byte the collector marks: on the 2-CPU build machine assists then marked 15 % of the
      * tree's bytes per cycle, against 2 to 3 % with the adaptive trigger (pin
-     * {@code Pacer.trigger} to its first fraction to see this test fail).
+     * {@code Pacer.trigger} to its first fraction to see this test fail). Checked: the median
+     * cycle at most 6 %, and all the measured cycles together at most 10 %, since a loaded
+     * machine can starve the collector thread for a cycle or two.
      */
     @Test
     void shouldAssistRarelyWhenTheTriggerHasAdaptedToASteadyAllocator() throws Exception {
@@ -176,12 +178,19 @@ class AssistsTest {
                     long first = gc.cycles() + warmUpCycles;
                     long last = first + measuredCycles;
                     MemStats atFirst = null;
+                    long[] assistBytesAtCycleEnd = new long[measuredCycles + 1]; // sampled as each cycle ends
+                    int sampled = 0;
                     while (gc.cycles() < last && System.nanoTime() < deadline) {
                         for (int i = 0; i < 4096; i++) {
                             heap.newObject(NODE); // garbage at once
                         }
-                        if (atFirst == null && gc.cycles() >= first) {
-                            atFirst = gc.memStats(); // at most one batch of allocation into the next cycle
+                        long done = gc.cycles();
+                        if (done >= first && sampled <= done - first && sampled <= measuredCycles) {
+                            MemStats m = gc.memStats(); // at most one batch of allocation into the next cycle
+                            if (atFirst == null) {
+                                atFirst = m;
+                            }
+                            assistBytesAtCycleEnd[sampled++] = m.assistMarkedBytes();
                         }
                     }
                     MemStats atLast = gc.memStats();
@@ -190,12 +199,22 @@ class AssistsTest {
                     long assistBytes = atLast.assistMarkedBytes() - atFirst.assistMarkedBytes();
                     long cycles = atLast.numGc() - atFirst.numGc();
                     double share = (double) assistBytes / (cycles * treeBytes);
+                    // Per cycle, where samples of consecutive cycle ends exist: the median is what the
+                    // pacer controls; a few cycles whose collector lost its CPU to the machine (the
+                    // total reached 7 % twice in 30 loops at load 2.5-3) do not move it.
+                    double[] perCycle = new double[Math.max(0, sampled - 1)];
+                    for (int i = 0; i + 1 < sampled; i++) {
+                        perCycle[i] = (double) (assistBytesAtCycleEnd[i + 1] - assistBytesAtCycleEnd[i]) / treeBytes;
+                    }
+                    java.util.Arrays.sort(perCycle);
+                    double median = perCycle.length == 0 ? share : perCycle[perCycle.length / 2];
                     String figures = String.format("over %d cycles after %d to warm up: %d assists marked %.1f MiB,"
-                                    + " %.1f %% of the tree's bytes marked per cycle; heap/goal max %.2f", cycles, first,
-                            atLast.assists() - atFirst.assists(), assistBytes / 1048576.0, 100 * share,
-                            atLast.maxHeapOverGoal());
+                                    + " %.1f %% of the tree's bytes marked per cycle (median of %d cycles %.1f %%);"
+                                    + " heap/goal max %.2f", cycles, first, atLast.assists() - atFirst.assists(),
+                            assistBytes / 1048576.0, 100 * share, perCycle.length, 100 * median, atLast.maxHeapOverGoal());
                     System.out.println("AssistsTest (adaptive trigger): " + figures);
-                    assertTrue(share <= 0.06, figures);
+                    assertTrue(median <= 0.06, figures);
+                    assertTrue(share <= 0.10, figures); // a fixed 70 % trigger: 15-23 % in every cycle (median 22.7 % in session 8)
                     assertTrue(atLast.maxHeapOverGoal() <= 1.25, figures);
                     assertEquals((1 << DEPTH) - 1, count(heap, data.readPointer(roots, TREE)), "the live tree survived");
                 }).join();
