@@ -70,12 +70,17 @@ final class Errors {
 
     /** Rethrows what an action threw: unchecked as it is, anything else wrapped. */
     static RuntimeException rethrow(Throwable t) {
+        return rethrow(t, "handshake: an action threw " + t);
+    }
+
+    /** Rethrows {@code t}: unchecked as it is, anything else wrapped with {@code wrappedMessage}. */
+    static RuntimeException rethrow(Throwable t, String wrappedMessage) {
         if (t instanceof RuntimeException r) {
             throw r;
         }
         if (t instanceof Error e) {
             throw e;
         }
-        throw new IllegalStateException("handshake: an action threw " + t, t);
+        throw new IllegalStateException(wrappedMessage, t);
     }
 }

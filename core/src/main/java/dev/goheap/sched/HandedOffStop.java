@@ -23,8 +23,7 @@ final class HandedOffStop {
             Mutator self = sp.currentMutator();
             sp.lock.lock();
             try {
-                sp.setPendingLocked(Safepoints.STOP, true);
-                all = sp.registry.snapshotLocked(self);
+                all = sp.requestStopLocked(self);
                 sp.handoff.postLocked(work, all, deadlineNanos);
             } finally {
                 sp.lock.unlock();
@@ -87,14 +86,8 @@ final class HandedOffStop {
         if (missed) {
             return StopOutcome.MISSED_DEADLINE;
         }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
         if (failure != null) {
-            throw new IllegalStateException("stopTheWorldAndRun: the work threw", failure);
+            throw Errors.rethrow(failure, "stopTheWorldAndRun: the work threw");
         }
         return finished ? StopOutcome.FINISHED : StopOutcome.UNFINISHED;
     }

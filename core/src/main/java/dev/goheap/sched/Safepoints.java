@@ -347,8 +347,7 @@ public final class Safepoints {
             Mutator self = current.get();
             lock.lock();
             try {
-                setPendingLocked(STOP, true);        // step S1, in one critical section with the
-                all = registry.snapshotLocked(self); // snapshot (race 2 in package-info)
+                all = requestStopLocked(self);
             } finally {
                 lock.unlock();
             }
@@ -600,6 +599,16 @@ public final class Safepoints {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Step S1 under the lock: sets STOP and returns the copy of the registry, leaving out the
+     * operator's own goroutine {@code self} (null if none); in one critical section, so that a
+     * registration is either in the copy or sees STOP (race 2 in package-info).
+     */
+    Mutator[] requestStopLocked(Mutator self) {
+        setPendingLocked(STOP, true);
+        return registry.snapshotLocked(self);
     }
 
     /** Sets or clears {@code bit} of the pending flag (the operator, under the lock). */
