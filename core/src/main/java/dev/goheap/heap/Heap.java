@@ -183,6 +183,8 @@ public final class Heap implements AutoCloseable {
             s = cache.refill(spanClass, centrals[spanClass]);
         } catch (OutOfHeapMemoryException e) {
             s = refillAtLimit(cache, spanClass, e);
+        } finally {
+            cycle.hooks.wakeCollectorIfNoted(); // the locks of the refill are released
         }
         if (cycle.allocateBlack) {
             s.markFreeSlots();
@@ -220,7 +222,11 @@ public final class Heap implements AutoCloseable {
     /** Objects above 32 KiB: see {@link LargeObjects}. */
     private long allocateLarge(long byteSize, ObjectType type, boolean zero) {
         checkOpen();
-        return large.allocate(byteSize, type, zero);
+        try {
+            return large.allocate(byteSize, type, zero);
+        } finally {
+            cycle.hooks.wakeCollectorIfNoted(); // the locks of the growth are released
+        }
     }
 
     // ------------------------------------------------------------------ goroutine stacks

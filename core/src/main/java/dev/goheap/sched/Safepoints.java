@@ -80,7 +80,7 @@ public final class Safepoints {
     /** Written by the operator under lock before it blocks; read racily by mutators after a state change. */
     volatile boolean operatorWaiting;
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new SpinThenParkLock();
     /** Mutators wait here: stopped, held, or unparking during a stop. Signalled at every release. */
     final Condition released = lock.newCondition();
     /** The operator waits here. Signalled when a mutator it may wait for stops, parks, ends or finishes an action. */
@@ -135,6 +135,15 @@ public final class Safepoints {
         if (pending != 0) {
             MutatorPaths.pollSlow(this);
         }
+    }
+
+    /**
+     * Returns whether a stop or handshake is pending: one volatile read, as {@link #poll}'s fast
+     * path. Work that runs long between two safepoints (a mutator assist) checks it to end early,
+     * so that its goroutine reaches its next poll and does not hold the pause up.
+     */
+    public boolean actionPending() {
+        return pending != 0;
     }
 
     /**

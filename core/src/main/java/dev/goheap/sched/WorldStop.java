@@ -71,7 +71,10 @@ final class WorldStop {
                     continue;
                 }
                 if (handoff != null) {
-                    safe = parkForHandoff(sp, all, safe, deadlineNanos, handoff);
+                    // With a sample due, wake for it: a park to the deadline would never take it.
+                    long wake = sample == null && SAMPLE_AFTER_NANOS > 0
+                            ? Math.min(deadlineNanos - startNanos, SAMPLE_AFTER_NANOS + 1) + startNanos : deadlineNanos;
+                    safe = parkForHandoff(sp, all, safe, wake, handoff);
                     continue;
                 }
                 sp.lock.lock();
@@ -109,12 +112,12 @@ final class WorldStop {
      * Dekker with park as in S4: {@code operatorWaiting} is written before the look, the parking
      * goroutine's state before its read of it, and an unpark before our park is kept as a permit.
      */
-    private static int parkForHandoff(Safepoints sp, Mutator[] all, int safe, long deadlineNanos,
+    private static int parkForHandoff(Safepoints sp, Mutator[] all, int safe, long wakeNanos,
             StopHandoff handoff) {
         sp.operatorWaiting = true;
         try {
             int now = scanForStop(sp, all, safe, true);
-            long left = deadlineNanos - System.nanoTime();
+            long left = wakeNanos - System.nanoTime();
             if (now < all.length && left > 0 && handoff.state() == StopHandoff.POSTED) {
                 LockSupport.parkNanos(sp, left);
             }

@@ -21,7 +21,7 @@
  *   Safepoints (one per runtime)
  *     pending   volatile int: STOP | HANDSHAKE      written under lock, read racily by poll()
  *     operator  volatile Thread                     the thread running a stop or handshake (CAS)
- *     lock      ReentrantLock                       registry, pending's writes, figures, all waits
+ *     lock      SpinThenParkLock (ReentrantLock)    registry, pending's writes, figures, all waits
  *       released  Condition                         mutators wait: stopped, held, unparking in a stop
  *       arrived   Condition                         the operator waits: "something may be done now"
  *     operatorWaiting  volatile boolean             the operator is (about to be) blocked on arrived

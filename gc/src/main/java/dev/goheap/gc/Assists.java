@@ -29,8 +29,9 @@ import jdk.jfr.EventType;
  *       {@code gcOverAssistWork}) so that assists are few; work beyond the debt becomes credit
  *       for later allocation.</li>
  * </ol>
- * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, or
- * when the grey set is dry. Debt left unpaid stays and is charged again at the next refill.
+ * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, at
+ * the first batch boundary after a stop or handshake is requested (its goroutine then reaches its
+ * next poll within one batch, not within the slice), or when the grey set is dry. Debt left unpaid stays and is charged again at the next refill.
  *
  * <h2>A dry assist past the goal waits, parked (Go's {@code gcParkAssist})</h2>
  * Once the heap is past the cycle's goal, a dry assist that leaves debt does not return to
@@ -256,7 +257,9 @@ final class Assists {
                     dry = true;
                     break;
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                // A pending stop ends the assist at this batch: its goroutine polls at its next
+                // allocation instead of holding the stop up for the rest of the slice.
+                if (System.nanoTime() - deadline >= 0 || safepoints.actionPending()) {
                     break;
                 }
             }

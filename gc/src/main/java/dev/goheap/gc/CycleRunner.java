@@ -93,7 +93,7 @@ final class CycleRunner {
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, () -> MutatorHooks.checkMutator(thread));
-        this.spareChunks = new SpareChunks(heap, thread);
+        this.spareChunks = new SpareChunks(heap);
         this.marker = new Marker(heap, queue, barrier, markWork, assistQueue, spareChunks::serve);
         this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread,
                 Assists.PARK_MAX_NANOS);
@@ -130,12 +130,16 @@ final class CycleRunner {
 
     // ------------------------------------------------------------------ for MutatorHooks (mutator threads)
 
-    /** The heap reached the trigger: wake the collector thread, once per check of the trigger. */
-    void triggered() {
+    /**
+     * The heap reached the trigger: notes it, once per check of the trigger, and returns whether
+     * this call noted it (the caller then wakes the collector thread, outside the heap's locks).
+     */
+    boolean noteTriggered() {
         if (!triggered) {
             triggered = true;
-            LockSupport.unpark(thread);
+            return true;
         }
+        return false;
     }
 
     Barrier barrierIfMarking() {

@@ -3,6 +3,7 @@ package dev.goheap.gc;
 import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +22,8 @@ final class MutatorHooks implements GcHooks {
     private final SpareChunks spareChunks;
     private final Assists assists;
     private final Safepoints safepoints;
+    /** A note of {@link #heapGrew} or {@link #spareChunkWanted} waits for its wake-up (under no lock). */
+    private volatile boolean wakeNoted;
 
     MutatorHooks(CycleRunner runner, Thread collectorThread, SpareChunks spareChunks, Assists assists,
             Safepoints safepoints) {
@@ -47,12 +50,24 @@ final class MutatorHooks implements GcHooks {
 
     @Override
     public void heapGrew(long inUseBytes) {
-        runner.triggered();
+        if (runner.noteTriggered()) {
+            wakeNoted = true;
+        }
     }
 
     @Override
     public void spareChunkWanted() {
-        spareChunks.want();
+        if (spareChunks.noteWanted()) {
+            wakeNoted = true;
+        }
+    }
+
+    @Override
+    public void wakeCollectorIfNoted() {
+        if (wakeNoted) {
+            wakeNoted = false; // a racing note sets it again and wakes again: an extra unpark is harmless
+            LockSupport.unpark(collectorThread);
+        }
     }
 
     /**
