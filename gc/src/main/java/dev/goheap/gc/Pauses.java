@@ -13,12 +13,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs the collector's stop-the-world pauses within the budget (DESIGN decision 7): asks the
- * {@link PauseScheduler} how long a pause may be now (waiting if the window is used up), stops
- * the world with a deadline for reaching the safepoints (a quarter of the budget, half after
- * three aborted stops in a row), gives the work up to half the budget (the other half is a
- * reserve for a late release), releases, and records the pause from the stop request to the
- * release. A stop that cannot reach every safepoint in time is abandoned (and recorded): the
- * world never stays stopped past the budget because of a goroutine that does not poll.
+ * {@link PauseScheduler} how long a pause may be now (waiting if the window is used up), plans
+ * the pause from the pause goal ({@link PausePlan}: a deadline for reaching the safepoints, an
+ * end for the work, never past half the budget), stops the world, runs the work, releases, and
+ * records the pause from the stop request to the release. A stop that cannot reach every
+ * safepoint in time is abandoned (and recorded): the world never stays stopped past the budget
+ * because of a goroutine that does not poll.
  *
  * <p>The work runs on whichever thread completes the stop ({@link
  * Safepoints#stopTheWorldAndRun}): often the last goroutine to reach its safepoint, which also
@@ -32,8 +32,6 @@ import java.util.function.BooleanSupplier;
 final class Pauses {
     /** The smallest pause worth starting: below it the scheduler waits for the window to clear. */
     private static final long MIN_PAUSE_NANOS = 1_000_000;
-    /** Aborted stops in a row after which a stop may use the whole plan to reach the safepoints. */
-    private static final int ABORTS_BEFORE_LONGER_STOP = 3;
 
     /** The work done while the world is stopped; returns false if it ran out of time. */
     @FunctionalInterface
@@ -67,10 +65,12 @@ final class Pauses {
     private int abortedInARow;
     private final PauseScheduler scheduler;
     private final long maxPauseNanos;
+    private final long goalNanos;
 
     Pauses(Safepoints safepoints, GcConfig config) {
         this.safepoints = safepoints;
         this.maxPauseNanos = config.maxPause().toNanos();
+        this.goalNanos = config.pauseGoal().toNanos();
         this.scheduler = new PauseScheduler(log, new PauseBudget(maxPauseNanos, config.window().toNanos()));
     }
 
@@ -99,22 +99,19 @@ final class Pauses {
             GcEvents.Pause event = new GcEvents.Pause();
             event.begin();
             long start = System.nanoTime();
-            // Plan half the budget and keep half in reserve: the collector thread can lose its CPU
-            // inside a pause (the OS, the JVM's own safepoints), and a pause that runs late breaks
-            // its window for good. With the whole budget planned less a 1 ms release margin, the
-            // adversarial stack run recorded 10.001 ms stopped in one 50 ms window.
-            // The stop gets a quarter of the budget; after a few misses in a row, all of the
-            // plan, or an overloaded machine (more runnable threads than CPUs) never starts a
-            // cycle and the heap grows to its limit (TortureTest under load did).
-            long end = start + budget / 2;
-            long stopNanos = abortedInARow >= ABORTS_BEFORE_LONGER_STOP ? budget / 2 : budget / 4;
+            PausePlan plan = PausePlan.next(goalNanos, budget, abortedInARow);
+            long end = start + plan.workNanos();
             // The work runs on whichever thread completes the stop: often the last goroutine to
             // reach its safepoint, so that the pause does not wait for this thread's wake-up.
             bound.set(work, end);
-            StopOutcome outcome = safepoints.stopTheWorldAndRun(start + stopNanos, bound);
+            StopOutcome outcome = safepoints.stopTheWorldAndRun(start + plan.stopNanos(), bound);
             if (outcome == StopOutcome.MISSED_DEADLINE) {
                 abortedInARow++;
                 record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
+                // Give the late goroutine a goal's length to get its CPU back before the next try:
+                // tried at once, the stops met the same late goroutine (four misses in a row
+                // within 10 ms, with a 3.3 ms pause among them; docs/measurements.md "Session 9").
+                LockSupport.parkNanos(goalNanos);
                 continue;
             }
             abortedInARow = 0;

@@ -1,0 +1,48 @@
+package dev.goheap.gc;
+
+/**
+ * The plan of one pause, as offsets from its start: by {@code stopNanos} every goroutine must
+ * have reached its safepoint, or the stop is given up (recorded as an aborted stop, the world
+ * released, tried again); by {@code workNanos} the stopped work must end, or it goes back to
+ * concurrent marking.
+ *
+ * <p>Why a goal below the bound: a goroutine that has lost its CPU (two CPUs, the JIT's compiler
+ * threads busy) reaches its safepoint milliseconds late, and a stop that waits for it stops
+ * everyone else that long. Giving up at half the goal keeps such a stop short; the mutators run
+ * meanwhile, and the next try usually finds the goroutine back on a CPU. Each stop given up in a
+ * row doubles the plan, up to half the budget left in the window (the other half is the reserve
+ * for a release that runs late: with the whole budget planned less a 1 ms margin, the adversarial
+ * stack run recorded 10.001 ms stopped in one 50 ms window). From {@link
+ * #ABORTS_BEFORE_LONGER_STOP} aborts in a row the stop may use the whole plan, or an overloaded
+ * machine (more runnable threads than CPUs) never starts a cycle and the heap grows to its limit
+ * (TortureTest under load did).
+ *
+ * @param stopNanos the longest wait for the safepoints, from the stop request
+ * @param workNanos when the stopped work must end, from the stop request
+ */
+record PausePlan(long stopNanos, long workNanos) {
+    /** Aborted stops in a row after which a stop may use the whole plan to reach the safepoints. */
+    static final int ABORTS_BEFORE_LONGER_STOP = 3;
+
+    /**
+     * Plans the next pause.
+     *
+     * @param goalNanos     the pause goal ({@link GcConfig#pauseGoal}), positive
+     * @param budgetNanos   the longest pause the window allows now ({@code PauseScheduler})
+     * @param abortedInARow stops given up in a row just before this one
+     */
+    static PausePlan next(long goalNanos, long budgetNanos, int abortedInARow) {
+        if (goalNanos <= 0 || budgetNanos < 0 || abortedInARow < 0) {
+            throw new IllegalArgumentException("goal " + goalNanos + ", budget " + budgetNanos + ", aborted "
+                    + abortedInARow + " (expected: goal > 0, budget >= 0, aborted >= 0)");
+        }
+        long half = budgetNanos / 2;
+        int doublings = Math.min(abortedInARow, Long.numberOfLeadingZeros(goalNanos) - 1); // no overflow
+        long plan = Math.min(half, goalNanos << doublings);
+        if (abortedInARow >= ABORTS_BEFORE_LONGER_STOP) {
+            return new PausePlan(plan, plan);
+        }
+        // A quarter of the plan is kept for the release, so that the whole pause fits the goal.
+        return new PausePlan(plan / 2, plan - plan / 4);
+    }
+}

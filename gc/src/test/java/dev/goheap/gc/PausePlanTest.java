@@ -1,0 +1,55 @@
+package dev.goheap.gc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class PausePlanTest {
+    private static final long MS = 1_000_000;
+
+    @Test
+    void shouldPlanTheGoalWithHalfForTheStopAndAQuarterForTheRelease() {
+        PausePlan plan = PausePlan.next(MS, 10 * MS, 0);
+        assertEquals(MS / 2, plan.stopNanos());
+        assertEquals(3 * MS / 4, plan.workNanos());
+    }
+
+    @Test
+    void shouldDoubleThePlanAfterEachAbortedStopInARow() {
+        assertEquals(2 * MS / 2, PausePlan.next(MS, 10 * MS, 1).stopNanos());
+        assertEquals(4 * MS - MS, PausePlan.next(MS, 10 * MS, 2).workNanos());
+    }
+
+    @Test
+    void shouldGiveTheStopTheWholePlanCappedAtHalfTheBudgetAfterThreeAbortsInARow() {
+        PausePlan plan = PausePlan.next(MS, 10 * MS, PausePlan.ABORTS_BEFORE_LONGER_STOP);
+        assertEquals(5 * MS, plan.stopNanos()); // 8 ms doubled, capped at half of 10 ms
+        assertEquals(5 * MS, plan.workNanos());
+        assertEquals(5 * MS, PausePlan.next(MS, 10 * MS, 1_000).stopNanos()); // no overflow
+    }
+
+    @Test
+    void shouldNeverPlanPastHalfTheBudgetNorEndTheWorkBeforeTheStop() {
+        SplittableRandom random = new SplittableRandom(9);
+        for (int i = 0; i < 100_000; i++) {
+            long goal = 1 + random.nextLong(Long.MAX_VALUE);
+            long budget = random.nextLong(Long.MAX_VALUE);
+            int aborted = random.nextInt(100);
+            PausePlan plan = PausePlan.next(goal, budget, aborted);
+            String where = "goal " + goal + ", budget " + budget + ", aborted " + aborted + ": " + plan;
+            assertTrue(plan.workNanos() <= budget / 2, where);
+            assertTrue(plan.stopNanos() <= plan.workNanos(), where);
+            assertTrue(plan.stopNanos() >= 0, where);
+        }
+    }
+
+    @Test
+    void shouldRefuseANonPositiveGoal() {
+        assertThrows(IllegalArgumentException.class, () -> PausePlan.next(0, 10 * MS, 0));
+        assertThrows(IllegalArgumentException.class, () -> PausePlan.next(MS, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> PausePlan.next(MS, MS, -1));
+    }
+}
