@@ -113,11 +113,6 @@ final class HandedOffStop {
             sp.startTheWorld();
         }
         sp.handshake(g -> { }, System.nanoTime());
-        sp.lock.lock();
-        try {
-            sp.forgetFiguresLocked();
-        } finally {
-            sp.lock.unlock();
-        }
+        sp.forgetFigures();
     }
 }

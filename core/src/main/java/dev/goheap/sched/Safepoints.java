@@ -112,6 +112,19 @@ public final class Safepoints {
         return sp;
     }
 
+    /**
+     * Forgets the figures ({@link #stats}) and the stop reports of the operations so far: for a
+     * warm-up's operations, which a runtime's user did not ask for.
+     */
+    public void forgetFigures() {
+        lock.lock();
+        try {
+            forgetFiguresLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Forgets the figures and reports of the operations so far (the warm-up's). */
     void forgetFiguresLocked() {
         figures.resetLocked();

@@ -31,7 +31,8 @@ import jdk.jfr.EventType;
  * </ol>
  * An assist stops at its debt, at the first batch boundary past {@link GcConfig#maxAssist}, at
  * the first batch boundary after a stop or handshake is requested (its goroutine then reaches its
- * next poll within one batch, not within the slice), or when the grey set is dry. Debt left unpaid stays and is charged again at the next refill.
+ * next poll within one batch, not within the slice), or when the grey set is dry. Debt left
+ * unpaid stays and is charged again at the next refill.
  *
  * <h2>A dry assist past the goal waits, parked (Go's {@code gcParkAssist})</h2>
  * Once the heap is past the cycle's goal, a dry assist that leaves debt does not return to

@@ -13,16 +13,21 @@ package dev.goheap.gc;
  * row doubles the plan, up to half the budget left in the window (the other half is the reserve
  * for a release that runs late: with the whole budget planned less a 1 ms margin, the adversarial
  * stack run recorded 10.001 ms stopped in one 50 ms window). From {@link
- * #ABORTS_BEFORE_LONGER_STOP} aborts in a row the stop may use the whole plan, or an overloaded
+ * #ABORTS_BEFORE_LONGER_STOP} aborts in a row the stop may use half the plan's ceiling (a quarter
+ * of the budget), and from {@link #ABORTS_BEFORE_WHOLE_PLAN} the whole plan, or an overloaded
  * machine (more runnable threads than CPUs) never starts a cycle and the heap grows to its limit
- * (TortureTest under load did).
+ * (TortureTest under load did). Not the whole plan sooner: a stop given 5 ms whose release then
+ * came 5 ms late (the collector thread and the goroutine both off their CPUs, the JIT busy at
+ * start-up) recorded a 10.2 ms pause (docs/measurements.md "Session 9").
  *
  * @param stopNanos the longest wait for the safepoints, from the stop request
  * @param workNanos when the stopped work must end, from the stop request
  */
 record PausePlan(long stopNanos, long workNanos) {
-    /** Aborted stops in a row after which a stop may use the whole plan to reach the safepoints. */
+    /** Aborted stops in a row after which a stop may use a quarter of the budget to reach the safepoints. */
     static final int ABORTS_BEFORE_LONGER_STOP = 3;
+    /** Aborted stops in a row after which a stop may use the whole plan (half the budget). */
+    static final int ABORTS_BEFORE_WHOLE_PLAN = 6;
 
     /**
      * Plans the next pause.
@@ -39,8 +44,11 @@ record PausePlan(long stopNanos, long workNanos) {
         long half = budgetNanos / 2;
         int doublings = Math.min(abortedInARow, Long.numberOfLeadingZeros(goalNanos) - 1); // no overflow
         long plan = Math.min(half, goalNanos << doublings);
-        if (abortedInARow >= ABORTS_BEFORE_LONGER_STOP) {
+        if (abortedInARow >= ABORTS_BEFORE_WHOLE_PLAN) {
             return new PausePlan(plan, plan);
+        }
+        if (abortedInARow >= ABORTS_BEFORE_LONGER_STOP) {
+            return new PausePlan(Math.min(plan, half / 2), plan);
         }
         // A quarter of the plan is kept for the release, so that the whole pause fits the goal.
         return new PausePlan(plan / 2, plan - plan / 4);

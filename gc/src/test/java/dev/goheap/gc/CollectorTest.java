@@ -10,11 +10,13 @@ import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.fixed.FixedSegments;
 import dev.goheap.fixed.Symbol;
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.SafepointStats;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
 import dev.goheap.type.FrameType;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemoryLayout;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -200,6 +202,56 @@ class CollectorTest {
             assertTrue(gc.memStats().numForcedGc() >= 2);
             gc.close();
             heap.verify();
+        }
+    }
+
+    @Test
+    void shouldWarmUpAMissedStopAtStartAndLeaveNoFigureAndNoGoroutineBehind() throws Exception {
+        try (GoRuntime rt = runtime(64L << 20); Collector gc = Collector.start(rt, GcConfig.defaults())) {
+            SafepointStats s = rt.safepoints().stats();
+            assertEquals(0, s.stops(), "the warm-up's stop is forgotten: " + s);
+            assertEquals(0, s.stopTimeouts(), "the warm-up's miss is forgotten: " + s);
+            assertEquals(null, rt.safepoints().worstStopReport());
+            assertEquals(0, rt.safepoints().mutatorCount(), "the warm-up's goroutine ended");
+            Goroutine first = rt.go(() -> {});
+            first.join();
+            assertTrue(first.id() > 1, "the warm-up ran its own goroutine first: " + first.id());
+            gc.gc(); // the collector works after it
+            assertTrue(rt.safepoints().stats().stops() > 0);
+        }
+    }
+
+    @Test
+    void shouldSkipTheWarmUpWhenGoroutinesRunOrStopsWereCountedAlready() throws Exception {
+        try (GoRuntime rt = runtime(64L << 20)) {
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicBoolean started = new AtomicBoolean();
+            Goroutine running = rt.go(() -> {
+                started.set(true); // registered with the safepoints: its task runs
+                while (!done.get()) {
+                    rt.safepoints().poll();
+                }
+            });
+            while (!started.get()) {
+                Thread.onSpinWait();
+            }
+            try (Collector gc = Collector.start(rt, GcConfig.defaults())) {
+                // A warm-up would have stopped the running goroutine too (outside the pause
+                // record); it would also have started a goroutine of its own, taking an id.
+                Goroutine next = rt.go(() -> {});
+                next.join();
+                assertEquals(running.id() + 1, next.id(), "no warm-up goroutine with a goroutine running");
+            } finally {
+                done.set(true);
+                running.join();
+            }
+        }
+        try (GoRuntime rt = runtime(64L << 20)) {
+            assertTrue(rt.safepoints().stopTheWorld(System.nanoTime() + 1_000_000_000L));
+            rt.safepoints().startTheWorld();
+            try (Collector gc = Collector.start(rt, GcConfig.defaults())) {
+                assertEquals(1, rt.safepoints().stats().stops(), "the user's stop is still counted");
+            }
         }
     }
 

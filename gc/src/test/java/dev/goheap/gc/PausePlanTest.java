@@ -24,10 +24,13 @@ class PausePlanTest {
     }
 
     @Test
-    void shouldGiveTheStopTheWholePlanCappedAtHalfTheBudgetAfterThreeAbortsInARow() {
+    void shouldGiveTheStopAQuarterOfTheBudgetAfterThreeAbortsInARowAndHalfAfterSix() {
         PausePlan plan = PausePlan.next(MS, 10 * MS, PausePlan.ABORTS_BEFORE_LONGER_STOP);
-        assertEquals(5 * MS, plan.stopNanos()); // 8 ms doubled, capped at half of 10 ms
-        assertEquals(5 * MS, plan.workNanos());
+        assertEquals(10 * MS / 4, plan.stopNanos()); // 8 ms doubled, the stop capped at a quarter of 10 ms
+        assertEquals(5 * MS, plan.workNanos()); // the plan capped at half
+        PausePlan whole = PausePlan.next(MS, 10 * MS, PausePlan.ABORTS_BEFORE_WHOLE_PLAN);
+        assertEquals(5 * MS, whole.stopNanos());
+        assertEquals(5 * MS, whole.workNanos());
         assertEquals(5 * MS, PausePlan.next(MS, 10 * MS, 1_000).stopNanos()); // no overflow
     }
 
