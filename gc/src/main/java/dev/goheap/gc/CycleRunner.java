@@ -8,14 +8,11 @@ import dev.goheap.heap.HeapStats;
 import dev.goheap.internal.gc.HeapForGc;
 import dev.goheap.sched.HandshakeResult;
 import dev.goheap.sched.MutatorAction;
-import dev.goheap.sched.SafepointStats;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.PointerSlotVisitor;
-import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -106,92 +103,11 @@ final class CycleRunner {
         this.hooks = new MutatorHooks(this, thread, spareChunks, assists, safepoints);
     }
 
-    /** The warm-up stop's deadline: long enough to park the operator, short enough not to matter. */
-    private static final long WARM_UP_STOP_NANOS = 50_000;
-
     void start() {
-        preloadPauseClasses();
-        warmUpMissedStop(runtime);
+        PauseWarmUp.run(runtime);
         heap.setTriggerBytes(pacer.triggerBytes());
         heap.setHooks(hooks);
         thread.start();
-    }
-
-    /**
-     * Runs one stop that misses its deadline, against a goroutine of its own that does not poll,
-     * then forgets its figures; only on a fresh runtime, with no goroutine registered (it would be
-     * stopped too, outside the pause record) and no stop or handshake counted yet (whose figures
-     * would be forgotten with the warm-up's). A goroutine started but not yet running is not
-     * registered yet: it waits in its registration until the warm-up's release. Why: {@code
-     * Safepoints.create} warms up the stops that succeed, but the first stop to miss its
-     * deadline ran cold code at start-up; with a 1 ms pause goal that is the first second's
-     * usual miss, and it recorded 4.6-8.5 ms (docs/measurements.md "Session 9"; cold against
-     * warm on an idle machine: 1.3 against 0.6-0.8 ms).
-     */
-    private static void warmUpMissedStop(GoRuntime runtime) {
-        Safepoints sp = runtime.safepoints();
-        SafepointStats before = sp.stats();
-        if (before.mutators() != 0 || before.stops() != 0 || before.stopTimeouts() != 0 || before.handshakes() != 0) {
-            return;
-        }
-        // Latches, not spins: on one carrier a spinning goroutine would starve its caller.
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch over = new CountDownLatch(1);
-        Goroutine late = runtime.go(() -> {
-            inside.countDown(); // registered with the safepoints: its task runs
-            awaitUninterruptibly(over); // blocked, not parked: the stop waits for it and misses
-        });
-        try {
-            awaitUninterruptibly(inside);
-            sp.stopTheWorldAndRun(System.nanoTime() + WARM_UP_STOP_NANOS, () -> true);
-        } finally {
-            over.countDown();
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                late.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // it ends at once: wait for it, and keep the interrupt
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        sp.forgetFigures();
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Loads and initialises the classes the first cycle's pauses would load (the core's stop path
-     * warms itself up in {@code Safepoints.create}): loading one inside a pause took milliseconds
-     * at start-up, with the JIT busy on both CPUs.
-     */
-    private static void preloadPauseClasses() {
-        MethodHandles.Lookup lookup = MethodHandles.lookup();
-        try {
-            for (Class<?> c : new Class<?>[] {PauseKind.class, GcEvents.Pause.class, GcEvents.Phase.class,
-                    GcEvents.Cycle.class, CycleTrace.class, CycleAbandonedException.class}) {
-                lookup.ensureInitialized(c);
-            }
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("gc: preloading " + e.getMessage(), e);
-        }
     }
 
     // ------------------------------------------------------------------ for MutatorHooks (mutator threads)

@@ -36,6 +36,23 @@ record PausePlan(long stopNanos, long workNanos) {
      * @param budgetNanos   the longest pause the window allows now ({@code PauseScheduler})
      * @param abortedInARow stops given up in a row just before this one
      */
+    /** Doublings of the wait before a retry: 8 goals at most (8 ms with the default goal). */
+    static final int MAX_RETRY_DOUBLINGS = 3;
+
+    /**
+     * How long to wait after the {@code abortedInARow}-th stop in a row missed its deadline
+     * (at least 1) before trying again: the goal, doubled for each earlier miss in the row, at
+     * most {@link #MAX_RETRY_DOUBLINGS} times.
+     */
+    static long retryDelayNanos(long goalNanos, int abortedInARow) {
+        if (goalNanos <= 0 || abortedInARow < 1) {
+            throw new IllegalArgumentException("goal " + goalNanos + ", aborted " + abortedInARow
+                    + " (expected: goal > 0, aborted >= 1)");
+        }
+        int doublings = Math.min(Math.min(abortedInARow - 1, MAX_RETRY_DOUBLINGS), Long.numberOfLeadingZeros(goalNanos) - 1);
+        return goalNanos << doublings;
+    }
+
     static PausePlan next(long goalNanos, long budgetNanos, int abortedInARow) {
         if (goalNanos <= 0 || budgetNanos < 0 || abortedInARow < 0) {
             throw new IllegalArgumentException("goal " + goalNanos + ", budget " + budgetNanos + ", aborted "

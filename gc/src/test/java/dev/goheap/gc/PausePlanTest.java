@@ -50,6 +50,17 @@ class PausePlanTest {
     }
 
     @Test
+    void shouldWaitTheGoalAfterAMissAndDoubleItForEachMissInARowUpToEightGoals() {
+        assertEquals(MS, PausePlan.retryDelayNanos(MS, 1));
+        assertEquals(2 * MS, PausePlan.retryDelayNanos(MS, 2));
+        assertEquals(4 * MS, PausePlan.retryDelayNanos(MS, 3));
+        assertEquals(8 * MS, PausePlan.retryDelayNanos(MS, 4));
+        assertEquals(8 * MS, PausePlan.retryDelayNanos(MS, 1_000));
+        assertEquals(Long.MAX_VALUE / 2 + 1, PausePlan.retryDelayNanos(Long.MAX_VALUE / 2 + 1, 9)); // no overflow
+        assertThrows(IllegalArgumentException.class, () -> PausePlan.retryDelayNanos(MS, 0));
+    }
+
+    @Test
     void shouldRefuseANonPositiveGoal() {
         assertThrows(IllegalArgumentException.class, () -> PausePlan.next(0, 10 * MS, 0));
         assertThrows(IllegalArgumentException.class, () -> PausePlan.next(MS, -1, 0));
