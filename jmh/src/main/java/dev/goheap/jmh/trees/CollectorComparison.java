@@ -38,7 +38,7 @@ import java.util.Map;
  *   --jvm-arg ARG        one more JVM option for every run (repeatable)
  *   --goheap-main M      MODULE/CLASS or CLASS (default dev.goheap.gc/dev.goheap.demo.BinaryTrees)
  *   --goheap-path PATH   class or module path to find it on (default: this JVM's class path)
- *   --goheap-jvm-args S  JVM options of goheap's run (space-separated)
+ *   --goheap-jvm-args S  JVM options of goheap's run (space-separated; default -Xmn256m, as the demo)
  *   --goheap-args S      its program arguments (default "DEPTH THREADS")
  *   --out FILE           JSON (default target/compare-collectors.json)
  *   --work-dir DIR       recordings, outputs (default target/compare-collectors)
@@ -46,6 +46,8 @@ import java.util.Map;
  */
 public final class CollectorComparison {
     static final List<String> CONFIG_IDS = List.of("G1", "G1-10ms", "ZGC", "Parallel", "goheap");
+    /** The demo's own JVM option (gc/pom.xml): a young generation the JVM does not fill in a run. */
+    static final String DEMO_JVM_ARGS = "-Xmn256m";
 
     /** The parsed command line. */
     record Options(int depth, int threads, String heap, List<String> only, List<String> extraJvmArgs, String goheapMain,
@@ -119,7 +121,7 @@ public final class CollectorComparison {
         List<String> extra = new ArrayList<>();
         String goheapMain = Workload.GOHEAP_MAIN;
         String goheapPath = null;
-        List<String> goheapJvmArgs = List.of();
+        List<String> goheapJvmArgs = List.of(DEMO_JVM_ARGS); // as the README's demo command runs it
         List<String> goheapArgs = null;
         Path out = Path.of("target", "compare-collectors.json");
         Path workDir = Path.of("target", "compare-collectors");

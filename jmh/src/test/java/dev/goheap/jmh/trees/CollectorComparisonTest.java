@@ -21,6 +21,7 @@ class CollectorComparisonTest {
         assertEquals("2g", o.heap());
         assertEquals(CollectorComparison.CONFIG_IDS, o.only());
         assertEquals(Workload.GOHEAP_MAIN, o.goheapMain());
+        assertEquals(List.of("-Xmn256m"), o.goheapJvmArgs(), "goheap runs as the README's demo command runs it");
     }
 
     @Test
