@@ -69,37 +69,33 @@ final class PauseWarmUp {
         } finally {
             over.countDown();
         }
-        joinUninterruptibly(late); // it ends at once
+        uninterruptibly(late::join); // it ends at once
         sp.forgetFigures();
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt(); // kept for the caller
-        }
+    /** A wait that may be interrupted. */
+    @FunctionalInterface
+    private interface Wait {
+        void run() throws InterruptedException;
     }
 
-    private static void joinUninterruptibly(Goroutine g) {
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        uninterruptibly(latch::await);
+    }
+
+    /** Runs {@code wait} to its end through interrupts, and keeps the interrupt for the caller. */
+    private static void uninterruptibly(Wait wait) {
         boolean interrupted = false;
         while (true) {
             try {
-                g.join();
+                wait.run();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
         if (interrupted) {
-            Thread.currentThread().interrupt(); // kept for the caller
+            Thread.currentThread().interrupt();
         }
     }
 }
