@@ -17,8 +17,7 @@ package dev.goheap.gc;
  * of the budget), and from {@link #ABORTS_BEFORE_WHOLE_PLAN} the whole plan, or an overloaded
  * machine (more runnable threads than CPUs) never starts a cycle and the heap grows to its limit
  * (TortureTest under load did). Not the whole plan sooner: a stop given 5 ms whose release then
- * came 5 ms late (the collector thread and the goroutine both off their CPUs, the JIT busy at
- * start-up) recorded a 10.2 ms pause (docs/measurements.md "Session 9").
+ * came 5 ms late, at start-up, recorded a 10.2 ms pause (docs/measurements.md "Session 9").
  *
  * @param stopNanos the longest wait for the safepoints, from the stop request
  * @param workNanos when the stopped work must end, from the stop request
@@ -29,13 +28,6 @@ record PausePlan(long stopNanos, long workNanos) {
     /** Aborted stops in a row after which a stop may use the whole plan (half the budget). */
     static final int ABORTS_BEFORE_WHOLE_PLAN = 6;
 
-    /**
-     * Plans the next pause.
-     *
-     * @param goalNanos     the pause goal ({@link GcConfig#pauseGoal}), positive
-     * @param budgetNanos   the longest pause the window allows now ({@code PauseScheduler})
-     * @param abortedInARow stops given up in a row just before this one
-     */
     /** Doublings of the wait before a retry: 8 goals at most (8 ms with the default goal). */
     static final int MAX_RETRY_DOUBLINGS = 3;
 
@@ -49,10 +41,18 @@ record PausePlan(long stopNanos, long workNanos) {
             throw new IllegalArgumentException("goal " + goalNanos + ", aborted " + abortedInARow
                     + " (expected: goal > 0, aborted >= 1)");
         }
-        int doublings = Math.min(Math.min(abortedInARow - 1, MAX_RETRY_DOUBLINGS), Long.numberOfLeadingZeros(goalNanos) - 1);
+        int doublings = Math.min(Math.min(abortedInARow - 1, MAX_RETRY_DOUBLINGS),
+                Long.numberOfLeadingZeros(goalNanos) - 1); // no overflow
         return goalNanos << doublings;
     }
 
+    /**
+     * Plans the next pause.
+     *
+     * @param goalNanos     the pause goal ({@link GcConfig#pauseGoal}), positive
+     * @param budgetNanos   the longest pause the window allows now ({@code PauseScheduler})
+     * @param abortedInARow stops given up in a row just before this one
+     */
     static PausePlan next(long goalNanos, long budgetNanos, int abortedInARow) {
         if (goalNanos <= 0 || budgetNanos < 0 || abortedInARow < 0) {
             throw new IllegalArgumentException("goal " + goalNanos + ", budget " + budgetNanos + ", aborted "
