@@ -12,6 +12,7 @@ import dev.goheap.stack.Stack;
 import dev.goheap.type.FrameType;
 import dev.goheap.type.ObjectType;
 import java.lang.foreign.MemoryLayout;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The README's tour of the collector, kept compiling and true. */
@@ -25,7 +26,10 @@ class CollectorTourTest {
     @Test
     void shouldRunTheReadmeTourWhenUsedAsShown() throws Exception {
         try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(4L << 30).build();
-             Collector gc = Collector.start(rt, GcConfig.builder().gogc(100).gctrace(true).build())) {
+             Collector gc = Collector.start(rt, GcConfig.builder().gogc(100).gctrace(true)
+                     .pauseBudget(Duration.ofMillis(10), Duration.ofMillis(50))   // the bound (the defaults)
+                     .pauseGoal(Duration.ofMillis(1))                              // what each pause is planned for
+                     .build())) {
             Heap heap = rt.heap();
             long start = System.nanoTime();
             rt.go(() -> {
