@@ -13,10 +13,15 @@ import java.lang.invoke.MethodHandles;
 final class HandedOffStop {
     private HandedOffStop() {}
 
-    /** The body of {@link Safepoints#stopTheWorldAndRun}, which see. */
-    static StopOutcome run(Safepoints sp, long deadlineNanos, StopWork work) {
+    /**
+     * The body of {@link Safepoints#stopTheWorldAndRun} ({@code fromRequest} false: {@code
+     * deadline} is a {@link System#nanoTime()} time) and {@link
+     * Safepoints#stopTheWorldAndRunWithin} (true: a timeout from the request), which see.
+     */
+    static StopOutcome run(Safepoints sp, StopWork work, long deadline, boolean fromRequest) {
         sp.acquire("stopTheWorld");
-        long start = System.nanoTime();
+        long start = System.nanoTime(); // replaced by the request's time once it is made
+        long deadlineNanos = deadline;
         Mutator[] all = Safepoints.NONE;
         int outcome = WorldStop.MISSED;
         try {
@@ -24,6 +29,10 @@ final class HandedOffStop {
             sp.lock.lock();
             try {
                 all = sp.requestStopLocked(self);
+                start = sp.lastRequestNanos;
+                if (fromRequest) { // a timeout: at most 2^62 ns, so that the sum compares right with nanoTime's
+                    deadlineNanos = start + Math.min(deadline, 1L << 62);
+                }
                 sp.handoff.postLocked(work, all, deadlineNanos);
             } finally {
                 sp.lock.unlock();

@@ -94,6 +94,8 @@ public final class Safepoints {
     private volatile boolean worldStopped;
     /** When the last stop was released: written by the operator in {@code WorldStop.release}. */
     volatile long lastReleaseNanos;
+    /** When the last stop was requested (STOP set, step S1): written by the operator under the lock. */
+    volatile long lastRequestNanos;
     /** Written by the operator at the end of each stop's wait; read by anyone (tracing). */
     private volatile StopReport lastStop;
     private volatile StopReport worstStop;
@@ -362,7 +364,7 @@ public final class Safepoints {
      */
     public boolean stopTheWorld(long deadlineNanos) {
         acquire("stopTheWorld");
-        long start = System.nanoTime();
+        long start = System.nanoTime(); // replaced by the request's time once it is made
         Mutator[] all = NONE;
         boolean stopped = false;
         try {
@@ -370,6 +372,7 @@ public final class Safepoints {
             lock.lock();
             try {
                 all = requestStopLocked(self);
+                start = lastRequestNanos;
             } finally {
                 lock.unlock();
             }
@@ -412,8 +415,9 @@ public final class Safepoints {
      * world is released before it returns. If the deadline passes before every goroutine is at a
      * safepoint, the world is released and the work never runs.
      *
-     * <p>The pause is recorded as for {@link #stopTheWorld}: from the request to {@link
-     * #lastReleaseNanos()}; {@link SafepointStats#stopsRunByGoroutine()} counts the handoffs.
+     * <p>The pause is recorded as for {@link #stopTheWorld}: from the request ({@link
+     * #lastRequestNanos()}) to {@link #lastReleaseNanos()}; {@link
+     * SafepointStats#stopsRunByGoroutine()} counts the handoffs.
      *
      * @param deadlineNanos when to give up waiting for the safepoints ({@link System#nanoTime()} time)
      * @param work          what to run with the world stopped (see {@link StopWork} for what it may do)
@@ -424,7 +428,29 @@ public final class Safepoints {
      *     (a checked one comes wrapped in an {@link IllegalStateException})
      */
     public StopOutcome stopTheWorldAndRun(long deadlineNanos, StopWork work) {
-        return HandedOffStop.run(this, deadlineNanos, Objects.requireNonNull(work, "work"));
+        return HandedOffStop.run(this, Objects.requireNonNull(work, "work"), deadlineNanos, false);
+    }
+
+    /**
+     * {@link #stopTheWorldAndRun} with the deadline counted from the stop request: the wait for
+     * the safepoints is given up {@code timeoutNanos} after {@link #lastRequestNanos()}, however
+     * long this thread took to make the request. Why: the operator can lose its CPU between its
+     * decision to stop and the request (at start-up, to the JIT's compiler threads, for up to
+     * 11 ms on two CPUs); a deadline fixed before that has passed by the time any goroutine
+     * hears of the stop, which then could only be given up.
+     *
+     * @param timeoutNanos how long after the request to give up waiting for the safepoints, {@code >= 0}
+     * @param work         what to run with the world stopped (see {@link StopWork} for what it may do)
+     * @return whether the work ran, and if so what it returned
+     * @throws IllegalArgumentException if {@code timeoutNanos} is negative
+     * @throws IllegalStateException as {@link #stopTheWorldAndRun}
+     * @throws RuntimeException or {@link Error}: as {@link #stopTheWorldAndRun}
+     */
+    public StopOutcome stopTheWorldAndRunWithin(long timeoutNanos, StopWork work) {
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout " + timeoutNanos + " ns (expected: >= 0)");
+        }
+        return HandedOffStop.run(this, Objects.requireNonNull(work, "work"), timeoutNanos, true);
     }
 
     /**
@@ -481,6 +507,17 @@ public final class Safepoints {
      */
     public long lastReleaseNanos() {
         return lastReleaseNanos;
+    }
+
+    /**
+     * Returns the {@link System#nanoTime()} of the last stop's request: the moment the stop was
+     * published to the goroutines (under the lock, as it set the flag their polls read). A pause
+     * counts from here to {@link #lastReleaseNanos()}: before it no goroutine is asked to stop,
+     * however long the operator took to get there. Meaningful to the operator thread once its
+     * stop call has returned, or to the work of a stop while it runs.
+     */
+    public long lastRequestNanos() {
+        return lastRequestNanos;
     }
 
     /** Returns whether the world is stopped now (by a successful {@link #stopTheWorld}). */
@@ -629,6 +666,7 @@ public final class Safepoints {
      * registration is either in the copy or sees STOP (race 2 in package-info).
      */
     Mutator[] requestStopLocked(Mutator self) {
+        lastRequestNanos = System.nanoTime();
         setPendingLocked(STOP, true);
         return registry.snapshotLocked(self);
     }

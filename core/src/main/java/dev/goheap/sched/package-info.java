@@ -96,7 +96,8 @@
  * <h2>Stop ({@code stopTheWorld}, {@code startTheWorld})</h2>
  * <ol>
  *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); under the
- *       lock, set STOP and copy the registry, leaving out the caller's own goroutine.</li>
+ *       lock, note the request's time ({@code lastRequestNanos}), set STOP and copy the registry,
+ *       leaving out the caller's own goroutine.</li>
  *   <li><b>S2</b> pass over the copy: STOPPED, HELD and DEREGISTERED are safe, and stay so until
  *       S6 (only the operator leaves them); RUNNING is waited for.</li>
  *   <li><b>S3</b> PARKED: CAS to HELD; if that fails it unparked or ended: look again.</li>
@@ -248,7 +249,12 @@
  * <h2>Deadlines and costs (for the collector)</h2>
  * <ul>
  *   <li>Deadlines are {@link java.lang.System#nanoTime()} values. Both operations look at every
- *       goroutine at least once, so a deadline in the past means "only if no one is running".</li>
+ *       goroutine at least once, so a deadline in the past means "only if no one is running".
+ *       {@code stopTheWorldAndRunWithin} takes a timeout instead, counted from S1's request
+ *       time: an operator that loses its CPU on its way to the request (seen for 5-11 ms at
+ *       start-up, behind the JIT's compiler threads) then neither gives its stop up before any
+ *       goroutine heard of it nor counts the delay as a pause: a pause runs from the request
+ *       ({@code lastRequestNanos()}) to the release ({@code lastReleaseNanos()}).</li>
  *   <li>A stop that returns false has released everything; its time still counts as a pause
  *       (request to release) in the figures. A handshake that returns an incomplete result
  *       has cancelled the rest: retry them with {@code handshakeReport(result.notDone(), ...)}.

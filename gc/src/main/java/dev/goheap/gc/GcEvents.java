@@ -31,6 +31,11 @@ final class GcEvents {
         @Label("Completed")
         @Description("False if the pause was cut at its budget and the world resumed")
         boolean completed;
+        @Label("Length")
+        @Description("From the stop request to the release, as in the pause record; the event's own duration"
+                + " also covers the collector thread's way to the request and back")
+        @Timespan
+        long length;
         @Label("Time to Safepoint")
         @Timespan
         long timeToSafepoint;

@@ -40,26 +40,32 @@ final class Pauses {
     }
 
     /**
-     * The work and its deadline as a {@link StopWork}: a reused object rather than a lambda
+     * The work and its time as a {@link StopWork}: a reused object rather than a lambda
      * captured per pause, whose first capture linked a call site (milliseconds at start-up) after
-     * the pause's clock had started.
+     * the pause's clock had started. The work's deadline counts from the stop request, as the
+     * stop's own does ({@link PausePlan}).
      */
     private static final class BoundWork implements StopWork {
+        private final Safepoints safepoints;
         private StoppedWork work;
-        private long deadlineNanos;
+        private long workNanos;
 
-        void set(StoppedWork w, long deadline) {
+        BoundWork(Safepoints safepoints) {
+            this.safepoints = safepoints;
+        }
+
+        void set(StoppedWork w, long nanosFromRequest) {
             work = w;
-            deadlineNanos = deadline;
+            workNanos = nanosFromRequest;
         }
 
         @Override
         public boolean run() {
-            return work.run(deadlineNanos);
+            return work.run(safepoints.lastRequestNanos() + workNanos);
         }
     }
 
-    private final BoundWork bound = new BoundWork();
+    private final BoundWork bound;
     private final Safepoints safepoints;
     private final PauseLog log = new PauseLog();
     private int abortedInARow;
@@ -69,6 +75,7 @@ final class Pauses {
 
     Pauses(Safepoints safepoints, GcConfig config) {
         this.safepoints = safepoints;
+        this.bound = new BoundWork(safepoints);
         this.maxPauseNanos = config.maxPause().toNanos();
         this.goalNanos = config.pauseGoal().toNanos();
         this.scheduler = new PauseScheduler(log, new PauseBudget(maxPauseNanos, config.window().toNanos()));
@@ -98,13 +105,15 @@ final class Pauses {
             }
             GcEvents.Pause event = new GcEvents.Pause();
             event.begin();
-            long start = System.nanoTime();
             PausePlan plan = PausePlan.next(goalNanos, budget, abortedInARow);
-            long end = start + plan.workNanos();
             // The work runs on whichever thread completes the stop: often the last goroutine to
             // reach its safepoint, so that the pause does not wait for this thread's wake-up.
-            bound.set(work, end);
-            StopOutcome outcome = safepoints.stopTheWorldAndRun(start + plan.stopNanos(), bound);
+            // Its times, and the pause's, count from the stop request, not from here: this
+            // thread was seen to lose its CPU for 5-11 ms on its way to the request (perf sched,
+            // at start-up, to the JIT's compiler threads) while every goroutine ran on.
+            bound.set(work, plan.workNanos());
+            StopOutcome outcome = safepoints.stopTheWorldAndRunWithin(plan.stopNanos(), bound);
+            long start = safepoints.lastRequestNanos();
             if (outcome == StopOutcome.MISSED_DEADLINE) {
                 abortedInARow++;
                 record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
@@ -154,6 +163,7 @@ final class Pauses {
             event.cycle = cycle;
             event.kind = kind.name();
             event.completed = completed;
+            event.length = released - start;
             StopReport stop = safepoints.lastStopReport();
             if (stop != null) {
                 event.timeToSafepoint = stop.timeToSafepointNanos();
