@@ -48,7 +48,15 @@ final class PageHeap {
     private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
     private int deadSpanCount;  // guarded by lock
     private boolean closed;     // guarded by lock: closeAllLocked ran; no spare may be published
-    private static final int MAX_DEAD_SPANS = 1024;
+    /**
+     * Recycled span objects kept at least: more are kept while the heap maps more pages (one per
+     * mapped page at most, {@link #deadSpanCapLocked}). Why so many: a cycle's sweep frees and
+     * coalesces thousands of spans (each merge kills one object) and the next allocations split
+     * as many runs (each split needs one); with a fixed 1024, the surplus was dropped and then
+     * made again, with four bitmaps each: ~250 MB of Java heap per depth-20 binary-trees run
+     * (JFR allocation samples), the JVM's only collections during it.
+     */
+    private static final int MIN_DEAD_SPANS = 1024;
 
     PageHeap(ChunkTable chunks, long limitBytes, long retainBytes, CycleState cycle) {
         this.chunks = chunks;
@@ -191,6 +199,26 @@ final class PageHeap {
         chunks.remove(chunk);
         mappedBytes -= chunk.byteSize;
         releasedBytes += chunk.byteSize;
+        for (int cap = deadSpanCapLocked(); deadSpanCount > cap; deadSpanCount--) {
+            Span s = deadSpans; // dropped: fewer pages mapped need fewer span objects
+            deadSpans = s.next;
+            s.next = null;
+        }
+    }
+
+    /** Returns how many span objects wait for reuse (tests). */
+    int deadSpanCountLocked() {
+        assert lock.isHeldByCurrentThread();
+        return deadSpanCount;
+    }
+
+    /**
+     * How many dead span objects to keep: one per mapped page at most, which bounds them by the
+     * spans the heap can hold at once (each covers a page or more), and {@link #MIN_DEAD_SPANS}
+     * at least.
+     */
+    private int deadSpanCapLocked() {
+        return (int) Math.max(MIN_DEAD_SPANS, Math.min(Integer.MAX_VALUE, mappedBytes >>> SizeClasses.PAGE_SHIFT));
     }
 
     private Span findFreeLocked(int pageCount) {
@@ -274,7 +302,7 @@ final class PageHeap {
 
     private void killLocked(Span s) {
         s.state = Span.DEAD;
-        if (deadSpanCount < MAX_DEAD_SPANS) {
+        if (deadSpanCount < deadSpanCapLocked()) {
             s.next = deadSpans;
             deadSpans = s;
             deadSpanCount++;
