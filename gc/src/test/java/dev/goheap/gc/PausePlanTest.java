@@ -18,13 +18,17 @@ class PausePlanTest {
     }
 
     @Test
-    void shouldDoubleThePlanAfterEachAbortedStopInARow() {
-        assertEquals(2 * MS / 2, PausePlan.next(MS, 10 * MS, 1).stopNanos());
-        assertEquals(4 * MS - MS, PausePlan.next(MS, 10 * MS, 2).workNanos());
+    void shouldKeepTheGoalsPlanForTheFirstRetriesThenDoubleItAfterEachAbortedStopInARow() {
+        for (int aborted = 1; aborted <= PausePlan.ABORTS_AT_THE_GOAL; aborted++) {
+            assertEquals(PausePlan.next(MS, 10 * MS, 0), PausePlan.next(MS, 10 * MS, aborted), "retry " + aborted);
+        }
+        int first = PausePlan.ABORTS_AT_THE_GOAL + 1; // the first doubling
+        assertEquals(2 * MS / 2, PausePlan.next(MS, 10 * MS, first).stopNanos());
+        assertEquals(4 * MS - MS, PausePlan.next(MS, 10 * MS, first + 1).workNanos());
     }
 
     @Test
-    void shouldGiveTheStopAQuarterOfTheBudgetAfterThreeAbortsInARowAndHalfAfterSix() {
+    void shouldGiveTheStopAQuarterOfTheBudgetAfterFiveAbortsInARowAndHalfAfterEight() {
         PausePlan plan = PausePlan.next(MS, 10 * MS, PausePlan.ABORTS_BEFORE_LONGER_STOP);
         assertEquals(10 * MS / 4, plan.stopNanos()); // 8 ms doubled, the stop capped at a quarter of 10 ms
         assertEquals(5 * MS, plan.workNanos()); // the plan capped at half
