@@ -369,4 +369,43 @@ public final class SafepointStress {
             r.r2 = threw;
         }
     }
+
+    @JCStressTest
+    @Description("A goroutine polls and detaches while a stopper stops the world with work posted and a timeout "
+            + "counted from the request (stopTheWorldAndRunWithin): the work, on whichever thread runs it, sees "
+            + "the request time that the stopper reads after the stop, taken after the stopper's call began.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The work ran once and saw its own stop's request time.")
+    @Outcome(expect = FORBIDDEN, desc = "The work saw another request time, or one from before the call (r1 = 0), "
+            + "ran twice or never, or the stop missed its 10 s timeout (r1 = -1), or threw (-2).")
+    @State
+    public static class HandoffSeesItsRequest {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        final AtomicInteger runs = new AtomicInteger();
+        volatile long seen;
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            sp.poll();
+            g.detach();
+        }
+
+        @Actor
+        public void stopper(II_Result r) {
+            try {
+                long before = System.nanoTime();
+                StopOutcome o = sp.stopTheWorldAndRunWithin(DEADLINE_NANOS, () -> {
+                    runs.incrementAndGet();
+                    seen = sp.lastRequestNanos();
+                    return true;
+                });
+                long request = sp.lastRequestNanos();
+                r.r1 = o != StopOutcome.FINISHED ? -1 : seen == request && request - before >= 0 ? 1 : 0;
+                r.r2 = runs.get();
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            }
+        }
+    }
 }
