@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,12 +27,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * record: (1) a live heap of 1 GiB (a million 1 KiB objects in one list, rooted in a frame),
  * (2) a goroutine whose stack holds 100 000 frames, each pointing to a heap object, (3) a data
  * segment of a million pointer slots, each pointing to a heap object and rewritten at random
- * meanwhile. Each runs while its goroutine then allocates garbage (small trees and 4 KiB blocks)
+ * meanwhile, (4) ten thousand parked goroutines, each with a frame pointing to a heap object and
+ * a heap cache holding spans of two classes (a server's idle connections). Each runs while its
+ * goroutine then allocates garbage (small trees and 4 KiB blocks)
  * and a cycle is forced every 200 ms, for a few seconds; then the run prints the pauses (count,
  * max, p99), MMU at 10 and 50 ms and the most stopped time in any 50 ms window, and says whether
  * the bound (no pause over 10 ms, at most 10 ms stopped in any 50 ms) held.
  *
- * <p>Usage: {@code Adversarial [live|stack|data|all] [scale] [seconds]}: {@code scale} multiplies
+ * <p>Usage: {@code Adversarial [live|stack|data|goroutines|all] [scale] [seconds]}: {@code scale} multiplies
  * the adversary's size (default 1: the sizes above; CI's test runs them at a small scale).
  * Exits with status 1 if a run broke the bound. The runs also measure how late the machine
  * wakes a napping thread ({@link StallMeter}): on a loaded or virtualised machine, a pause can
@@ -58,7 +61,9 @@ public final class Adversarial {
         /** Frames on one goroutine's stack. */
         STACK(100_000),
         /** Pointer slots in the data segment. */
-        DATA(1_000_000);
+        DATA(1_000_000),
+        /** Parked goroutines, each with a root and a heap cache of its own. */
+        GOROUTINES(10_000);
 
         final long size;
 
@@ -159,6 +164,7 @@ public final class Adversarial {
                     case LIVE -> liveHeap(rt, size, done);
                     case STACK -> deepStack(rt, (int) size, done);
                     case DATA -> dataSlots(rt, symbols, done);
+                    case GOROUTINES -> parkedGoroutines(rt, (int) size, done);
                 }
             });
             long end = start + millis * MS;
@@ -244,6 +250,47 @@ public final class Adversarial {
                 fixed.writePointer(s, 8L * random.nextInt(SLOTS_PER_SYMBOL), heap.newObject(BinaryTrees.NODE));
             }
             churnOnce(rt, stack);
+        }
+    }
+
+    /**
+     * {@code count} goroutines, each with a frame pointing to its own node and a heap cache
+     * holding spans of two classes, parked until {@code done}; the adversary's goroutine churns
+     * meanwhile.
+     */
+    private static void parkedGoroutines(GoRuntime rt, int count, AtomicBoolean done) {
+        CountDownLatch parked = new CountDownLatch(count);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Goroutine> idle = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            idle.add(rt.go(() -> {
+                Stack stack = Goroutine.current().stack();
+                long f = stack.push(ROOT_FRAME);
+                stack.writePointer(f, REF, rt.heap().newObject(BinaryTrees.NODE));
+                rt.heap().allocate(64); // a span of a second class in its cache
+                parked.countDown();
+                awaitParked(rt, release);
+                stack.pop(f);
+            }));
+        }
+        awaitParked(rt, parked);
+        churn(rt, done);
+        release.countDown();
+        for (Goroutine g : idle) {
+            BinaryTrees.joinParked(g);
+        }
+    }
+
+    /** Waits for {@code latch} parked: a waiting goroutine holds up no stop. */
+    private static void awaitParked(GoRuntime rt, CountDownLatch latch) {
+        try {
+            rt.safepoints().parked(() -> {
+                latch.await();
+                return null;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("adversarial: interrupted while parked", e);
         }
     }
 

@@ -154,7 +154,7 @@ public final class BinaryTrees {
         }
     }
 
-    private static void joinParked(Goroutine g) {
+    static void joinParked(Goroutine g) {
         try {
             g.join();
         } catch (InterruptedException e) {
