@@ -130,7 +130,7 @@ final class CentralList {
      */
     void sweepLocked(Span s, int gen) {
         assert lock.isHeldByCurrentThread();
-        int freed = s.sweepSmall(gen);
+        int freed = SpanMarks.sweepSmall(s, gen);
         if (freed != 0) {
             cycle.sweptObjects.add(freed);
             cycle.sweptBytes.add((long) freed * s.elemSize);
@@ -143,7 +143,7 @@ final class CentralList {
      */
     void releaseLocked(Span s) {
         assert lock.isHeldByCurrentThread();
-        s.mergeRemoteFrees();
+        RemoteFrees.merge(s);
         s.setOwner(null);
         fileLocked(s);
     }
@@ -168,7 +168,7 @@ final class CentralList {
     boolean freeLocked(Span s, int slot, ThreadCache adopter) {
         assert lock.isHeldByCurrentThread();
         if (s.ownerPlain() != null) {
-            return s.parkRemoteFree(slot);
+            return RemoteFrees.park(s, slot);
         }
         boolean wasFull = s.isFull();
         if (!s.clearSlot(slot)) {

@@ -154,12 +154,12 @@ public final class Heap implements AutoCloseable {
         }
         if (cycle.allocateBlack) {
             // Allocate-black without an atomic per object: the slot was marked when the span
-            // was (Span#markFreeSlots, at refill or mark start) or when its owner freed it.
-            assert s.isMarked(slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
+            // was (SpanMarks#markFreeSlots, at refill or mark start) or when its owner freed it.
+            assert SpanMarks.isMarked(s, slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
             cache.blackBytes += s.elemSize; // a plain counter of this thread's
         }
         if (map != null) {
-            s.setPointerMap(slot, map);
+            SpanPointerMaps.setPointerMap(s, slot, map);
         }
         long p = s.base + (long) slot * s.elemSize;
         Zeroing.zero(s.segment, Pointers.offset(p), s.elemSize);
@@ -169,7 +169,7 @@ public final class Heap implements AutoCloseable {
     /**
      * The cache's span for the class is full: get another; at the heap limit, let the collector
      * run once. While marking, the span's free slots are marked here, so that every object
-     * allocated from it is black (allocate-black, Span#markFreeSlots), and its free bytes are
+     * allocated from it is black (allocate-black, SpanMarks#markFreeSlots), and its free bytes are
      * charged to this thread's assist debt, once per span: the fast path carries no per-object
      * atomic and no per-object debt (GcHooks#allocated).
      */
@@ -187,7 +187,7 @@ public final class Heap implements AutoCloseable {
             cycle.hooks.wakeCollectorIfNoted(); // the locks of the refill are released
         }
         if (cycle.allocateBlack) {
-            s.markFreeSlots();
+            SpanMarks.markFreeSlots(s);
             assert holdsNoHeapLock(spanClass) : "an assist must not run under a heap lock";
             cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
         }
@@ -249,7 +249,7 @@ public final class Heap implements AutoCloseable {
         }
         long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize, false);
         Span s = spanOfFresh(this, p);
-        s.markStack(p, true);
+        SpanStacks.markStack(s, p, true);
         s.segment.set(POINTER, Pointers.offset(p), goroutineId);
         return p;
     }
@@ -263,7 +263,7 @@ public final class Heap implements AutoCloseable {
     public void freeStack(long stack) {
         checkOpen();
         Span s = objectSpan(this, stack, "freeStack");
-        if (!s.noscan || s.stackContaining(stack) != stack) {
+        if (!s.noscan || SpanStacks.stackContaining(s, stack) != stack) {
             throw HeapErrors.notAnObject("freeStack", stack, "it is not a stack");
         }
         // Unmarking and freeing must be one step for the sweepers: the collector never marks a
@@ -277,7 +277,7 @@ public final class Heap implements AutoCloseable {
         ReentrantLock sweepLock = s.state == Span.LARGE ? large.sweepLockOf(s) : centrals[spanClass].lock;
         sweepLock.lock();
         try {
-            s.markStack(stack, false);
+            SpanStacks.markStack(s, stack, false);
             free(stack);
         } finally {
             sweepLock.unlock();
@@ -305,7 +305,7 @@ public final class Heap implements AutoCloseable {
             int slot = s.slotIndexAt(p - s.base);
             if (slot >= 0 && s.clearSlot(slot)) {
                 if (cycle.allocateBlack) {
-                    s.mark(slot); // the owner may hand the slot out again while marking: black
+                    SpanMarks.mark(s, slot); // the owner may hand the slot out again while marking: black
                 }
                 return;
             }
@@ -328,7 +328,7 @@ public final class Heap implements AutoCloseable {
                     throw HeapErrors.doubleFree(p);
                 }
                 if (cycle.allocateBlack) {
-                    s.mark(slot); // as in free
+                    SpanMarks.mark(s, slot); // as in free
                 }
                 return;
             }
@@ -513,7 +513,7 @@ public final class Heap implements AutoCloseable {
     private void barrierUnlessShaded(WriteBarrier barrier, MemorySegment segment, long slotOffset, long value,
             Span valueSpan, int valueSlot) {
         long oldValue = segment.get(POINTER, slotOffset);
-        if (oldValue == Pointers.NIL && valueSlot >= 0 && cycle.marking && valueSpan.isMarked(valueSlot)) {
+        if (oldValue == Pointers.NIL && valueSlot >= 0 && cycle.marking && SpanMarks.isMarked(valueSpan, valueSlot)) {
             return;
         }
         barrier.beforeStore(oldValue, value);
