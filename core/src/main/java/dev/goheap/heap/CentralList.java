@@ -203,7 +203,7 @@ final class CentralList {
      *
      * <p>Only a span swept in the current generation (the cache allocates from its bitmap as
      * it is) and only while the collector is not marking: a span taken while marking has its
-     * free slots marked and its bytes charged to the assist debt ({@code Heap.refill}), which
+     * free slots marked and its bytes charged to the assist debt ({@code Allocation.refill}), which
      * a free must not do. Mark start sets allocate-black before it marks the spans caches hold
      * under this lock, so a span adopted before that is marked there, and one freed into after
      * it is not adopted.

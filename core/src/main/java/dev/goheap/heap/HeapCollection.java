@@ -32,8 +32,8 @@ final class HeapCollection implements HeapForGc {
         // took milliseconds at start-up (README, the first pauses).
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
-            for (Class<?> c : new Class<?>[] {RemoteFrees.class, SpanMarks.class, SpanPointerMaps.class,
-                    SpanStacks.class}) {
+            for (Class<?> c : new Class<?>[] {Allocation.class, Frees.class, PointerStores.class, StackBlocks.class,
+                    RemoteFrees.class, SpanMarks.class, SpanPointerMaps.class, SpanStacks.class}) {
                 lookup.ensureInitialized(c);
             }
         } catch (IllegalAccessException e) {
