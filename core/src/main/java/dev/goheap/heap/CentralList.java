@@ -130,7 +130,7 @@ final class CentralList {
      */
     void sweepLocked(Span s, int gen) {
         assert lock.isHeldByCurrentThread();
-        int freed = s.sweepSmall(gen);
+        int freed = SpanMarks.sweepSmall(s, gen);
         if (freed != 0) {
             cycle.sweptObjects.add(freed);
             cycle.sweptBytes.add((long) freed * s.elemSize);
@@ -143,7 +143,7 @@ final class CentralList {
      */
     void releaseLocked(Span s) {
         assert lock.isHeldByCurrentThread();
-        s.mergeRemoteFrees();
+        RemoteFrees.merge(s);
         s.setOwner(null);
         fileLocked(s);
     }
@@ -168,7 +168,7 @@ final class CentralList {
     boolean freeLocked(Span s, int slot, ThreadCache adopter) {
         assert lock.isHeldByCurrentThread();
         if (s.ownerPlain() != null) {
-            return s.parkRemoteFree(slot);
+            return RemoteFrees.park(s, slot);
         }
         boolean wasFull = s.isFull();
         if (!s.clearSlot(slot)) {
@@ -203,7 +203,7 @@ final class CentralList {
      *
      * <p>Only a span swept in the current generation (the cache allocates from its bitmap as
      * it is) and only while the collector is not marking: a span taken while marking has its
-     * free slots marked and its bytes charged to the assist debt ({@code Heap.refill}), which
+     * free slots marked and its bytes charged to the assist debt ({@code Allocation.refill}), which
      * a free must not do. Mark start sets allocate-black before it marks the spans caches hold
      * under this lock, so a span adopted before that is marked there, and one freed into after
      * it is not adopted.

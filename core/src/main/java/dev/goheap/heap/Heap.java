@@ -6,21 +6,14 @@ import static dev.goheap.heap.ObjectChecks.checkedRead;
 import static dev.goheap.heap.ObjectChecks.checkedWrite;
 import static dev.goheap.heap.ObjectChecks.objectBytes;
 import static dev.goheap.heap.ObjectChecks.objectSpan;
-import static dev.goheap.heap.ObjectChecks.spanOf;
-import static dev.goheap.heap.ObjectChecks.spanOfFresh;
-import static dev.goheap.heap.SizeClasses.MAX_SMALL_BYTES;
 
-import dev.goheap.OutOfHeapMemoryException;
 import dev.goheap.internal.Pointers;
 import dev.goheap.internal.gc.GcAccess;
-import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.type.ObjectType;
-import dev.goheap.type.PointerMap;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * goheap's heap: Go's segregated free-list allocator outside the Java heap. Objects up to 32 KiB
@@ -50,15 +43,16 @@ public final class Heap implements AutoCloseable {
         GcAccess.register(heap -> heap.collection);
     }
 
+    // --- read by the paths in ObjectChecks, Allocation, Frees, PointerStores and StackBlocks ---
     final ChunkTable chunks = new ChunkTable(); // ObjectChecks reads it on every access
-    private final CycleState cycle = new CycleState();
+    final CycleState cycle = new CycleState();
     private final HeapCollection collection;
-    private final PageHeap pageHeap;
-    private final CentralList[] centrals;
-    private final LargeObjects large;
-    private final ThreadCaches caches;
+    final PageHeap pageHeap;
+    final CentralList[] centrals;
+    final LargeObjects large;
+    final ThreadCaches caches;
     private volatile boolean closed;
-    private volatile WriteBarrier writeBarrier;
+    volatile WriteBarrier writeBarrier;
     final AtomicLong pointerEscapes = new AtomicLong(); // refused stores of stack pointers (ObjectChecks)
 
     private Heap(long heapLimitBytes, long scavengeRetainBytes) {
@@ -102,19 +96,7 @@ public final class Heap implements AutoCloseable {
      */
     public long allocate(long byteSize) {
         cycle.hooks.poll();
-        return allocateNoPoll(byteSize, true);
-    }
-
-    /**
-     * {@link #allocate} without the safepoint poll. {@code atSafepoint}: the caller has just
-     * polled (allocate, newObject), so a refill may park the goroutine while it maps a chunk;
-     * false for blocks taken in the middle of a stack operation, which must not park.
-     */
-    private long allocateNoPoll(long byteSize, boolean atSafepoint) {
-        if (byteSize - 1 >= MAX_SMALL_BYTES || byteSize <= 0) {
-            return allocateLarge(byteSize, null);
-        }
-        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1 | 1, null, atSafepoint);
+        return Allocation.allocateNoPoll(this, byteSize, true);
     }
 
     /**
@@ -127,106 +109,7 @@ public final class Heap implements AutoCloseable {
      */
     public long newObject(ObjectType type) {
         cycle.hooks.poll();
-        long byteSize = type.byteSize();
-        if (!type.hasPointers()) {
-            return allocateNoPoll(byteSize, true);
-        }
-        if (byteSize > MAX_SMALL_BYTES) {
-            return allocateLarge(byteSize, type);
-        }
-        return allocateSmall(SizeClasses.classOf((int) byteSize) << 1, type.pointerMap(), true);
-    }
-
-    /**
-     * The allocation fast path. No {@code closed} check: {@link #close} empties every cache, so
-     * after it the first allocation of each class goes to {@link #refill}, which checks.
-     *
-     * @param map the object's pointer map, or null for a noscan class
-     * @param atSafepoint whether the caller has just polled (see {@link #allocateNoPoll})
-     */
-    private long allocateSmall(int spanClass, PointerMap map, boolean atSafepoint) {
-        ThreadCache cache = caches.get();
-        Span s = cache.spans[spanClass];
-        int slot = s.takeFreeSlot();
-        if (slot < 0) {
-            s = refill(cache, spanClass, atSafepoint);
-            slot = s.takeFreeSlot();
-        }
-        if (cycle.allocateBlack) {
-            // Allocate-black without an atomic per object: the slot was marked when the span
-            // was (Span#markFreeSlots, at refill or mark start) or when its owner freed it.
-            assert s.isMarked(slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
-            cache.blackBytes += s.elemSize; // a plain counter of this thread's
-        }
-        if (map != null) {
-            s.setPointerMap(slot, map);
-        }
-        long p = s.base + (long) slot * s.elemSize;
-        Zeroing.zero(s.segment, Pointers.offset(p), s.elemSize);
-        return p;
-    }
-
-    /**
-     * The cache's span for the class is full: get another; at the heap limit, let the collector
-     * run once. While marking, the span's free slots are marked here, so that every object
-     * allocated from it is black (allocate-black, Span#markFreeSlots), and its free bytes are
-     * charged to this thread's assist debt, once per span: the fast path carries no per-object
-     * atomic and no per-object debt (GcHooks#allocated).
-     */
-    private Span refill(ThreadCache cache, int spanClass, boolean atSafepoint) {
-        checkOpen();
-        if (atSafepoint) {
-            pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
-        }
-        Span s;
-        try {
-            s = cache.refill(spanClass, centrals[spanClass]);
-        } catch (OutOfHeapMemoryException e) {
-            s = refillAtLimit(cache, spanClass, e);
-        } finally {
-            cycle.hooks.wakeCollectorIfNoted(); // the locks of the refill are released
-        }
-        if (cycle.allocateBlack) {
-            s.markFreeSlots();
-            assert holdsNoHeapLock(spanClass) : "an assist must not run under a heap lock";
-            cycle.hooks.allocated((long) (s.objectCount - s.allocCount) * s.elemSize);
-        }
-        return s;
-    }
-
-    /** At the heap limit: first the pages the large stripes cache, then one collection. */
-    private Span refillAtLimit(ThreadCache cache, int spanClass, OutOfHeapMemoryException e) {
-        if (large.flushAll() > 0) {
-            try {
-                return cache.refill(spanClass, centrals[spanClass]);
-            } catch (OutOfHeapMemoryException again) {
-                e = again;
-            }
-        }
-        GcHooks hooks = cycle.hooks;
-        if (hooks == CycleState.NO_HOOKS) {
-            throw e;
-        }
-        hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
-        return cache.refill(spanClass, centrals[spanClass]);
-    }
-
-    private boolean holdsNoHeapLock(int spanClass) {
-        return !pageHeap.lock.isHeldByCurrentThread() && !centrals[spanClass].lock.isHeldByCurrentThread();
-    }
-
-    private long allocateLarge(long byteSize, ObjectType type) {
-        return allocateLarge(byteSize, type, true);
-    }
-
-    /** Objects above 32 KiB: see {@link LargeObjects}. */
-    private long allocateLarge(long byteSize, ObjectType type, boolean zero) {
-        checkOpen();
-        try {
-            return large.allocate(byteSize, type, zero);
-        } finally {
-            cycle.hooks.wakeCollectorIfNoted(); // the locks of the growth are released
-        }
+        return Allocation.newObjectNoPoll(this, type);
     }
 
     // ------------------------------------------------------------------ goroutine stacks
@@ -244,14 +127,7 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public long allocateStack(long byteSize, long goroutineId) {
-        if (byteSize < 16) {
-            throw HeapErrors.badSize(byteSize, pageHeap.limitBytes());
-        }
-        long p = byteSize > MAX_SMALL_BYTES ? allocateLarge(byteSize, null, false) : allocateNoPoll(byteSize, false);
-        Span s = spanOfFresh(this, p);
-        s.markStack(p, true);
-        s.segment.set(POINTER, Pointers.offset(p), goroutineId);
-        return p;
+        return StackBlocks.allocate(this, byteSize, goroutineId);
     }
 
     /**
@@ -261,27 +137,7 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public void freeStack(long stack) {
-        checkOpen();
-        Span s = objectSpan(this, stack, "freeStack");
-        if (!s.noscan || s.stackContaining(stack) != stack) {
-            throw HeapErrors.notAnObject("freeStack", stack, "it is not a stack");
-        }
-        // Unmarking and freeing must be one step for the sweepers: the collector never marks a
-        // stack, only its stack mark keeps it. Without the lock: 1) we clear the stack mark, 2) a
-        // concurrent sweep (background, lazy, or the termination's sweep of cached spans, which
-        // does not wait for a goroutine that has deregistered) finds the block allocated,
-        // unmarked and no stack, and frees it, 3) our free fails ("in free pages") or frees a
-        // block reused meanwhile. Found by the adversarial deep-stack run. Every sweep of this
-        // span holds this lock; free takes it again (reentrant) and does not poll.
-        int spanClass = s.spanClass;
-        ReentrantLock sweepLock = s.state == Span.LARGE ? large.sweepLockOf(s) : centrals[spanClass].lock;
-        sweepLock.lock();
-        try {
-            s.markStack(stack, false);
-            free(stack);
-        } finally {
-            sweepLock.unlock();
-        }
+        StackBlocks.free(this, stack);
     }
 
     /** Returns how many pointer stores were refused because the value pointed into a stack. */
@@ -299,65 +155,7 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public void free(long p) {
-        // The common case, small enough to inline: the calling thread owns the span.
-        Span s = chunks.spanInUse(p);
-        if (s != null && s.state == Span.SMALL && s.ownerPlain() == Thread.currentThread()) {
-            int slot = s.slotIndexAt(p - s.base);
-            if (slot >= 0 && s.clearSlot(slot)) {
-                if (cycle.allocateBlack) {
-                    s.mark(slot); // the owner may hand the slot out again while marking: black
-                }
-                return;
-            }
-        }
-        freeChecked(p, s); // a failed clearSlot changed nothing: this path finds the error again
-    }
-
-    private void freeChecked(long p, Span s) {
-        if (s == null) {
-            checkOpen(); // a closed heap has no chunks: every pointer gets here
-            s = spanOf(this, p, "free"); // throws
-        }
-        if (s.state == Span.SMALL) {
-            int slot = s.slotIndexAt(p - s.base);
-            if (slot < 0) {
-                throw HeapErrors.notAnObject("free", p, "it points inside an object");
-            }
-            if (s.ownerPlain() == Thread.currentThread()) {
-                if (!s.clearSlot(slot)) {
-                    throw HeapErrors.doubleFree(p);
-                }
-                if (cycle.allocateBlack) {
-                    s.mark(slot); // as in free
-                }
-                return;
-            }
-            freeRemote(s, slot, p);
-        } else {
-            large.free(s, p);
-        }
-    }
-
-    private void freeRemote(Span s, int slot, long p) {
-        int spanClass = s.spanClass;
-        if (spanClass < 2) {
-            throw HeapErrors.notAnObject("free", p, "its span was freed");
-        }
-        CentralList central = centrals[spanClass];
-        ThreadCache adopter = caches.getIfCached();
-        SpinLocks.lock(central.lock);
-        try {
-            // Recheck under the lock: a span changes class or state only under its class's lock,
-            // so if it still is SMALL in this class it cannot change until we unlock.
-            if (s.state != Span.SMALL || s.spanClass != spanClass || !s.contains(s.chunk, p)) {
-                throw HeapErrors.notAnObject("free", p, "its span was freed");
-            }
-            if (!central.freeLocked(s, slot, adopter)) {
-                throw HeapErrors.doubleFree(p);
-            }
-        } finally {
-            central.lock.unlock();
-        }
+        Frees.free(this, p);
     }
 
     /**
@@ -470,53 +268,12 @@ public final class Heap implements AutoCloseable {
      *     the field is unchanged then
      */
     public void writePointer(long p, long offset, long value) {
-        Span s = checkedPointerField(this, p, offset);
-        int valueSlot = s.objectSlotAt(value);
-        if (valueSlot < 0) {
-            checkPointerValue(this, value, p, offset);
-        }
-        MemorySegment segment = s.segment;
-        long slotOffset = Pointers.offset(p) + offset;
-        WriteBarrier barrier = writeBarrier;
-        if (barrier != null) {
-            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
-        }
-        segment.set(POINTER, slotOffset, value);
+        PointerStores.write(this, p, offset, value);
     }
 
     /** Like {@link #writePointer}, with release semantics: contents written before are published. */
     public void writePointerRelease(long p, long offset, long value) {
-        Span s = checkedPointerField(this, p, offset);
-        int valueSlot = s.objectSlotAt(value);
-        if (valueSlot < 0) {
-            checkPointerValue(this, value, p, offset);
-        }
-        MemorySegment segment = s.segment;
-        long slotOffset = Pointers.offset(p) + offset;
-        WriteBarrier barrier = writeBarrier;
-        if (barrier != null) {
-            barrierUnlessShaded(barrier, segment, slotOffset, value, s, valueSlot);
-        }
-        POINTER_HANDLE.setRelease(segment, slotOffset, value);
-    }
-
-    /**
-     * The write barrier of {@link #writePointer}, which has found {@code value} in {@code
-     * valueSpan} at {@code valueSlot} (-1: not there, or nil): runs it unless it has nothing to
-     * do. It has nothing to do when the slot holds nil (no old value to shade) and the value is
-     * marked in the running cycle (its shade would find the mark and stop there: a mark stays
-     * set until its span is swept, after mark termination). The usual store while the collector
-     * marks is a new object (allocated black) into a new parent beside it, so this test, one
-     * bit of the span found for the value check, replaces the barrier's own lookup of the
-     * value's span and slot. Out of line: the store path stays small enough to inline.
-     */
-    private void barrierUnlessShaded(WriteBarrier barrier, MemorySegment segment, long slotOffset, long value,
-            Span valueSpan, int valueSlot) {
-        long oldValue = segment.get(POINTER, slotOffset);
-        if (oldValue == Pointers.NIL && valueSlot >= 0 && cycle.marking && valueSpan.isMarked(valueSlot)) {
-            return;
-        }
-        barrier.beforeStore(oldValue, value);
+        PointerStores.writeRelease(this, p, offset, value);
     }
 
     /**
@@ -529,32 +286,12 @@ public final class Heap implements AutoCloseable {
      *     ({@link dev.goheap.PointerEscapeException} if it points into a goroutine stack)
      */
     public void storePointer(MemorySegment segment, long offset, long value) {
-        checkOpen();
-        checkPointerValue(this, value, Pointers.NIL, offset);
-        store(segment, offset, value);
-    }
-
-    private void store(MemorySegment segment, long offset, long value) {
-        WriteBarrier barrier = writeBarrier;
-        if (barrier != null) {
-            barrier.beforeStore(segment.get(POINTER, offset), value);
-        }
-        segment.set(POINTER, offset, value);
+        PointerStores.store(this, segment, offset, value);
     }
 
     /** Like {@link #storePointer}, with a release store. */
     public void storePointerRelease(MemorySegment segment, long offset, long value) {
-        checkOpen();
-        checkPointerValue(this, value, Pointers.NIL, offset);
-        storeRelease(segment, offset, value);
-    }
-
-    private void storeRelease(MemorySegment segment, long offset, long value) {
-        WriteBarrier barrier = writeBarrier;
-        if (barrier != null) {
-            barrier.beforeStore(segment.get(POINTER, offset), value);
-        }
-        POINTER_HANDLE.setRelease(segment, offset, value);
+        PointerStores.storeRelease(this, segment, offset, value);
     }
 
     /** Installs the collector's write barrier ({@code null} turns it off). */

@@ -5,6 +5,7 @@ import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.LongConsumer;
 
@@ -23,6 +24,22 @@ final class HeapCollection implements HeapForGc {
     private final ChunkTable chunks;
     private final CycleState cycle;
     private int sweepCursor; // collector thread only: the span class sweepSome goes on from
+
+    static {
+        // Loaded with the heap, not at their first use: that may be inside a pause (mark start
+        // marks the free slots of the spans caches hold; the sweep of cached spans at mark
+        // termination) or on a goroutine's way to its next safepoint, and a class loaded there
+        // took milliseconds at start-up (README, the first pauses).
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        try {
+            for (Class<?> c : new Class<?>[] {Allocation.class, Frees.class, PointerStores.class, StackBlocks.class,
+                    RemoteFrees.class, SpanMarks.class, SpanPointerMaps.class, SpanStacks.class}) {
+                lookup.ensureInitialized(c);
+            }
+        } catch (IllegalAccessException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     HeapCollection(Heap heap) {
         this.heap = heap;
@@ -54,12 +71,12 @@ final class HeapCollection implements HeapForGc {
         long bytes;
         if (s.state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
-            if (slot < 0 || !s.mark(slot)) {
+            if (slot < 0 || !SpanMarks.mark(s, slot)) {
                 return 0;
             }
             bytes = s.elemSize;
         } else {
-            if (p != s.base || !s.mark(0)) {
+            if (p != s.base || !SpanMarks.mark(s, 0)) {
                 return 0;
             }
             bytes = s.byteSize();
@@ -75,9 +92,9 @@ final class HeapCollection implements HeapForGc {
         }
         if (s.state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
-            return slot >= 0 && s.isMarked(slot);
+            return slot >= 0 && SpanMarks.isMarked(s, slot);
         }
-        return s.state == Span.LARGE && p == s.base && s.isMarked(0);
+        return s.state == Span.LARGE && p == s.base && SpanMarks.isMarked(s, 0);
     }
 
     @Override
@@ -133,7 +150,7 @@ final class HeapCollection implements HeapForGc {
      * every slot, so the loop needs neither the span's bitmap nor word-range arithmetic.
      *
      * <p>Why a racy read of the layout is safe here: a span leaves {@code LAYOUT_UNIFORM} only
-     * when an object of another type is allocated in it (Span#setPointerMap), and only goes back
+     * when an object of another type is allocated in it (SpanPointerMaps#setPointerMap), and only goes back
      * to it when it is reset for a new life ({@code initSmall}), with no object. So if the
      * marker, without a happens-before edge from the change, still reads {@code LAYOUT_UNIFORM},
      * the object it scans is either of the span's one type (the mask is right), or was allocated

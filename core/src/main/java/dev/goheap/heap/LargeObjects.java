@@ -111,7 +111,7 @@ final class LargeObjects {
             } else {
                 s = fromPageHeap(pages, byteSize, noscan);
             }
-            if (cycle.allocateBlack && s.mark(0)) {
+            if (cycle.allocateBlack && SpanMarks.mark(s, 0)) {
                 cycle.markedBytes.add(s.byteSize()); // allocate-black
             }
             stripe.registerLocked(s);

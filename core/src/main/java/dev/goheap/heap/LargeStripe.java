@@ -149,7 +149,7 @@ final class LargeStripe {
             if (s == null) {
                 break;
             }
-            if (s.sweepLarge(gen)) {
+            if (SpanMarks.sweepLarge(s, gen)) {
                 unregisterLocked(s);
                 cycle.sweptObjects.increment();
                 cycle.sweptBytes.add(s.byteSize());

@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * ones that need scanning to the sink. Why not one pass, object by object: the objects of a
  * batch are scattered over the heap, so the read of a field is a cache miss (~200 ns alone on
  * the measuring machine, ~60 ns each with many in flight), and marking is an atomic
- * read-modify-write ({@link Span#mark}), which on x86 is a full fence: no later load starts
+ * read-modify-write ({@link SpanMarks#mark}), which on x86 is a full fence: no later load starts
  * before it completes. Interleaved, each object's miss waited for the previous object's atomic,
  * one miss at a time: a third of the marker's CPU went to that load in a profile of {@code
  * CollectorCycleBenchmark}. The loads of the read pass have no atomic and no branch on their
@@ -31,7 +31,7 @@ import java.lang.invoke.VarHandle;
  * the other) is marked through that span with no page-table walk.
  *
  * <p>The marking rules are {@link HeapCollection#mark}'s: only a slot start of a small span in
- * use, or the base of a large one, is marked; the atomic test-and-set ({@link Span#mark}) lets
+ * use, or the base of a large one, is marked; the atomic test-and-set ({@link SpanMarks#mark}) lets
  * exactly one thread see each object newly marked, so each object is greyed (and its bytes
  * counted) once, whoever else marks at the same time (the write barrier, other drainers). The
  * scan's rules are {@link HeapCollection#scan}'s: opaque reads of the fields, the uniform layout
@@ -171,12 +171,12 @@ final class MarkScan implements HeapForGc.Scanner {
         byte state = s.state;
         if (state == Span.SMALL) {
             int slot = s.slotIndexAt(p - s.base);
-            if (slot < 0 || !s.mark(slot)) {
+            if (slot < 0 || !SpanMarks.mark(s, slot)) {
                 return 0;
             }
             bytes = s.elemSize;
         } else if (state == Span.LARGE) {
-            if (p != s.base || !s.mark(0)) {
+            if (p != s.base || !SpanMarks.mark(s, 0)) {
                 return 0;
             }
             bytes = s.byteSize();

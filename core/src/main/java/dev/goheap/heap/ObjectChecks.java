@@ -27,7 +27,7 @@ final class ObjectChecks {
     /** Returns the stack that contains {@code p}, or nil: the escape check's slow path. */
     private static long stackContaining(Heap heap, long p) {
         Span s = findSpan(heap, p);
-        return s != null && s.noscan ? s.stackContaining(p) : Pointers.NIL;
+        return s != null && s.noscan ? SpanStacks.stackContaining(s, p) : Pointers.NIL;
     }
 
     /**
@@ -117,7 +117,7 @@ final class ObjectChecks {
             return;
         }
         Span fast = heap.chunks.liveObjectSpan(value);
-        if (fast != null && (!fast.noscan || fast.stackContaining(value) == Pointers.NIL)) {
+        if (fast != null && (!fast.noscan || SpanStacks.stackContaining(fast, value) == Pointers.NIL)) {
             return; // a live object, not a stack (stacks are noscan objects marked in their span)
         }
         checkPointerValueSlow(heap, value, slotObject, slotOffset);
@@ -134,7 +134,7 @@ final class ObjectChecks {
             }
             throw HeapErrors.badPointerValue(value, e.getMessage());
         }
-        if (s.noscan && s.stackContaining(value) != Pointers.NIL) {
+        if (s.noscan && SpanStacks.stackContaining(s, value) != Pointers.NIL) {
             throw escape(heap, value, value, slotObject, slotOffset);
         }
     }
@@ -166,7 +166,7 @@ final class ObjectChecks {
         Span s = checkedRead(heap, p, offset, bytes);
         if (!s.noscan) {
             boolean pointerWord = s.state == Span.SMALL
-                    ? s.anyPointerWord((p - s.base) >>> 3, offset >>> 3, (offset + bytes - 1) >>> 3)
+                    ? SpanPointerMaps.anyPointerWord(s, (p - s.base) >>> 3, offset >>> 3, (offset + bytes - 1) >>> 3)
                     : PointerBits.anySet(s.pointerBits, (p - s.base + offset) >>> 3, (p - s.base + offset + bytes - 1) >>> 3);
             if (pointerWord) {
                 throw HeapErrors.primitiveIntoPointer(p, offset);
@@ -179,13 +179,13 @@ final class ObjectChecks {
      * Returns the span of the live object at {@code p} if {@code offset} is one of its pointer
      * fields, else throws. The fast path: a small object of a scan span whose objects all have
      * one type, an 8-byte aligned offset inside its slot (slot sizes are multiples of 8), one
-     * bit of the span's mask ({@link Span#isUniformPointerField}); the middle path the same for
+     * bit of the span's mask ({@link SpanPointerMaps#isUniformPointerField}); the middle path the same for
      * a span of mixed types, through its bitmap. Always a scan span, so no stack: the store
      * paths check a value in it by its slot alone.
      */
     static Span checkedPointerField(Heap heap, long p, long offset) {
         Span s = heap.chunks.liveObjectSpan(p);
-        if (s != null && s.isUniformPointerField(offset)) {
+        if (s != null && SpanPointerMaps.isUniformPointerField(s, offset)) {
             return s;
         }
         return checkedPointerFieldSlow(heap, p, offset, s);
@@ -193,7 +193,7 @@ final class ObjectChecks {
 
     private static Span checkedPointerFieldSlow(Heap heap, long p, long offset, Span live) {
         if (live != null && live.state == Span.SMALL && !live.noscan && (offset & 7) == 0
-                && Long.compareUnsigned(offset, live.elemSize) < 0 && live.isPointerWord((p - live.base) >>> 3, offset >>> 3)) {
+                && Long.compareUnsigned(offset, live.elemSize) < 0 && SpanPointerMaps.isPointerWord(live, (p - live.base) >>> 3, offset >>> 3)) {
             return live; // mixed types: the slot's bits
         }
         Span s = checkedReadSlow(heap, p, offset, 8);

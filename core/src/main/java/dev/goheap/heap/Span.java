@@ -20,6 +20,12 @@ import java.lang.invoke.VarHandle;
  * allocation state, without a lock) or <em>central</em> ({@code owner == null}: only holders of its
  * central list's lock touch it). Frees from other threads into an owned span go to
  * {@code remoteFreeBits}, under the central lock, and the owner merges them under that lock.
+ *
+ * <p>Here: the fields, the set-up for a use, and the owner's slot paths. The fields stay in
+ * this one object, which the access paths load once and keep in registers; static helpers work
+ * on them for the rest: {@link RemoteFrees} (frees parked by other threads), {@link
+ * SpanPointerMaps} (which words are pointer fields), {@link SpanStacks} (which objects are
+ * goroutine stacks), {@link SpanMarks} (the collector's mark bits and the sweep).
  */
 final class Span {
     static final byte FREE = 0;
@@ -37,14 +43,11 @@ final class Span {
     /** Longest bitmap a free span keeps for its next life (small spans need at most 160 words). */
     private static final int MAX_KEPT_BITMAP_WORDS = 256;
 
-    private static final VarHandle ALLOC_BITS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle OWNER;
-    private static final VarHandle STACK_BITS;
 
     static {
         try {
             OWNER = MethodHandles.lookup().findVarHandle(Span.class, "owner", Thread.class);
-            STACK_BITS = MethodHandles.lookup().findVarHandle(Span.class, "stackBits", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,11 +86,11 @@ final class Span {
 
     // --- which type's pointer map the slots of a scan span follow: owner thread (it allocates);
     //     read by any thread that got an object of the span with a happens-before edge from its
-    //     allocation, which orders the writes below before the read (see #setPointerMap) ---
+    //     allocation, which orders the writes below before the read (see SpanPointerMaps#setPointerMap) ---
     /** The map every object of this scan span has had since {@link #initSmall}; null before the first. */
-    private PointerMap uniformMap;
+    PointerMap uniformMap;
     /** Objects of several maps have been allocated here since {@link #initSmall}. */
-    private boolean mixedTypes;
+    boolean mixedTypes;
     /** One of LAYOUT_*: how the access checks find an object's pointer words. */
     byte pointerLayout;
     /** LAYOUT_UNIFORM: bit i set <=> word i of every slot is a pointer field (slots of at most 64 words). */
@@ -95,7 +98,7 @@ final class Span {
     /**
      * The access checks' copy of {@link #uniformMask}: equal to it while this is a small scan
      * span in {@code LAYOUT_UNIFORM}, 0 otherwise (free, large, noscan, mixed, no object yet), so
-     * one test of it stands for state, scan and layout ({@link #isUniformPointerField}). Kept
+     * one test of it stands for state, scan and layout ({@link SpanPointerMaps#isUniformPointerField}). Kept
      * apart from {@code uniformMask}, which the marker may read racily after a layout test and
      * so must keep its value while the span lives.
      */
@@ -108,9 +111,9 @@ final class Span {
     int sweepGen;
 
     // --- goroutine stacks (Heap#allocateStack), noscan spans only: set and cleared by any thread
-    // with atomic bit operations; read racily on the pointer-check path (see package-info) ---
-    private long[] stackBits;   // small spans: bit i set <=> slot i holds a stack; created by the first stack
-    private boolean largeStack; // large spans: the object is a stack; written before the pointer is handed out
+    // with atomic bit operations (SpanStacks); read racily on the pointer-check path (see package-info) ---
+    long[] stackBits;   // small spans: bit i set <=> slot i holds a stack; created by the first stack
+    boolean largeStack; // large spans: the object is a stack; written before the pointer is handed out
 
     // --- cumulative counters, owner or lock holder: flushed into the central totals ---
     long mallocs;
@@ -148,8 +151,7 @@ final class Span {
         this.state = FREE;
         this.spanClass = 0;
         keepBitmapsForReuse();
-        this.stackBits = null;
-        this.largeStack = false;
+        SpanStacks.forget(this);
         this.allocCount = 0;
         this.remoteFreeCount = 0;
         this.mallocs = 0;
@@ -174,10 +176,7 @@ final class Span {
         if (markBits != null && markBits.length > MAX_KEPT_BITMAP_WORDS) {
             markBits = null;
         }
-        uniformMap = null;
-        mixedTypes = false;
-        pointerLayout = LAYOUT_BITS;
-        pointerFieldMask = 0;
+        SpanPointerMaps.forget(this);
     }
 
     /** Returns a zeroed bitmap of {@code words} words: {@code old} cleared if it has that length. */
@@ -233,14 +232,10 @@ final class Span {
         if (!noscan) {
             this.pointerBits = zeroedBitmap(pointerBits, (int) ((byteSize() >>> 3) + 63) >>> 6);
         }
-        this.uniformMap = null;
-        this.mixedTypes = false;
-        this.pointerLayout = LAYOUT_BITS;
-        this.pointerFieldMask = 0;
+        SpanPointerMaps.forget(this);
         this.markBits = zeroedBitmap(markBits, words);
         this.sweepGen = sweepGen;
-        this.stackBits = null;
-        this.largeStack = false;
+        SpanStacks.forget(this);
         this.allocCount = 0;
         this.freeWord = 0;
     }
@@ -258,14 +253,10 @@ final class Span {
         // A span reused from its stripe's cache keeps its bitmap (DESIGN decision 8: no Java
         // garbage per allocation), cleared: the last object's type may have had other pointers.
         this.pointerBits = noscan ? null : zeroedBitmap(pointerBits, (int) (((byteSize() >>> 3) + 63) >>> 6));
-        this.uniformMap = null;
-        this.mixedTypes = false;
-        this.pointerLayout = LAYOUT_BITS;
-        this.pointerFieldMask = 0;
+        SpanPointerMaps.forget(this);
         this.markBits = zeroedBitmap(markBits, 1);
         this.sweepGen = sweepGen;
-        this.stackBits = null;
-        this.largeStack = false;
+        SpanStacks.forget(this);
         this.allocCount = 1;
     }
 
@@ -279,83 +270,6 @@ final class Span {
             return -1;
         }
         return index;
-    }
-
-    /**
-     * Owner path, scan span: records that the object just allocated in {@code slot} has pointer
-     * map {@code map} (Go's heapBitsSetType). Writing the slot's bits costs a read-modify-write of
-     * the bitmap per object, so the span remembers the first object's map and writes it into
-     * every slot's bits at once: as long as every later object has the same map (the usual case:
-     * a size class serves one type), nothing is written per object, and the access checks test
-     * one {@code long} ({@link #uniformMask}) instead of the bitmap. The first object of another
-     * map turns the span to {@link #LAYOUT_BITS} for the rest of its life, and from then on each
-     * object writes its own slot's bits. The collector always reads the bits, which are right
-     * for every allocated slot either way.
-     *
-     * <p>Why other threads see a consistent state: the fill and the layout change happen before
-     * the object is allocated, so before its pointer is handed to anyone; a thread that holds an
-     * object of this span got it with a happens-before edge from its allocation and sees at
-     * least the layout written before it. A span still {@code LAYOUT_UNIFORM} from that thread's
-     * view is uniform for every object it can know of.
-     */
-    void setPointerMap(int slot, PointerMap map) {
-        PointerMap uniform = uniformMap;
-        if (uniform == map) {
-            return;
-        }
-        int slotWords = elemSize >>> 3;
-        if (uniform == null && !mixedTypes) {
-            // The span's first object since initSmall: no slot is allocated yet.
-            PointerBits.fillSlots(pointerBits, objectCount, slotWords, map);
-            uniformMap = map;
-            if (slotWords <= 64) {
-                uniformMask = map.bitsAt(0);
-                pointerLayout = LAYOUT_UNIFORM;
-                pointerFieldMask = uniformMask;
-            }
-            return;
-        }
-        pointerFieldMask = 0; // mixed from now on
-        pointerLayout = LAYOUT_BITS;
-        uniformMap = null;
-        mixedTypes = true;
-        PointerBits.write(pointerBits, (long) slot * slotWords, slotWords, map);
-    }
-
-    /**
-     * Returns whether word {@code wordInObject} of the object whose first word is
-     * {@code firstWordInSpan} holds a pointer field. Requires a scan span and a word inside
-     * the object.
-     */
-    boolean isPointerWord(long firstWordInSpan, long wordInObject) {
-        if (pointerLayout == LAYOUT_UNIFORM) {
-            return (uniformMask & (1L << wordInObject)) != 0;
-        }
-        long word = firstWordInSpan + wordInObject;
-        return (pointerBits[(int) (word >>> 6)] & (1L << word)) != 0;
-    }
-
-    /**
-     * The pointer-field check's fast path: returns whether {@code offset} is a pointer field of
-     * every object of this span because it is a small scan span in {@code LAYOUT_UNIFORM} and
-     * the offset is an aligned word of a slot whose type has a pointer there. False says
-     * nothing: the caller then asks the checked path. One load beyond the slot size.
-     */
-    boolean isUniformPointerField(long offset) {
-        return (offset & 7) == 0 && Long.compareUnsigned(offset, elemSize) < 0
-                && (pointerFieldMask & (1L << (offset >>> 3))) != 0;
-    }
-
-    /**
-     * Returns whether any word from {@code firstWord} to {@code lastWord} of the object whose
-     * first word is {@code firstWordInSpan} holds a pointer field (same requirements).
-     */
-    boolean anyPointerWord(long firstWordInSpan, long firstWord, long lastWord) {
-        if (pointerLayout == LAYOUT_UNIFORM) {
-            long range = (-1L << firstWord) & (-1L >>> (63 - lastWord));
-            return (uniformMask & range) != 0;
-        }
-        return PointerBits.anySet(pointerBits, firstWordInSpan + firstWord, firstWordInSpan + lastWord);
     }
 
     /**
@@ -461,181 +375,6 @@ final class Span {
         allocCount--;
         frees++;
         return true;
-    }
-
-    /** Under the central lock, owned span: records a free from another thread; false if double. */
-    boolean parkRemoteFree(int slot) {
-        int w = slot >>> 6;
-        long mask = 1L << slot;
-        if (!isAllocated(slot) || (remoteFreeBits[w] & mask) != 0) {
-            return false;
-        }
-        remoteFreeBits[w] |= mask;
-        remoteFreeCount = remoteFreeCount + 1;
-        return true;
-    }
-
-    /**
-     * Under the central lock, by the owner or for an unowned span: turns parked remote frees into
-     * free slots.
-     */
-    void mergeRemoteFrees() {
-        if (remoteFreeCount == 0) {
-            return;
-        }
-        int merged = 0;
-        for (int w = 0; w < remoteFreeBits.length; w++) {
-            long parked = remoteFreeBits[w];
-            if (parked != 0) {
-                // Count only bits that are still set: a racing double free by the owner (a data
-                // race in the caller) must not make allocCount drift.
-                merged += Long.bitCount(parked & allocBits[w]);
-                allocBits[w] &= ~parked;
-                remoteFreeBits[w] = 0;
-                if (w < freeWord) {
-                    freeWord = w;
-                }
-            }
-        }
-        allocCount -= merged;
-        frees += merged;
-        remoteFreeCount = 0;
-    }
-
-    /**
-     * Marks ({@code on}) or unmarks the object that starts at {@code p} as a goroutine stack. Any
-     * thread that owns the stack may call it, whether or not it owns the span: small spans use
-     * atomic bit operations, so two stacks of one span marked at once never lose a bit.
-     */
-    void markStack(long p, boolean on) {
-        if (state == LARGE) {
-            largeStack = on;
-            return;
-        }
-        int slot = slotIndexAt(p - base);
-        long[] bits = (long[]) STACK_BITS.getAcquire(this);
-        if (bits == null) {
-            bits = new long[allocBits.length];
-            if (!STACK_BITS.compareAndSet(this, null, bits)) {
-                bits = (long[]) STACK_BITS.getAcquire(this);
-            }
-        }
-        if (on) {
-            ALLOC_BITS.getAndBitwiseOr(bits, slot >>> 6, 1L << slot);
-        } else {
-            ALLOC_BITS.getAndBitwiseAnd(bits, slot >>> 6, ~(1L << slot));
-        }
-    }
-
-    /**
-     * Returns the pointer of the goroutine stack that contains {@code p} (a slot start or an
-     * interior pointer of this span), or nil if {@code p} is in no stack. Racy for stacks of
-     * other threads: exact for a {@code p} received with a happens-before edge from its stack's
-     * allocation, which is how every pointer into a stack is obtained.
-     */
-    long stackContaining(long p) {
-        if (state == LARGE) {
-            return largeStack ? base : 0L;
-        }
-        long[] bits = (long[]) STACK_BITS.getAcquire(this);
-        if (state != SMALL || bits == null) {
-            return 0L;
-        }
-        int slot = (int) (((p - base) * divMagic) >>> 32);
-        if (slot >= objectCount || ((long) ALLOC_BITS.getOpaque(bits, slot >>> 6) & (1L << slot)) == 0) {
-            return 0L;
-        }
-        return base + (long) slot * elemSize;
-    }
-
-    // ------------------------------------------------------------------ the collector
-
-    /** Sets the mark bit of {@code slot} (0 for a large span); returns whether this call set it. */
-    boolean mark(int slot) {
-        long[] bits = markBits; // null only if a dangling pointer led here to a span being freed
-        if (bits == null) {
-            return false;
-        }
-        int w = slot >>> 6;
-        long mask = 1L << slot;
-        // Test before the atomic OR (Go's greyobject does the same): the write barrier mostly
-        // shades objects that are marked already (allocate-black makes every new object so),
-        // and the OR is a locked read-modify-write of a word the marker thread writes too. A
-        // set bit stays set until the span is swept, so seeing it set answers "not this call".
-        if (((long) ALLOC_BITS.getOpaque(bits, w) & mask) != 0) {
-            return false;
-        }
-        return ((long) ALLOC_BITS.getAndBitwiseOr(bits, w, mask) & mask) == 0;
-    }
-
-    /**
-     * Allocate-black for a whole span (Go marks each new object; here a span's free slots are
-     * marked at once): marks every slot that is free now, so that whatever the owner allocates
-     * from them is black without an atomic per object. One atomic OR per bitmap word that has an
-     * unmarked free slot (a 16-byte class: 8 per 8 KiB span, against 512 per-object ORs). The
-     * marker ORs the same words, so a plain read-modify-write here could lose its bits.
-     *
-     * <p>Owner path while marking (refill), or mark start with the world stopped. A marked free
-     * slot changes nothing for the collector: no pointer leads to it (the checks refuse
-     * pointers to free slots), and the sweep keeps {@code alloc & mark}, so its mark is cleared
-     * with the others. Slots that become free later, by the owner's free while marking, are
-     * marked by that free ({@link Heap#free}); parked remote frees become free slots only
-     * through a merge, at a refill, which calls this after it.
-     */
-    void markFreeSlots() {
-        long[] alloc = allocBits;
-        long[] marks = markBits;
-        int count = objectCount;
-        for (int w = 0; w < alloc.length; w++) {
-            long free = ~alloc[w];
-            int slotsInWord = count - (w << 6);
-            if (slotsInWord < 64) {
-                free &= (1L << slotsInWord) - 1; // no bits past the last slot
-            }
-            long unmarked = free & ~(long) ALLOC_BITS.getOpaque(marks, w);
-            if (unmarked != 0) {
-                ALLOC_BITS.getAndBitwiseOr(marks, w, unmarked);
-            }
-        }
-    }
-
-    boolean isMarked(int slot) {
-        long[] bits = markBits;
-        return bits != null && ((long) ALLOC_BITS.getOpaque(bits, slot >>> 6) & (1L << slot)) != 0;
-    }
-
-    /**
-     * Sweeps a small span (Go's {@code mspan.sweep}): merges parked remote frees, then frees
-     * every allocated slot that is neither marked nor a goroutine stack, and clears the marks.
-     * Requires the central lock, and that the owner (if any) is stopped. Returns the slots freed.
-     */
-    int sweepSmall(int gen) {
-        mergeRemoteFrees();
-        long[] stacks = (long[]) STACK_BITS.getAcquire(this);
-        int freed = 0;
-        for (int w = 0; w < allocBits.length; w++) {
-            long alloc = allocBits[w];
-            long live = alloc & (markBits[w] | (stacks != null ? stacks[w] : 0));
-            freed += Long.bitCount(alloc & ~live);
-            allocBits[w] = live;
-            markBits[w] = 0;
-        }
-        allocCount -= freed;
-        frees += freed;
-        freeWord = 0;
-        sweepGen = gen;
-        return freed;
-    }
-
-    /**
-     * Sweeps a large span: returns true if its object is garbage (unmarked and not a stack); the
-     * caller then frees it. Clears the mark. Requires the page heap lock.
-     */
-    boolean sweepLarge(int gen) {
-        boolean dead = (markBits[0] & 1) == 0 && !largeStack;
-        markBits[0] = 0;
-        sweepGen = gen;
-        return dead;
     }
 
     /** Returns the number of live objects: allocated slots minus parked remote frees. */

@@ -44,7 +44,7 @@ final class ThreadCache {
         try {
             if (current != EMPTY) {
                 if (current.remoteFreeCount > 0) {
-                    current.mergeRemoteFrees();
+                    RemoteFrees.merge(current);
                     if (!current.isFull()) {
                         return current;
                     }

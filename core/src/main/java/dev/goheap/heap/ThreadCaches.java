@@ -190,7 +190,7 @@ final class ThreadCaches {
 
     /**
      * Mark start, world stopped: marks the free slots of every span the caches hold, so that
-     * their owners allocate black from them ({@link Span#markFreeSlots}; spans taken later are
+     * their owners allocate black from them ({@link SpanMarks#markFreeSlots}; spans taken later are
      * marked at refill). A span released meanwhile is marked by whichever cache takes it next.
      */
     void markCachedFreeSlots() {
@@ -229,7 +229,7 @@ final class ThreadCaches {
                             if (action == SWEEP) {
                                 central.sweepLocked(s, gen);
                             } else {
-                                s.markFreeSlots();
+                                SpanMarks.markFreeSlots(s);
                             }
                             n++;
                         }

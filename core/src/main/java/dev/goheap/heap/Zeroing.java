@@ -34,7 +34,7 @@ final class Zeroing {
      * slot allocate + free, CPU time: ~90 ns against 135 to 185 ns; at 256 and 512 B the fill is
      * as fast or faster, about even at 1 KiB). And it creates no object: in the large path,
      * compiled on its own, the slice escaped in some forks (JFR allocation samples:
-     * {@code NativeMemorySegmentImpl} from {@code Zeroing.zero} in {@code Heap.allocateLarge}:
+     * {@code NativeMemorySegmentImpl} from {@code Zeroing.zero} in {@code Allocation.allocateLarge}:
      * 3.7 B per 64 KiB allocate + free on two threads).
      */
     static void zero(MemorySegment chunk, long offset, long byteSize) {

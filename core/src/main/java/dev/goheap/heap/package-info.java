@@ -36,10 +36,10 @@
  *   <li>Fast path, no lock: the thread's cache (found in a slot indexed by thread id, then a
  *       {@code ThreadLocal}) takes the lowest clear bit of its span for the class
  *       ({@code Span.takeFreeSlot}) and the slot is zeroed. For a typed object the span records
- *       the type's pointer map ({@code Span.setPointerMap}): written into every slot's bits by the
+ *       the type's pointer map ({@code SpanPointerMaps.setPointerMap}): written into every slot's bits by the
  *       span's first object, then nothing per object while the types agree. While the
  *       collector marks, the object is black already: a cache that takes a span then marks
- *       its free slots at once ({@code Span.markFreeSlots}; mark start does the same for the
+ *       its free slots at once ({@code SpanMarks.markFreeSlots}; mark start does the same for the
  *       spans caches hold, and an owner's free marks the slot it frees), so allocate-black
  *       costs no atomic per object. No {@code closed}
  *       check: {@code close} empties every cache, so the next allocation meets an empty span and

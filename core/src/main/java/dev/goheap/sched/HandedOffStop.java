@@ -19,17 +19,17 @@ final class HandedOffStop {
      * Safepoints#stopTheWorldAndRunWithin} (true: a timeout from the request), which see.
      */
     static StopOutcome run(Safepoints sp, StopWork work, long deadline, boolean fromRequest) {
-        sp.acquire("stopTheWorld");
+        OperatorSlot.acquire(sp, "stopTheWorld");
         long start = System.nanoTime(); // replaced by the request's time once it is made
         long deadlineNanos = deadline;
-        Mutator[] all = Safepoints.NONE;
+        Mutator[] all = PlainStop.NONE;
         int outcome = WorldStop.MISSED;
         try {
-            Mutator self = sp.currentMutator();
+            Mutator self = sp.current.get();
             sp.lock.lock();
             try {
-                all = sp.requestStopLocked(self);
-                start = sp.lastRequestNanos;
+                all = PlainStop.requestStopLocked(sp, self);
+                start = sp.stops.lastRequestNanos;
                 if (fromRequest) { // a timeout: at most 2^62 ns, so that the sum compares right with nanoTime's
                     deadlineNanos = start + Math.min(deadline, 1L << 62);
                 }
@@ -43,12 +43,12 @@ final class HandedOffStop {
                 sp.lock.lock();
                 try {
                     WorldStop.releaseLocked(sp, all); // a no-op if a stopped goroutine released already
-                    sp.figures.stopTimedOutLocked(sp.lastReleaseNanos - start);
+                    sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
                     sp.handoff.clearLocked();
                 } finally {
                     sp.lock.unlock();
                 }
-                sp.releaseOperator();
+                OperatorSlot.release(sp);
             }
         }
         if (outcome == WorldStop.MISSED) {
@@ -57,7 +57,7 @@ final class HandedOffStop {
         if (outcome == WorldStop.STOPPED) {
             // No lock before the work: a goroutine that just stopped may still hold it, and
             // waiting for it to be handed over was measured at up to 1.8 ms on two busy CPUs.
-            sp.enterStoppedWorld(all, start, System.nanoTime() - start);
+            PlainStop.enterStoppedWorld(sp, all, start, System.nanoTime() - start);
             boolean finished;
             try {
                 finished = work.run();
@@ -80,17 +80,17 @@ final class HandedOffStop {
                 failure = sp.handoff.failureLocked();
                 missed = sp.handoff.missedLocked();
                 if (missed) {
-                    sp.figures.stopTimedOutLocked(sp.lastReleaseNanos - start);
+                    sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
                 } else {
                     sp.figures.stoppedLocked(sp.handoff.claimedNanos() - start);
-                    sp.figures.startedLocked(sp.lastReleaseNanos - start);
+                    sp.figures.startedLocked(sp.stops.lastReleaseNanos - start);
                     sp.figures.runByGoroutineLocked();
                 }
                 sp.handoff.clearLocked();
             } finally {
                 sp.lock.unlock();
             }
-            sp.releaseOperator();
+            OperatorSlot.release(sp);
         }
         if (missed) {
             return StopOutcome.MISSED_DEADLINE;
@@ -110,8 +110,8 @@ final class HandedOffStop {
     static void warmUp(Safepoints sp) {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
-            for (Class<?> c : new Class<?>[] {MutatorPaths.class, MutatorState.class, StopReport.class,
-                    StopOutcome.class, HandshakeResult.class}) {
+            for (Class<?> c : new Class<?>[] {MutatorPaths.class, Registration.class, MutatorState.class,
+                    StopReport.class, StopOutcome.class, HandshakeResult.class}) {
                 lookup.ensureInitialized(c); // the goroutines' side, and what the operator reports
             }
         } catch (IllegalAccessException e) {

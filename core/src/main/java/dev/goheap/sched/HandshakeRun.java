@@ -43,9 +43,36 @@ final class HandshakeRun {
         this.ended = ended;
     }
 
+    /**
+     * The body of {@link Safepoints#handshakeReport}, which see: {@code only} the given
+     * goroutines, or (null) every registered one.
+     */
+    static HandshakeResult run(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action,
+            long deadlineNanos) {
+        if (sp.operator() == Thread.currentThread() && sp.stops.worldStopped) {
+            return whileStopped(sp, only, action);
+        }
+        OperatorSlot.acquire(sp, "handshake");
+        HandshakeRun run = null;
+        try {
+            run = start(sp, only, action);
+            run.runOwn();
+            run.await(deadlineNanos);
+        } finally {
+            try {
+                if (run != null) {
+                    run.finish();
+                }
+            } finally {
+                OperatorSlot.release(sp);
+            }
+        }
+        return run.result(); // rethrows what an action threw
+    }
+
     /** Steps H1-H2: picks the goroutines registered now and posts the action to them. */
-    static HandshakeRun start(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
-        Mutator me = sp.currentMutator();
+    private static HandshakeRun start(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
+        Mutator me = sp.current.get();
         sp.lock.lock();
         try {
             int[] unregistered = {0};
@@ -56,7 +83,7 @@ final class HandshakeRun {
                 m.failure = null;
                 m.setOpVolatile(OP_REQUESTED); // releases the action to whoever claims the op
             }
-            sp.setPendingLocked(Safepoints.HANDSHAKE, true); // after the ops: a poll that sees it finds its op
+            OperatorSlot.setPendingLocked(sp, Safepoints.HANDSHAKE, true); // after the ops: a poll that sees it finds its op
             sp.figures.handshakes++;
             return new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, unregistered[0]);
         } finally {
@@ -69,8 +96,8 @@ final class HandshakeRun {
      * stopped, held by the stop, or parked and waiting for the release (registered during the
      * stop), so the caller runs every action itself at once.
      */
-    static HandshakeResult whileStopped(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
-        Mutator me = sp.currentMutator();
+    private static HandshakeResult whileStopped(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
+        Mutator me = sp.current.get();
         Mutator[] targets;
         int[] unregistered = {0};
         sp.lock.lock();
@@ -91,7 +118,7 @@ final class HandshakeRun {
     }
 
     /** Step H3: the caller's own goroutine runs the action at once, as its owner. */
-    void runOwn() {
+    private void runOwn() {
         if (self != null) {
             self.inAction = true;
             try {
@@ -104,11 +131,11 @@ final class HandshakeRun {
     }
 
     /** Steps H4-H5: until every target is finished, or the deadline passes and the rest are cancelled. */
-    void await(long deadlineNanos) {
+    private void await(long deadlineNanos) {
         boolean interrupted = false;
         try {
             for (int round = 0; ; round++) {
-                scan(round >= Safepoints.SPIN_ROUNDS);
+                scan(round >= WorldStop.SPIN_ROUNDS);
                 if (finished == targets.length) {
                     return;
                 }
@@ -116,7 +143,7 @@ final class HandshakeRun {
                     cancelRest();
                     return;
                 }
-                if (round < Safepoints.SPIN_ROUNDS) {
+                if (round < WorldStop.SPIN_ROUNDS) {
                     Thread.onSpinWait();
                     continue;
                 }
@@ -125,7 +152,7 @@ final class HandshakeRun {
                     sp.operatorWaiting = true; // then look again (Dekker with park and runOwnAction)
                     long left = deadlineNanos - System.nanoTime();
                     if (left > 0 && !actionable()) {
-                        sp.arrived.awaitNanos(Math.min(left, Safepoints.RESCAN_NANOS));
+                        sp.arrived.awaitNanos(Math.min(left, WorldStop.RESCAN_NANOS));
                     }
                 } catch (InterruptedException e) {
                     interrupted = true; // the deadline bounds the wait; keep the interrupt for the caller
@@ -142,13 +169,13 @@ final class HandshakeRun {
     }
 
     /** Step H6: clears the pending bit and the posted actions, counts; no op is left CLAIMED. */
-    void finish() {
+    private void finish() {
         if (finished < targets.length) {
             cancelRest(); // only on an unexpected exception: never leave an op behind
         }
         sp.lock.lock();
         try {
-            sp.setPendingLocked(Safepoints.HANDSHAKE, false);
+            OperatorSlot.setPendingLocked(sp, Safepoints.HANDSHAKE, false);
             for (Mutator m : targets) {
                 m.action = null;
                 m.failure = null;
@@ -160,7 +187,7 @@ final class HandshakeRun {
         }
     }
 
-    HandshakeResult result() {
+    private HandshakeResult result() {
         if (failure != null) {
             throw Errors.rethrow(failure);
         }
@@ -190,7 +217,7 @@ final class HandshakeRun {
             return false; // CLAIMED: its owner runs it now
         }
         int s = m.stateVolatile();
-        if (s == DEAD || (checkDead && s == RUNNING && sp.abandonIfDead(m))) {
+        if (s == DEAD || (checkDead && s == RUNNING && Registration.abandonIfDead(sp, m))) {
             // A deregistered goroutine never polls again. If the CAS fails, the goroutine claimed
             // and ran the action between our read of op and our read of its state, then ended
             // (found by jcstress HandshakeVsPark): op is DONE, and the next pass counts it.
@@ -210,7 +237,7 @@ final class HandshakeRun {
                     doneByOwner(m); // it ran the action itself, then parked
                 }
             } finally {
-                sp.releaseHeld(m);
+                releaseHeld(sp, m);
             }
             return true;
         }
@@ -254,7 +281,7 @@ final class HandshakeRun {
             sp.operatorWaiting = true;
             while (m.opVolatile() == OP_CLAIMED) {
                 try {
-                    sp.arrived.awaitNanos(Safepoints.RESCAN_NANOS);
+                    sp.arrived.awaitNanos(WorldStop.RESCAN_NANOS);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -286,7 +313,7 @@ final class HandshakeRun {
                     runAction(m);
                     byCaller++;
                 } finally {
-                    sp.releaseHeld(m); // parked again; its unpark still waits for the release
+                    releaseHeld(sp, m); // parked again; its unpark still waits for the release
                 }
                 return;
             }
@@ -333,5 +360,16 @@ final class HandshakeRun {
             }
         }
         return false;
+    }
+
+    /** Lets a goroutine the handshake held go: parked again, its unpark may proceed. */
+    private static void releaseHeld(Safepoints sp, Mutator m) {
+        sp.lock.lock();
+        try {
+            m.setStateVolatile(Mutator.PARKED);
+            sp.released.signalAll();
+        } finally {
+            sp.lock.unlock();
+        }
     }
 }

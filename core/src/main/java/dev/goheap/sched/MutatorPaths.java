@@ -1,8 +1,11 @@
 package dev.goheap.sched;
 
+import java.util.Objects;
+
 /**
- * The mutators' slow paths (package-info "Stop" M1-M3, "Handshake" O1-O2, "Park"): taken only
- * when something is pending, or to unpark while held, or to deregister.
+ * The mutators' paths past {@link Safepoints#poll}'s fast path (package-info "Mutator paths"):
+ * park (P) and unpark (U1-U3), and the slow paths, taken only when something is pending (Stop
+ * M1-M3, Handshake O1-O2) or to unpark while held. Registration (R, D) is {@link Registration}'s.
  *
  * <p><b>Thread safety:</b> each method runs on the goroutine's own thread and shares its
  * mutator's {@code state} and {@code op} with the operator through the protocol in package-info.
@@ -10,8 +13,77 @@ package dev.goheap.sched;
 final class MutatorPaths {
     private MutatorPaths() {}
 
+    /** The body of {@link Safepoints#park} (step P), which see. */
+    static void park(Safepoints sp) {
+        Mutator m = sp.current.get();
+        if (m == null) {
+            return;
+        }
+        int s = m.stateVolatile();
+        if (s != Mutator.RUNNING) {
+            throw Errors.cannotPark(m, s);
+        }
+        if (m.inAction) {
+            throw Errors.parkInAction(m); // the operator would take the action for done while it runs
+        }
+        if (sp.pendingVolatile() != 0) {
+            pollSlow(sp);
+        }
+        // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
+        m.setStateVolatile(Mutator.PARKED);
+        // Dekker with the operator's "operatorWaiting = true; scan states": one of us sees the
+        // other's write, so a blocked operator is always woken for this park (package-info race 4).
+        if (sp.operatorWaiting) {
+            OperatorSlot.signal(sp);
+        }
+    }
+
+    /** The body of {@link Safepoints#unpark} (step U1; U2-U3 in {@link #unparkSlow}), which see. */
+    static void unpark(Safepoints sp) {
+        Mutator m = sp.current.get();
+        if (m == null) {
+            return;
+        }
+        // Fast path: nothing pending, and no operator captured us (the CAS would fail) meanwhile.
+        if (sp.pendingVolatile() == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
+            return;
+        }
+        unparkSlow(sp, m);
+    }
+
+    /** The body of {@link Safepoints#parked}, which see. */
+    static <T, X extends Throwable> T parked(Safepoints sp, BlockingCall<T, X> call) throws X {
+        Objects.requireNonNull(call, "call");
+        Mutator m = sp.current.get();
+        if (m == null || m.stateVolatile() != Mutator.RUNNING) {
+            return call.call();
+        }
+        park(sp);
+        try {
+            return call.call();
+        } finally {
+            unpark(sp);
+        }
+    }
+
+    /** The body of {@link Safepoints#mayPark}, which see. */
+    static boolean mayPark(Safepoints sp) {
+        Mutator m = sp.current.get();
+        return m != null && m.stateVolatile() == Mutator.RUNNING && !m.inAction && sp.operator() != Thread.currentThread();
+    }
+
+    /** The body of {@link Safepoints#isParked}, which see. */
+    static boolean isParked(Safepoints sp) {
+        Mutator m = sp.current.get();
+        if (m == null) {
+            return false;
+        }
+        int s = m.stateVolatile();
+        return s == Mutator.PARKED || s == Mutator.HELD;
+    }
+
     static void pollSlow(Safepoints sp) {
-        Mutator m = sp.currentMutator();
+        Mutator m = sp.current.get();
         if (m == null || m.inAction) {
             return; // no goroutine of ours, or an action polls (allocates, say) on its owner
         }
@@ -53,7 +125,7 @@ final class MutatorPaths {
                 // whoever makes the last goroutine safe completes it (a later arrival claims; a
                 // park or an end signals the operator itself), so waking it here would only
                 // take a CPU and the lock from the goroutines.
-                sp.wakeOperatorLocked();
+                OperatorSlot.wakeLocked(sp);
             }
             boolean interrupted = false;
             while (!claimed && m.stateVolatile() == Mutator.STOPPED) {
@@ -97,7 +169,7 @@ final class MutatorPaths {
         }
         m.setOpVolatile(Mutator.OP_DONE); // releases what the action did to the operator
         if (sp.operatorWaiting) {
-            sp.signalOperator();
+            OperatorSlot.signal(sp);
         }
     }
 
@@ -124,31 +196,6 @@ final class MutatorPaths {
         }
         if (sp.pendingVolatile() != 0) {
             pollSlow(sp); // run a handshake action posted while we were parked, on our own thread
-        }
-    }
-
-    static void deregisterLocked(Safepoints sp, Mutator m) {
-        assert sp.lock.isHeldByCurrentThread();
-        for (;;) {
-            int s = m.stateVolatile();
-            if (s == Mutator.NEW) {
-                return;
-            }
-            if (s == Mutator.RUNNING || s == Mutator.PARKED) {
-                if (m.casState(s, Mutator.DEAD)) {
-                    break;
-                }
-            } else if (s == Mutator.HELD) {
-                sp.released.awaitUninterruptibly(); // its stack may be being scanned: wait for the release
-            } else if (s == Mutator.DEAD) {
-                break; // an operator found its thread dead
-            } else {
-                throw Errors.broken("a goroutine deregisters only while running or parked", m, s);
-            }
-        }
-        sp.registry.removeLocked(m);
-        if (sp.operatorWaiting) {
-            sp.wakeOperatorLocked();
         }
     }
 }

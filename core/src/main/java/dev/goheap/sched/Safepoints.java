@@ -1,38 +1,17 @@
 package dev.goheap.sched;
 
 import dev.goheap.stack.Goroutine;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Safepoints, stops of the world and handshakes for one runtime's goroutines (Go's
  * {@code stopTheWorld}, {@code forEachP} and {@code g.preempt}; DESIGN decisions 3 and 7). The
  * states, the protocols step by step, the races they prevent and the happens-before edges are in
- * package-info; this is the short version.
- *
- * <p><b>Mutators</b> are goroutines registered here: {@link dev.goheap.stack.Goroutines} does it
- * before a task runs (or when a thread attaches) and undoes it before the stack is freed. Each
- * is RUNNING, PARKED (outside goheap), STOPPED (at a safepoint, for a stop) or HELD (parked, and
- * held by the running stop or handshake).
- * <ol>
- *   <li><b>Safepoints</b>: a running goroutine calls {@link #poll()} at every heap allocation,
- *       push and pop, and wherever else it likes. With nothing pending that is one volatile read.</li>
- *   <li><b>Parking</b>: around a call that blocks outside goheap, a goroutine {@link #park}s and
- *       {@link #unpark}s (or wraps the call in {@link #parked}); no stop or handshake waits for a
- *       parked goroutine, and {@code unpark} waits while one holds it.</li>
- *   <li><b>Stop</b>: {@link #stopTheWorld} raises the pending flag, holds every parked goroutine
- *       and waits until every running one has stopped at its next safepoint (or the deadline
- *       passes: it then releases them and returns false); {@link #startTheWorld} releases them.</li>
- *   <li><b>Handshake</b>: {@link #handshake} posts an action to every goroutine; a running one
- *       runs it on its own thread at its next safepoint, a parked one is held while the caller
- *       runs it. At the deadline, actions not started are cancelled and reported.</li>
- * </ol>
+ * package-info, which opens with the short version (mutators, safepoints, parking, stop,
+ * handshake).
  *
  * <p><b>Thread safety:</b> every method may be called from any thread. {@link #poll}, {@link
  * #park}, {@link #unpark}, {@link #parked}, {@link #register} and {@link #deregister} act on the
@@ -51,32 +30,11 @@ public final class Safepoints {
     /** Bits of {@link #pending}. */
     static final int STOP = 1;
     static final int HANDSHAKE = 2;
-    /**
-     * The operator rescans this often before it blocks (each round is one pass over the goroutines
-     * it waits for). Kept short on purpose: spinning 200-500 µs (with or without yields) made the
-     * demo's stops worse on the loaded 2-CPU build machine (max pause 4.6-5.3 ms before, 10.6 ms
-     * after): a thread that spins uses up its CFS share and is then preempted with the world
-     * stopped, while a thread that blocks is woken with priority.
-     */
-    static final int SPIN_ROUNDS = 32;
-    /** A blocked operator looks again this often even unsignalled: for threads that died without deregistering. */
-    static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private static final VarHandle OPERATOR;
-    static final Mutator[] NONE = {};
-
-    static {
-        try {
-            OPERATOR = MethodHandles.lookup().findVarHandle(Safepoints.class, "operator", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** STOP | HANDSHAKE while an operation runs: written under lock, read racily by poll (its fast path). */
-    private volatile int pending;
-    /** The thread running the current stop or handshake, or null: set by CAS, cleared by it at the end. */
-    private volatile Thread operator;
+    /** STOP | HANDSHAKE while an operation runs: written under lock (OperatorSlot), read racily by poll (its fast path). */
+    volatile int pending;
+    /** The thread running the current stop or handshake, or null: set by CAS, cleared by it at the end (OperatorSlot). */
+    volatile Thread operator;
     /** Written by the operator under lock before it blocks; read racily by mutators after a state change. */
     volatile boolean operatorWaiting;
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
@@ -88,21 +46,8 @@ public final class Safepoints {
     final Registry registry = new Registry();
     /** The work posted with the current stop, if any ({@link #stopTheWorldAndRun}). */
     final StopHandoff handoff = new StopHandoff();
-    private final ThreadLocal<Mutator> current = new ThreadLocal<>();
-
-    // The world stopped: operator only.
-    private volatile boolean worldStopped;
-    /** When the last stop was released: written by the operator in {@code WorldStop.release}. */
-    volatile long lastReleaseNanos;
-    /** When the last stop was requested (STOP set, step S1): written by the operator under the lock. */
-    volatile long lastRequestNanos;
-    /** Written by the operator at the end of each stop's wait; read by anyone (tracing). */
-    private volatile StopReport lastStop;
-    private volatile StopReport worstStop;
-    private Mutator[] stopSet; // operator only: the stop's goroutines while the world is stopped
-    private long stopStart;    // operator only: when the current stop was requested
-    private long timeToSafepointOfStop = -1; // operator only: stopTheWorldAndRun's, until startTheWorld counts it
-
+    final ThreadLocal<Mutator> current = new ThreadLocal<>(); // set and removed by Registration
+    final StopState stops = new StopState(); // the world stopped, and the last stops' times and reports
     final Figures figures = new Figures(); // guarded by lock
 
     private Safepoints() {}
@@ -121,18 +66,11 @@ public final class Safepoints {
     public void forgetFigures() {
         lock.lock();
         try {
-            forgetFiguresLocked();
+            figures.resetLocked();
+            stops.forgetReports();
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Forgets the figures and reports of the operations so far (the warm-up's). */
-    void forgetFiguresLocked() {
-        figures.resetLocked();
-        lastStop = null;
-        worstStop = null;
-        lastReleaseNanos = 0;
     }
 
     // ------------------------------------------------------------------ mutators: the fast paths
@@ -171,27 +109,7 @@ public final class Safepoints {
      * @throws IllegalStateException if the goroutine is already parked, or runs a handshake action
      */
     public void park() {
-        Mutator m = current.get();
-        if (m == null) {
-            return;
-        }
-        int s = m.stateVolatile();
-        if (s != Mutator.RUNNING) {
-            throw Errors.cannotPark(m, s);
-        }
-        if (m.inAction) {
-            throw Errors.parkInAction(m); // the operator would take the action for done while it runs
-        }
-        if (pending != 0) {
-            MutatorPaths.pollSlow(this);
-        }
-        // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
-        m.setStateVolatile(Mutator.PARKED);
-        // Dekker with the operator's "operatorWaiting = true; scan states": one of us sees the
-        // other's write, so a blocked operator is always woken for this park (package-info race 4).
-        if (operatorWaiting) {
-            signalOperator();
-        }
+        MutatorPaths.park(this);
     }
 
     /**
@@ -203,15 +121,7 @@ public final class Safepoints {
      * @throws IllegalStateException if the goroutine is not parked
      */
     public void unpark() {
-        Mutator m = current.get();
-        if (m == null) {
-            return;
-        }
-        // Fast path: nothing pending, and no operator captured us (the CAS would fail) meanwhile.
-        if (pending == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
-            return;
-        }
-        MutatorPaths.unparkSlow(this, m);
+        MutatorPaths.unpark(this);
     }
 
     /**
@@ -222,17 +132,7 @@ public final class Safepoints {
      * @throws X what the call throws; the goroutine is unparked first
      */
     public <T, X extends Throwable> T parked(BlockingCall<T, X> call) throws X {
-        Objects.requireNonNull(call, "call");
-        Mutator m = current.get();
-        if (m == null || m.stateVolatile() != Mutator.RUNNING) {
-            return call.call();
-        }
-        park();
-        try {
-            return call.call();
-        } finally {
-            unpark();
-        }
+        return MutatorPaths.parked(this, call);
     }
 
     /**
@@ -243,18 +143,12 @@ public final class Safepoints {
      * collector's assists: a false return means "do not wait here".
      */
     public boolean mayPark() {
-        Mutator m = current.get();
-        return m != null && m.stateVolatile() == Mutator.RUNNING && !m.inAction && operator != Thread.currentThread();
+        return MutatorPaths.mayPark(this);
     }
 
     /** Returns whether the calling thread is a goroutine registered here and parked (or held). */
     public boolean isParked() {
-        Mutator m = current.get();
-        if (m == null) {
-            return false;
-        }
-        int s = m.stateVolatile();
-        return s == Mutator.PARKED || s == Mutator.HELD;
+        return MutatorPaths.isParked(this);
     }
 
     // ------------------------------------------------------------------ registration (for Goroutines)
@@ -278,23 +172,7 @@ public final class Safepoints {
      *     registered as another goroutine
      */
     public void register(Mutator m) {
-        checkOwn("register", m);
-        Mutator cur = current.get();
-        if (cur != null) {
-            throw Errors.alreadyRegistered(m, cur);
-        }
-        lock.lock();
-        try {
-            if (m.stateVolatile() != Mutator.NEW) {
-                throw Errors.alreadyRegistered(m, null);
-            }
-            m.setStateVolatile(Mutator.PARKED);
-            registry.addLocked(m);
-        } finally {
-            lock.unlock();
-        }
-        current.set(m);
-        unpark();
+        Registration.register(this, m);
     }
 
     /**
@@ -307,16 +185,7 @@ public final class Safepoints {
      * @throws WrongThreadException if called from another thread than the goroutine's
      */
     public void deregister(Mutator m) {
-        checkOwn("deregister", m);
-        lock.lock();
-        try {
-            MutatorPaths.deregisterLocked(this, m);
-        } finally {
-            lock.unlock();
-        }
-        if (current.get() == m) {
-            current.remove();
-        }
+        Registration.deregister(this, m);
     }
 
     /**
@@ -326,16 +195,7 @@ public final class Safepoints {
      * @throws IllegalStateException if the goroutine's thread is alive
      */
     public void deregisterDead(Mutator m) {
-        checkMine(m);
-        if (m.thread.isAlive()) {
-            throw Errors.threadAlive(m);
-        }
-        lock.lock();
-        try {
-            MutatorPaths.deregisterLocked(this, m);
-        } finally {
-            lock.unlock();
-        }
+        Registration.deregisterDead(this, m);
     }
 
     /** Returns the number of registered goroutines (a racy snapshot). */
@@ -363,46 +223,7 @@ public final class Safepoints {
      *     this thread has stopped the world already
      */
     public boolean stopTheWorld(long deadlineNanos) {
-        acquire("stopTheWorld");
-        long start = System.nanoTime(); // replaced by the request's time once it is made
-        Mutator[] all = NONE;
-        boolean stopped = false;
-        try {
-            Mutator self = current.get();
-            lock.lock();
-            try {
-                all = requestStopLocked(self);
-                start = lastRequestNanos;
-            } finally {
-                lock.unlock();
-            }
-            stopped = WorldStop.awaitStopped(this, all, start, deadlineNanos, null) == WorldStop.STOPPED;
-        } finally {
-            if (!stopped) {
-                long pause = System.nanoTime() - start;
-                lock.lock();
-                try {
-                    figures.stopTimedOutLocked(pause);
-                } finally {
-                    lock.unlock();
-                }
-                WorldStop.release(this, all); // step S5: the world runs again
-            }
-        }
-        if (!stopped) {
-            return false;
-        }
-        long timeToSafepoint = System.nanoTime() - start;
-        lock.lock();
-        try {
-            figures.stoppedLocked(timeToSafepoint);
-        } finally {
-            lock.unlock();
-        }
-        stopSet = all;
-        stopStart = start;
-        worldStopped = true;
-        return true;
+        return PlainStop.stop(this, deadlineNanos);
     }
 
     /**
@@ -454,47 +275,13 @@ public final class Safepoints {
     }
 
     /**
-     * The operator of a stop with posted work claimed it (P3): the world is stopped by it from
-     * here, as after {@link #stopTheWorld}; {@link #startTheWorld} counts the stop's time to
-     * safepoint, after the work.
-     */
-    void enterStoppedWorld(Mutator[] all, long startNanos, long timeToSafepointNanos) {
-        timeToSafepointOfStop = timeToSafepointNanos;
-        stopSet = all;
-        stopStart = startNanos;
-        worldStopped = true;
-    }
-
-    /**
      * Releases the world stopped by this thread: the stopped goroutines run on, the held ones
      * are parked again (and may unpark), registrations waiting for the stop proceed.
      *
      * @throws IllegalStateException if this thread has not stopped the world
      */
     public void startTheWorld() {
-        if (operator != Thread.currentThread() || !worldStopped) {
-            throw Errors.notStopper(operator, worldStopped);
-        }
-        Mutator[] all = stopSet;
-        stopSet = null;
-        worldStopped = false;
-        lock.lock(); // once: the figures with the release (S6), one fewer wait for a contended lock
-        try {
-            // A stopTheWorldAndRun the operator claimed: forget its work under the lock, since a
-            // goroutine that stopped just before the operator's claim may still be in its own
-            // claim attempt (StopHandoff#claimIfLastLocked, under this lock) reading it. Cleared
-            // without the lock, that read found no goroutines and threw (found by StopBenchmark).
-            handoff.clearLocked();
-            WorldStop.releaseLocked(this, all);
-            if (timeToSafepointOfStop >= 0) { // stopTheWorldAndRun's, counted here, after its work
-                figures.stoppedLocked(timeToSafepointOfStop);
-                timeToSafepointOfStop = -1;
-            }
-            figures.startedLocked(lastReleaseNanos - stopStart);
-        } finally {
-            lock.unlock();
-        }
-        releaseOperator();
+        PlainStop.start(this);
     }
 
     /**
@@ -506,7 +293,7 @@ public final class Safepoints {
      * Meaningful to the operator thread after its release.
      */
     public long lastReleaseNanos() {
-        return lastReleaseNanos;
+        return stops.lastReleaseNanos;
     }
 
     /**
@@ -517,12 +304,12 @@ public final class Safepoints {
      * stop call has returned, or to the work of a stop while it runs.
      */
     public long lastRequestNanos() {
-        return lastRequestNanos;
+        return stops.lastRequestNanos;
     }
 
     /** Returns whether the world is stopped now (by a successful {@link #stopTheWorld}). */
     public boolean isWorldStopped() {
-        return worldStopped;
+        return stops.worldStopped;
     }
 
     /**
@@ -555,7 +342,7 @@ public final class Safepoints {
      *     {@link IllegalStateException})
      */
     public HandshakeResult handshakeReport(MutatorAction action, long deadlineNanos) {
-        return runHandshake(null, Objects.requireNonNull(action, "action"), deadlineNanos);
+        return HandshakeRun.run(this, null, Objects.requireNonNull(action, "action"), deadlineNanos);
     }
 
     /**
@@ -567,11 +354,8 @@ public final class Safepoints {
      */
     public HandshakeResult handshakeReport(Collection<? extends Goroutine> goroutines, MutatorAction action,
             long deadlineNanos) {
-        Objects.requireNonNull(goroutines, "goroutines");
-        for (Goroutine g : goroutines) {
-            checkMine(g.mutator());
-        }
-        return runHandshake(goroutines, Objects.requireNonNull(action, "action"), deadlineNanos);
+        Registration.checkAllMine(this, goroutines);
+        return HandshakeRun.run(this, goroutines, Objects.requireNonNull(action, "action"), deadlineNanos);
     }
 
     /**
@@ -580,21 +364,12 @@ public final class Safepoints {
      * events).
      */
     public StopReport lastStopReport() {
-        return lastStop;
+        return stops.lastStop;
     }
 
     /** Returns the report of the stop with the longest time to safepoint so far, or null. */
     public StopReport worstStopReport() {
-        return worstStop;
-    }
-
-    /** The operator, at the end of a stop's wait. */
-    void recordStop(StopReport r) {
-        lastStop = r;
-        StopReport w = worstStop;
-        if (w == null || r.timeToSafepointNanos() > w.timeToSafepointNanos()) {
-            worstStop = r;
-        }
+        return stops.worstStop;
     }
 
     /** Returns a snapshot of the figures. */
@@ -609,134 +384,17 @@ public final class Safepoints {
 
     @Override
     public String toString() {
-        return "safepoints[" + mutatorCount() + " mutators" + (worldStopped ? ", world stopped" : "")
+        return "safepoints[" + mutatorCount() + " mutators" + (stops.worldStopped ? ", world stopped" : "")
                 + (operator != null ? ", operator " + operator.getName() : "") + "]";
     }
 
-    // ------------------------------------------------------------------ the operator's side
+    // ------------------------------------------------------------------ for the package's paths
 
     Thread operator() {
         return operator;
     }
 
-    void acquire(String operation) {
-        if (!OPERATOR.compareAndSet(this, (Thread) null, Thread.currentThread())) {
-            throw Errors.busy(operation, operator);
-        }
-    }
-
-    /** Ends the current operation: called by the operator, after it released every goroutine. */
-    void releaseOperator() {
-        assert operator == Thread.currentThread();
-        operator = null;
-    }
-
-    Mutator currentMutator() {
-        return current.get();
-    }
-
-    /** A RUNNING goroutine whose thread died without deregistering: deregister it now. */
-    boolean abandonIfDead(Mutator m) {
-        if (m.thread.isAlive() || !m.casState(Mutator.RUNNING, Mutator.DEAD)) {
-            return false;
-        }
-        lock.lock();
-        try {
-            registry.removeLocked(m);
-        } finally {
-            lock.unlock();
-        }
-        return true;
-    }
-
-    /** Lets a goroutine the handshake held go: parked again, its unpark may proceed. */
-    void releaseHeld(Mutator m) {
-        lock.lock();
-        try {
-            m.setStateVolatile(Mutator.PARKED);
-            released.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Step S1 under the lock: sets STOP and returns the copy of the registry, leaving out the
-     * operator's own goroutine {@code self} (null if none); in one critical section, so that a
-     * registration is either in the copy or sees STOP (race 2 in package-info).
-     */
-    Mutator[] requestStopLocked(Mutator self) {
-        lastRequestNanos = System.nanoTime();
-        setPendingLocked(STOP, true);
-        return registry.snapshotLocked(self);
-    }
-
-    /** Sets or clears {@code bit} of the pending flag (the operator, under the lock). */
-    void setPendingLocked(int bit, boolean on) {
-        assert lock.isHeldByCurrentThread();
-        pending = on ? pending | bit : pending & ~bit;
-    }
-
     int pendingVolatile() {
         return pending;
-    }
-
-    void signalOperator() {
-        lock.lock();
-        try {
-            wakeOperatorLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Under the lock: wakes the operator, whether it waits on {@link #arrived} or, in a stop
-     * with posted work, parked without the lock ({@code WorldStop.awaitStopped}); a spurious
-     * unpark only makes a waiting operator look again.
-     */
-    void wakeOperatorLocked() {
-        arrived.signalAll();
-        Thread op = operator;
-        if (op != null) {
-            LockSupport.unpark(op);
-        }
-    }
-
-    private HandshakeResult runHandshake(Collection<? extends Goroutine> only, MutatorAction action,
-            long deadlineNanos) {
-        if (operator == Thread.currentThread() && worldStopped) {
-            return HandshakeRun.whileStopped(this, only, action);
-        }
-        acquire("handshake");
-        HandshakeRun run = null;
-        try {
-            run = HandshakeRun.start(this, only, action);
-            run.runOwn();
-            run.await(deadlineNanos);
-        } finally {
-            try {
-                if (run != null) {
-                    run.finish();
-                }
-            } finally {
-                releaseOperator();
-            }
-        }
-        return run.result(); // rethrows what an action threw
-    }
-
-    private void checkOwn(String operation, Mutator m) {
-        checkMine(m);
-        if (Thread.currentThread() != m.thread) {
-            throw Errors.notOwnThread(operation, m);
-        }
-    }
-
-    private void checkMine(Mutator m) {
-        Objects.requireNonNull(m, "mutator");
-        if (m.safepoints != this) {
-            throw Errors.foreignMutator(m);
-        }
     }
 }

@@ -151,7 +151,7 @@ final class StopHandoff {
         }
         if (ours) {
             state = DONE; // the operator waits for it (awaitHandedOff)
-            sp.wakeOperatorLocked();
+            OperatorSlot.wakeLocked(sp);
         }
         return true;
     }
@@ -183,7 +183,7 @@ final class StopHandoff {
             failure = f;
             WorldStop.releaseLocked(sp, members);
             state = DONE;
-            sp.wakeOperatorLocked();
+            OperatorSlot.wakeLocked(sp);
         } finally {
             sp.lock.unlock();
         }

@@ -1,5 +1,6 @@
 package dev.goheap.sched;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,6 +21,17 @@ final class WorldStop {
      * for finding what delays a stop, not for production.
      */
     static final long SAMPLE_AFTER_NANOS = Long.getLong("goheap.sched.sampleStopsAfterMicros", 0L) * 1000;
+
+    /**
+     * The operator rescans this often before it blocks (each round is one pass over the goroutines
+     * it waits for). Kept short on purpose: spinning 200-500 µs (with or without yields) made the
+     * demo's stops worse on the loaded 2-CPU build machine (max pause 4.6-5.3 ms before, 10.6 ms
+     * after): a thread that spins uses up its CFS share and is then preempted with the world
+     * stopped, while a thread that blocks is woken with priority.
+     */
+    static final int SPIN_ROUNDS = 32;
+    /** A blocked operator looks again this often even unsignalled: for threads that died without deregistering. */
+    static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** {@link #awaitStopped}'s outcomes. */
     static final int MISSED = 0;
@@ -50,7 +62,7 @@ final class WorldStop {
                     outcome = HANDED_OFF; // a goroutine saw itself last; stop capturing parked ones
                     return outcome;
                 }
-                safe = scanForStop(sp, all, safe, round >= Safepoints.SPIN_ROUNDS);
+                safe = scanForStop(sp, all, safe, round >= SPIN_ROUNDS);
                 if (safe == all.length) {
                     outcome = handoff == null || handoff.claimByOperator() ? STOPPED : HANDED_OFF;
                     return outcome;
@@ -66,7 +78,7 @@ final class WorldStop {
                 if (sample == null && SAMPLE_AFTER_NANOS > 0 && now - startNanos > SAMPLE_AFTER_NANOS) {
                     sample = sampleStack(all[safe], now - startNanos);
                 }
-                if (round < Safepoints.SPIN_ROUNDS) {
+                if (round < SPIN_ROUNDS) {
                     Thread.onSpinWait();
                     continue;
                 }
@@ -83,7 +95,7 @@ final class WorldStop {
                     safe = scanForStop(sp, all, safe, true);
                     long left = deadlineNanos - System.nanoTime();
                     if (safe < all.length && left > 0) {
-                        sp.arrived.awaitNanos(Math.min(left, Safepoints.RESCAN_NANOS));
+                        sp.arrived.awaitNanos(Math.min(left, RESCAN_NANOS));
                     }
                 } catch (InterruptedException e) {
                     interrupted = true; // the deadline bounds the wait; keep the interrupt for the caller
@@ -94,7 +106,7 @@ final class WorldStop {
             }
         } finally {
             if (outcome != HANDED_OFF) { // else awaitHandedOff reports, once the claimant is known
-                sp.recordStop(report(all, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
+                sp.stops.record(report(all, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -105,7 +117,7 @@ final class WorldStop {
     /**
      * The operator's wait in a stop with posted work (P2-P5): it parks without the lock, until
      * the deadline or a wake-up (a claimant's DONE, a park or an end of a goroutine: {@link
-     * Safepoints#wakeOperatorLocked}), then looks again. Why no lock and no periodic look: the
+     * OperatorSlot#wakeLocked}), then looks again. Why no lock and no periodic look: the
      * last goroutine runs the work and wakes us only at the end, and the goroutines take the
      * lock to stop and to release; an operator preempted while holding it (the JIT's compiler
      * threads preempt it when it wakes them) kept a finished work's release waiting 0.65-1.1 ms.
@@ -210,7 +222,7 @@ final class WorldStop {
                     // lost to its unpark or deregister: look again
                 }
                 case Mutator.RUNNING -> {
-                    return checkDead && sp.abandonIfDead(m);
+                    return checkDead && Registration.abandonIfDead(sp, m);
                 }
                 default -> throw Errors.broken("a registered goroutine is never NEW", m, s);
             }
@@ -229,7 +241,7 @@ final class WorldStop {
         } finally {
             sp.lock.unlock();
         }
-        sp.releaseOperator();
+        OperatorSlot.release(sp);
     }
 
     /**
@@ -241,7 +253,7 @@ final class WorldStop {
         if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
             return; // released already: a stopped goroutine did at the deadline (StopHandoff)
         }
-        sp.setPendingLocked(Safepoints.STOP, false);
+        OperatorSlot.setPendingLocked(sp, Safepoints.STOP, false);
         for (Mutator m : all) {
             int s = m.stateVolatile();
             if (s == Mutator.STOPPED) {
@@ -252,7 +264,7 @@ final class WorldStop {
         }
         // The release point: every goroutine may run from here (a waiter's wake-up is up to
         // the schedulers). Taken before the wake-ups, which may preempt this thread.
-        sp.lastReleaseNanos = System.nanoTime();
+        sp.stops.lastReleaseNanos = System.nanoTime();
         sp.released.signalAll();
     }
 
@@ -268,7 +280,7 @@ final class WorldStop {
         try {
             while (handoff.state() != StopHandoff.DONE) {
                 try {
-                    sp.arrived.awaitNanos(Safepoints.RESCAN_NANOS);
+                    sp.arrived.awaitNanos(RESCAN_NANOS);
                 } catch (InterruptedException e) {
                     interrupted = true; // the work is bounded by its own deadline: wait it out
                 }
@@ -284,12 +296,12 @@ final class WorldStop {
                 sp.released.signalAll();
             }
             if (handoff.missedLocked()) { // a stopped goroutine abandoned it at the deadline
-                sp.recordStop(report(all, startNanos, sp.lastReleaseNanos - startNanos, false, null));
+                sp.stops.record(report(all, startNanos, sp.stops.lastReleaseNanos - startNanos, false, null));
                 return;
             }
             Mutator last = handoff.claimantLocked();
             long tts = handoff.claimedNanos() - startNanos;
-            sp.recordStop(last == null ? StopReport.empty(tts, true)
+            sp.stops.record(last == null ? StopReport.empty(tts, true)
                     : new StopReport(tts, true, all.length, last.goroutine.id(), stateOf(last.stateAtRequest),
                             last.stoppedAtNanos - startNanos, tts, null));
         } finally {

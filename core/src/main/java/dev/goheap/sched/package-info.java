@@ -4,6 +4,36 @@
  * prologues, for DESIGN decisions 3 (roots, parking) and 7 (stop-the-world, stacks scanned at a
  * handshake). {@link dev.goheap.sched.Safepoints} is the API; this note is the design.
  *
+ * <h2>The short version</h2>
+ * <b>Mutators</b> are goroutines registered with a {@code Safepoints}: {@link
+ * dev.goheap.stack.Goroutines} does it before a task runs (or when a thread attaches) and undoes
+ * it before the stack is freed. Each is RUNNING, PARKED (outside goheap), STOPPED (at a
+ * safepoint, for a stop) or HELD (parked, and held by the running stop or handshake).
+ * <ol>
+ *   <li><b>Safepoints</b>: a running goroutine calls {@link dev.goheap.sched.Safepoints#poll()}
+ *       at every heap allocation, push and pop, and wherever else it likes. With nothing pending
+ *       that is one volatile read.</li>
+ *   <li><b>Parking</b>: around a call that blocks outside goheap, a goroutine {@link
+ *       dev.goheap.sched.Safepoints#park}s and {@link dev.goheap.sched.Safepoints#unpark}s (or
+ *       wraps the call in {@link dev.goheap.sched.Safepoints#parked}); no stop or handshake waits
+ *       for a parked goroutine, and {@code unpark} waits while one holds it.</li>
+ *   <li><b>Stop</b>: {@link dev.goheap.sched.Safepoints#stopTheWorld} raises the pending flag,
+ *       holds every parked goroutine and waits until every running one has stopped at its next
+ *       safepoint (or the deadline passes: it then releases them and returns false); {@link
+ *       dev.goheap.sched.Safepoints#startTheWorld} releases them.</li>
+ *   <li><b>Handshake</b>: {@link dev.goheap.sched.Safepoints#handshake} posts an action to every
+ *       goroutine; a running one runs it on its own thread at its next safepoint, a parked one is
+ *       held while the caller runs it. At the deadline, actions not started are cancelled and
+ *       reported.</li>
+ * </ol>
+ *
+ * <h2>Where the code is</h2>
+ * {@code Safepoints} is the API and holds the shared state. The paths: {@code MutatorPaths}
+ * (poll's slow path, M1-M3, O1-O2, P, U1-U3), {@code Registration} (R, D), {@code PlainStop}
+ * (S1, S6) and {@code WorldStop} (S2-S5), {@code HandedOffStop} and {@code StopHandoff} (P1-P5),
+ * {@code HandshakeRun} (H1-H6), {@code OperatorSlot} (the operator's slot, the pending flag's
+ * writes and the operator's wake-ups); {@code StopState} keeps the stops' state and reports.
+ *
  * <h2>Names</h2>
  * <pre>
  *   Go                                   goheap
@@ -130,9 +160,9 @@
  *       that does not claim does not wake the operator: a later arrival claims, and a park or an
  *       end wakes it (Dekker on {@code operatorWaiting}, as in S4).</li>
  *   <li><b>P2a</b> the operator, past its spin, waits parked ({@code LockSupport}) without the
- *       lock until the deadline, woken by {@code wakeOperatorLocked} (a DONE, a park, an end):
- *       an operator preempted while holding the lock kept a finished work's release waiting
- *       0.65-1.1 ms, and the goroutines take the lock to stop and to release.</li>
+ *       lock until the deadline, woken by {@code OperatorSlot.wakeLocked} (a DONE, a park, an
+ *       end): an operator preempted while holding the lock kept a finished work's release
+ *       waiting 0.65-1.1 ms, and the goroutines take the lock to stop and to release.</li>
  *   <li><b>P3</b> the operator, at S4 with every goroutine safe, CAS POSTED to CLAIMED: if it
  *       wins, it runs the work and releases as {@code stopTheWorld} and {@code startTheWorld}
  *       would. It takes no lock before the work: a goroutine that just stopped may hold it.</li>

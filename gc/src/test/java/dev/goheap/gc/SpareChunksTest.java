@@ -21,7 +21,7 @@ class SpareChunksTest {
         try (GoRuntime rt = CollectorTest.runtime(256L << 20); Collector gc = Collector.start(rt, GcConfig.defaults())) {
             GcHooks hooks = gc.hooks();
             boolean[] parkedInside = new boolean[1];
-            // What a goroutine's growth runs its mapping through (Heap#refill): parked, so a stop
+            // What a goroutine's growth runs its mapping through (Allocation#refill): parked, so a stop
             // of the world does not wait for it; running again afterwards.
             rt.go(() -> {
                 parkedInside[0] = hooks.whileParked(() -> rt.safepoints().isParked());

@@ -270,7 +270,7 @@ public final class GcStress {
      * of the new object in the same span (the constructor hands its span to the central list,
      * where the mutator's first allocation takes it from). A plain read-modify-write of the
      * bitmap word on either side would lose the other's bit. Allocate-black marks a span's free
-     * slots when a cache takes it while marking (Span.markFreeSlots: one atomic OR per bitmap
+     * slots when a cache takes it while marking (SpanMarks.markFreeSlots: one atomic OR per bitmap
      * word, not one per object), so the mutator's side of the race is that refill: it ORs the
      * free slots of the word that holds W's bit while the marker ORs W's.
      */

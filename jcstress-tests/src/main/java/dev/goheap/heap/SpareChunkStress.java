@@ -16,7 +16,7 @@ import org.openjdk.jcstress.infra.results.LLL_Result;
 /**
  * The spare chunk's two preparers: the collector thread ({@code HeapForGc#prepareSpareChunk})
  * and a goroutine about to grow the heap with none ready ({@link SpareChunk#prepareWhileParked},
- * from {@code Heap#refill}). See also {@code HeapStress.SpareChunkVsGrowth}.
+ * from {@code Allocation#refill}). See also {@code HeapStress.SpareChunkVsGrowth}.
  */
 public final class SpareChunkStress {
     private SpareChunkStress() {}
