@@ -9,9 +9,8 @@ import static dev.goheap.fixed.TestTypes.PAIR_RIGHT;
 import static dev.goheap.fixed.TestTypes.PAIR_WEIGHT;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.goheap.ThreadAllocation;
 import dev.goheap.heap.Heap;
-import java.lang.reflect.Method;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +24,8 @@ class FixedSegmentsAllocationTest {
     private static final long BOUND_BYTES = 64 * 1024;
 
     @Test
-    void shouldAllocateNothingPerAccessWhenHotAccessorsRun() throws Exception {
-        Method allocatedBytes = threadAllocatedBytes();
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+    void shouldAllocateNothingPerAccessWhenHotAccessorsRun() {
+        ThreadAllocation.assumeAvailable();
         try (Heap heap = TestTypes.openHeap();
                 FixedSegments fixed = FixedSegments.builder()
                         .rodata("k", new byte[] {1, 2, 3, 4, 5, 6, 7, 8})
@@ -37,9 +35,9 @@ class FixedSegmentsAllocationTest {
             Symbol pair = fixed.symbol("pair");
             long p = heap.newObject(NODE);
             long sink = rounds(fixed, k, root, pair, p, WARMUP_ROUNDS);
-            long before = (long) allocatedBytes.invoke(bean);
+            long before = ThreadAllocation.bytes();
             sink += rounds(fixed, k, root, pair, p, MEASURED_ROUNDS);
-            long allocated = (long) allocatedBytes.invoke(bean) - before;
+            long allocated = ThreadAllocation.bytes() - before;
             assertTrue(allocated < BOUND_BYTES, "allocated " + allocated + " bytes in " + MEASURED_ROUNDS
                     + " rounds (expected: < " + BOUND_BYTES + "); sink " + sink);
             heap.verify();
@@ -66,14 +64,5 @@ class FixedSegmentsAllocationTest {
             }
         }
         return sink;
-    }
-
-    private static Method threadAllocatedBytes() {
-        try {
-            return Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-        } catch (ReflectiveOperationException | LinkageError e) {
-            Assumptions.abort("no per-thread allocation counter in this JVM: " + e);
-            throw new AssertionError(e);
-        }
     }
 }

@@ -2,8 +2,7 @@ package dev.goheap.heap;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Method;
-import org.junit.jupiter.api.Assumptions;
+import dev.goheap.ThreadAllocation;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,9 +15,8 @@ class PageHeapTest {
     private static final long BOUND_BYTES = 64 * 1024;
 
     @Test
-    void shouldSplitRunsAgainWithTheSpanObjectsItsMergesKilled() throws Exception {
-        Method allocatedBytes = threadAllocatedBytes();
-        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+    void shouldSplitRunsAgainWithTheSpanObjectsItsMergesKilled() {
+        ThreadAllocation.assumeAvailable();
         try (Heap heap = Heap.open(1L << 30, 1L << 30)) { // retains every chunk: nothing is unmapped
             PageHeap pages = heap.pageHeap();
             Span[] spans = new Span[SPANS];
@@ -27,9 +25,9 @@ class PageHeapTest {
             allocateAll(pages, spans); // warms the paths up
             freeAll(pages, spans);
 
-            long before = (long) allocatedBytes.invoke(bean);
+            long before = ThreadAllocation.bytes();
             allocateAll(pages, spans);
-            long allocated = (long) allocatedBytes.invoke(bean) - before;
+            long allocated = ThreadAllocation.bytes() - before;
 
             // One new span object per split would be ~100 B x 4 000: far past the bound.
             assertTrue(allocated < BOUND_BYTES, "splitting " + SPANS + " runs allocated " + allocated
@@ -82,15 +80,6 @@ class PageHeapTest {
             }
         } finally {
             pages.lock.unlock();
-        }
-    }
-
-    private static Method threadAllocatedBytes() {
-        try {
-            return Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-        } catch (ReflectiveOperationException | LinkageError e) {
-            Assumptions.abort("no per-thread allocation counter in this JVM: " + e);
-            throw new AssertionError(e);
         }
     }
 }
