@@ -215,7 +215,7 @@ final class CentralList {
             releaseLocked(current);
         }
         s.setOwner(adopter.thread);
-        adopter.spans[spanClass] = s;
+        adopter.hold(spanClass, s);
     }
 
     private void flushCounters(Span s) {

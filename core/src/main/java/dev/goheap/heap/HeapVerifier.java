@@ -248,6 +248,10 @@ final class HeapVerifier {
             }
             for (int spanClass = 0; spanClass < cache.spans.length; spanClass++) {
                 Span s = cache.spans[spanClass];
+                boolean held = (cache.held[spanClass >>> 6] & (1L << spanClass)) != 0;
+                if (held != (s != ThreadCache.EMPTY)) {
+                    throw HeapErrors.broken("a cache's held bits name exactly the classes it holds a span of", cache.thread);
+                }
                 if (s == ThreadCache.EMPTY) {
                     continue;
                 }

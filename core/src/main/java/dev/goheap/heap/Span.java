@@ -377,11 +377,6 @@ final class Span {
         return true;
     }
 
-    /** Returns the number of live objects: allocated slots minus parked remote frees. */
-    int liveCount() {
-        return state == LARGE ? 1 : allocCount - remoteFreeCount;
-    }
-
     boolean isFull() {
         return allocCount == objectCount;
     }

@@ -17,7 +17,15 @@ final class ThreadCache {
     static final Span EMPTY = emptySpan();
 
     final Thread thread;
+    /** The span of each class, or {@link #EMPTY}; written through {@link #hold}, under the class's central lock. */
     final Span[] spans = new Span[SizeClasses.COUNT * 2];
+    /**
+     * Bit {@code c} set iff {@code spans[c]} is not {@link #EMPTY}, so that the collector's pause
+     * work visits the spans a cache holds (one or two in most) rather than all 136 entries: with
+     * 10 000 parked goroutines, each with its cache, reading every entry was most of the mark
+     * start and termination pauses' CPU (async-profiler; docs/measurements.md "Session 10").
+     */
+    final long[] held = new long[(SizeClasses.COUNT * 2 + 63) >>> 6];
     boolean flushed; // owner thread, or the reaper after the owner ended
     /** Bytes this thread allocated black this cycle (owner thread; summed with the world stopped). */
     long blackBytes;
@@ -50,10 +58,10 @@ final class ThreadCache {
                     }
                 }
                 central.releaseLocked(current);
-                spans[spanClass] = EMPTY;
+                hold(spanClass, EMPTY);
             }
             Span fresh = central.acquireLocked(thread);
-            spans[spanClass] = fresh;
+            hold(spanClass, fresh);
             return fresh;
         } finally {
             central.lock.unlock();
@@ -72,9 +80,23 @@ final class ThreadCache {
                 } finally {
                     central.lock.unlock();
                 }
-                spans[spanClass] = EMPTY;
+                hold(spanClass, EMPTY);
             }
         }
         flushed = true;
+    }
+
+    /** Makes {@code s} (or {@link #EMPTY}) the span of {@code spanClass}, and {@link #held} say so. */
+    void hold(int spanClass, Span s) {
+        spans[spanClass] = s;
+        long bit = 1L << spanClass;
+        int w = spanClass >>> 6;
+        held[w] = s == EMPTY ? held[w] & ~bit : held[w] | bit;
+    }
+
+    /** Forgets every span without handing it back (the heap is closing). */
+    void forgetAll() {
+        java.util.Arrays.fill(spans, EMPTY);
+        java.util.Arrays.fill(held, 0L);
     }
 }

@@ -145,7 +145,7 @@ final class ThreadCaches {
         lock.lock();
         try {
             for (ThreadCache c : all) {
-                java.util.Arrays.fill(c.spans, ThreadCache.EMPTY);
+                c.forgetAll();
             }
         } finally {
             lock.unlock();
@@ -217,24 +217,10 @@ final class ThreadCaches {
         lock.lock();
         try {
             for (ThreadCache c : all) {
-                for (int spanClass = 0; spanClass < c.spans.length; spanClass++) {
-                    Span s = c.spans[spanClass];
-                    if (s == ThreadCache.EMPTY) {
-                        continue;
-                    }
-                    CentralList central = centrals[spanClass];
-                    central.lock.lock();
-                    try {
-                        if (s.ownerPlain() == c.thread) {
-                            if (action == SWEEP) {
-                                central.sweepLocked(s, gen);
-                            } else {
-                                SpanMarks.markFreeSlots(s);
-                            }
-                            n++;
-                        }
-                    } finally {
-                        central.lock.unlock();
+                long[] held = c.held; // the classes it holds a span of: one or two in most caches
+                for (int w = 0; w < held.length; w++) {
+                    for (long bits = held[w]; bits != 0; bits &= bits - 1) {
+                        n += actOnOwnedSpan(c, (w << 6) + Long.numberOfTrailingZeros(bits), action, gen);
                     }
                 }
             }
@@ -242,6 +228,29 @@ final class ThreadCaches {
             lock.unlock();
         }
         return n;
+    }
+
+    /** {@link #forEachOwnedSpan}'s step for one class of cache {@code c}: 1 if it acted on a span. */
+    private int actOnOwnedSpan(ThreadCache c, int spanClass, int action, int gen) {
+        Span s = c.spans[spanClass];
+        if (s == ThreadCache.EMPTY) {
+            return 0; // let go since we read held: a thread that ended and flushed, or no goroutine
+        }
+        CentralList central = centrals[spanClass];
+        central.lock.lock();
+        try {
+            if (s.ownerPlain() != c.thread) {
+                return 0;
+            }
+            if (action == SWEEP) {
+                central.sweepLocked(s, gen);
+            } else {
+                SpanMarks.markFreeSlots(s);
+            }
+            return 1;
+        } finally {
+            central.lock.unlock();
+        }
     }
 
     /** World stopped: returns the bytes the caches allocated black and zeroes their counts. */

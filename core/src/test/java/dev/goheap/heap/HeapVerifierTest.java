@@ -53,6 +53,15 @@ class HeapVerifierTest {
     }
 
     @Test
+    void shouldCatchACacheWhoseHeldBitsMissASpanItHoldsWhenVerifying() {
+        // A missing bit would leave the span out of mark start's allocate-black and termination's sweep.
+        assertCaught("held bits name exactly the classes", heap -> {
+            ThreadCache cache = heap.caches().snapshot().get(0);
+            cache.held[cachedSmallSpan(heap).spanClass >>> 6] = 0L;
+        });
+    }
+
+    @Test
     void shouldCatchAPointerFieldMaskOfANoscanSpanWhenVerifying() {
         assertCaught("pointerFieldMask", heap -> cachedSmallSpan(heap).pointerFieldMask = 1); // the 64 B objects: noscan
     }
@@ -98,7 +107,7 @@ class HeapVerifierTest {
     void shouldCatchALostSmallSpanWhenVerifying() {
         assertCaught("every small span is cached by one thread or on one central list", heap -> {
             Span s = cachedSmallSpan(heap);
-            heap.caches().snapshot().get(0).spans[s.spanClass] = ThreadCache.EMPTY;
+            heap.caches().snapshot().get(0).hold(s.spanClass, ThreadCache.EMPTY); // forgotten, not handed back
         });
     }
 
