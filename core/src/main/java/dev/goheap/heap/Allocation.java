@@ -55,17 +55,22 @@ final class Allocation {
      */
     private static long allocateSmall(Heap heap, int spanClass, PointerMap map, boolean atSafepoint) {
         ThreadCache cache = heap.caches.get();
+        CycleState cycle = heap.cycle;
+        int phase = cycle.phase; // the one volatile read of the fast path (allocateBlack's, before)
+        if (cache.phase() != phase) {
+            heap.caches.catchUp(cache); // the first allocation since mark start or termination
+        }
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
         if (slot < 0) {
             s = refill(heap, cache, spanClass, atSafepoint);
             slot = s.takeFreeSlot();
         }
-        CycleState cycle = heap.cycle;
-        if (cycle.allocateBlack) {
+        if (CycleState.isMarking(phase)) {
             // Allocate-black without an atomic per object: the slot was marked when the span
-            // was (SpanMarks#markFreeSlots, at refill or mark start) or when its owner freed it.
-            assert SpanMarks.isMarked(s, slot) || !cycle.allocateBlack : "allocate-black: a slot allocated while marking is marked";
+            // was (SpanMarks#markFreeSlots, at refill or at the cache's catch-up with this mark
+            // phase) or when its owner freed it.
+            assert SpanMarks.isMarked(s, slot) : "allocate-black: a slot allocated while marking is marked";
             cache.blackBytes += s.elemSize; // a plain counter of this thread's
         }
         if (map != null) {

@@ -204,9 +204,9 @@ final class CentralList {
      * <p>Only a span swept in the current generation (the cache allocates from its bitmap as
      * it is) and only while the collector is not marking: a span taken while marking has its
      * free slots marked and its bytes charged to the assist debt ({@code Allocation.refill}), which
-     * a free must not do. Mark start sets allocate-black before it marks the spans caches hold
-     * under this lock, so a span adopted before that is marked there, and one freed into after
-     * it is not adopted.
+     * a free must not do. A span adopted before mark start has its free slots marked when the
+     * adopting cache catches up with the mark phase, under this lock, before its next
+     * allocation (ThreadCaches#catchUp), and one freed into after mark start is not adopted.
      */
     private void adoptLocked(Span s, ThreadCache adopter) {
         s.list.remove(s);

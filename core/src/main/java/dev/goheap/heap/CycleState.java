@@ -42,6 +42,12 @@ final class CycleState {
     };
 
     volatile int sweepGen;
+    /**
+     * The collector's phase, for the thread caches (Go's {@code mcache.flushGen}): grows by one
+     * at mark start (odd: marking) and at mark termination (even), with the world stopped. A
+     * cache behind it catches up before its next allocation (ThreadCache, "Collection phases").
+     */
+    volatile int phase;
     /** MARK phase: new objects are marked as they are allocated. */
     volatile boolean allocateBlack;
     /** MARK phase: chunks stay mapped (the marker may read any of them). */
@@ -56,12 +62,17 @@ final class CycleState {
 
     /**
      * Bytes allocated black this cycle by large allocations and by caches flushed meanwhile (the
-     * caches count their own small ones in {@link ThreadCache#blackBytes}).
+     * caches count their own small ones in {@link ThreadCache#blackBytes}, summed at termination).
      */
     final LongAdder markedBytes = new LongAdder();
     /** Objects and bytes freed by sweeping, cumulative. */
     final LongAdder sweptObjects = new LongAdder();
     final LongAdder sweptBytes = new LongAdder();
+
+    /** Whether {@code phase} (a value of {@link #phase}) is a mark phase. */
+    static boolean isMarking(int phase) {
+        return (phase & 1) != 0;
+    }
 
     /** Index of the list of spans swept in generation {@code gen}; {@code 1 - } it: unswept. */
     static int sweptIndex(int gen) {

@@ -24,12 +24,18 @@ final class HeapCollection implements HeapForGc {
     private final ChunkTable chunks;
     private final CycleState cycle;
     private int sweepCursor; // collector thread only: the span class sweepSome goes on from
+    /**
+     * Collector thread only: the phase every cache has been brought up to by the collector or
+     * its owner, as far as sweeping goes ({@link ThreadCaches#catchUpIdle}): startMark refuses
+     * to start while the caches of the last termination may hold unswept spans.
+     */
+    private int cachesCaughtUp;
 
     static {
-        // Loaded with the heap, not at their first use: that may be inside a pause (mark start
-        // marks the free slots of the spans caches hold; the sweep of cached spans at mark
-        // termination) or on a goroutine's way to its next safepoint, and a class loaded there
-        // took milliseconds at start-up (README, the first pauses).
+        // Loaded with the heap, not at their first use: that may be inside a pause or on a
+        // goroutine's way to its next safepoint (a cache's catch-up with the collector's phase
+        // marks and sweeps its spans), and a class loaded there took milliseconds at start-up
+        // (README, the first pauses).
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
             for (Class<?> c : new Class<?>[] {Allocation.class, Frees.class, PointerStores.class, StackBlocks.class,
@@ -52,14 +58,17 @@ final class HeapCollection implements HeapForGc {
         if (cycle.allocateBlack) {
             throw new IllegalStateException("startMark: a cycle is marking already");
         }
-        if (hasUnswept(cycle.sweepGen)) {
+        if (cachesCaughtUp != cycle.phase || hasUnswept(cycle.sweepGen)) {
             throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
         }
         cycle.markedBytes.reset();
         heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
-        heap.caches().markCachedFreeSlots(); // allocate-black for the spans caches hold now
+        // Allocate-black for the spans caches hold: each cache marks their free slots before
+        // its next allocation (ThreadCache, "Collection phases"), not this pause.
+        cycle.phase++;
+        cachesCaughtUp = cycle.phase;
     }
 
     @Override
@@ -183,7 +192,9 @@ final class HeapCollection implements HeapForGc {
         cycle.allocateBlack = false;
         int gen = cycle.sweepGen + 2;
         cycle.sweepGen = gen; // every span in use is unswept now
-        heap.caches().sweepCachedSpans(gen);
+        // The spans caches hold are swept by their owners before they next allocate, or by
+        // sweepSome (ThreadCache, "Collection phases"), not in this pause.
+        cycle.phase++;
         cycle.marking = false;
         return cycle.markedBytes.sumThenReset() + heap.caches().takeBlackBytes();
     }
@@ -191,6 +202,14 @@ final class HeapCollection implements HeapForGc {
     @Override
     public boolean sweepSome(int maxSpans) {
         assert !heap.pageHeap().lock.isHeldByCurrentThread() : "lock order: central lists before the page heap";
+        int phase = cycle.phase;
+        if (cachesCaughtUp != phase && !CycleState.isMarking(phase)) {
+            // First the caches whose owners have not caught up since termination: what a
+            // goroutine that has ended flushes meanwhile reaches the central lists before the
+            // sweep below is done with them (ThreadCaches#catchUpIdle).
+            heap.caches().catchUpIdle();
+            cachesCaughtUp = phase;
+        }
         int gen = cycle.sweepGen;
         CentralList[] centrals = heap.centrals();
         int budget = maxSpans;

@@ -196,6 +196,9 @@ final class HeapVerifier {
             if (!(place instanceof ThreadCache cache) || cache.thread != s.ownerPlain()) {
                 throw HeapErrors.broken("an owned span sits in its owner's cache", s + " in " + place);
             }
+            if (s.sweepGen != heap.cycle().sweepGen && cache.phase() == heap.cycle().phase) {
+                throw HeapErrors.broken("a span in a cache caught up with the collector's phase is swept", s);
+            }
         }
         verifySweepGen(s);
         liveObjects += s.allocCount - parked;
@@ -207,9 +210,6 @@ final class HeapVerifier {
         if (s.sweepGen != gen && s.sweepGen != gen - 2) {
             throw HeapErrors.broken("a span in use is swept in this sweep generation or unswept from the last",
                     s + ": " + s.sweepGen + " vs " + gen);
-        }
-        if (s.sweepGen != gen && s.ownerPlain() != null) {
-            throw HeapErrors.broken("a span in a thread cache is swept", s);
         }
         if (s.sweepGen == gen && !heap.cycle().marking && s.markBits != null) {
             for (long w : s.markBits) {
@@ -245,6 +245,9 @@ final class HeapVerifier {
         for (ThreadCache cache : caches) {
             if (!owners.add(cache.thread)) {
                 throw HeapErrors.broken("a thread has one cache", cache.thread);
+            }
+            if (cache.blackBytes != 0 && !cache.countsBlack) {
+                throw HeapErrors.broken("a cache that allocated black is counted at termination", cache.thread);
             }
             for (int spanClass = 0; spanClass < cache.spans.length; spanClass++) {
                 Span s = cache.spans[spanClass];

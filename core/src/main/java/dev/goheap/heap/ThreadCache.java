@@ -1,5 +1,8 @@
 package dev.goheap.heap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One thread's spans, one per span class (Go's {@code mcache}): the allocation fast path takes a
  * slot from its span without any lock, and a free by the same thread puts it straight back.
@@ -9,12 +12,36 @@ package dev.goheap.heap;
  * when its thread calls {@link Heap#releaseThreadCache}, when a goroutine ends, and, for threads
  * that ended without doing so, by {@link ThreadCaches#reapDead}.
  *
- * <p><b>Thread safety:</b> owner thread only, except that once {@link #thread} has ended (which
- * {@link Thread#isAlive()} observes with a happens-before edge) any thread may flush it.
+ * <p><b>Collection phases</b> (Go's {@code mcache.flushGen} and {@code prepareForSweep}): the
+ * cache's spans follow the collector's phase ({@link CycleState#phase}) lazily. Mark start and
+ * mark termination change the phase without touching any cache, so that their pauses do not
+ * grow with the number of goroutines (10 000 parked goroutines made them 9-76 ms). The owner
+ * catches up ({@link ThreadCaches#catchUp}) before its first allocation in a new phase: it
+ * sweeps the spans it holds that a termination left unswept, and while marking marks their
+ * free slots (allocate-black). Before the next mark start, the collector's sweep catches up
+ * the caches whose owners have not allocated since ({@link ThreadCaches#catchUpIdle}): parked
+ * goroutines, mostly. {@link #catchingUp} lets one of the two at a time do it.
+ *
+ * <p><b>Thread safety:</b> owner thread only, except: once {@link #thread} has ended (which
+ * {@link Thread#isAlive()} observes with a happens-before edge) any thread may flush it; and the
+ * collector catches up a cache that is behind the phase, holding {@link #catchingUp}.
  */
 final class ThreadCache {
     /** A span that is always full: an empty cache entry sends the first allocation to refill. */
     static final Span EMPTY = emptySpan();
+
+    private static final VarHandle PHASE;
+    private static final VarHandle CATCHING_UP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PHASE = lookup.findVarHandle(ThreadCache.class, "phase", int.class);
+            CATCHING_UP = lookup.findVarHandle(ThreadCache.class, "catchingUp", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final Thread thread;
     /** The span of each class, or {@link #EMPTY}; written through {@link #hold}, under the class's central lock. */
@@ -29,10 +56,43 @@ final class ThreadCache {
     boolean flushed; // owner thread, or the reaper after the owner ended
     /** Bytes this thread allocated black this cycle (owner thread; summed with the world stopped). */
     long blackBytes;
+    /**
+     * The {@link CycleState#phase} this cache's spans are caught up with. Written with release
+     * semantics by whoever holds {@link #catchingUp}, read with acquire semantics by the owner's
+     * fast path: a phase it reads as current orders the catch-up's sweep before its allocation.
+     */
+    @SuppressWarnings("unused") // through PHASE
+    private int phase;
+    /** 1 while the owner or the collector catches this cache up (or the owner flushes it, for good). */
+    @SuppressWarnings("unused") // through CATCHING_UP
+    private int catchingUp;
+    /** In {@link ThreadCaches}' list of caches that may have allocated black this cycle: guarded by its lock. */
+    boolean countsBlack;
 
-    ThreadCache(Thread thread) {
+    ThreadCache(Thread thread, int phase) {
         this.thread = thread;
         java.util.Arrays.fill(spans, EMPTY);
+        PHASE.set(this, phase);
+    }
+
+    /** The phase this cache is caught up with; an acquire read (the fast path's, see {@link #phase}). */
+    int phase() {
+        return (int) PHASE.getAcquire(this);
+    }
+
+    /** Records that the cache is caught up with {@code phase}: a release write, holding {@link #catchingUp}. */
+    void setPhase(int phase) {
+        PHASE.setRelease(this, phase);
+    }
+
+    /** Tries to take the right to catch up (or flush) this cache; returns whether it did. */
+    boolean tryStartCatchUp() {
+        return CATCHING_UP.compareAndSet(this, 0, 1);
+    }
+
+    /** Gives the right back ({@link #tryStartCatchUp}). */
+    void endCatchUp() {
+        CATCHING_UP.setVolatile(this, 0);
     }
 
     private static Span emptySpan() {

@@ -39,8 +39,9 @@
  *       the type's pointer map ({@code SpanPointerMaps.setPointerMap}): written into every slot's bits by the
  *       span's first object, then nothing per object while the types agree. While the
  *       collector marks, the object is black already: a cache that takes a span then marks
- *       its free slots at once ({@code SpanMarks.markFreeSlots}; mark start does the same for the
- *       spans caches hold, and an owner's free marks the slot it frees), so allocate-black
+ *       its free slots at once ({@code SpanMarks.markFreeSlots}; a cache does the same for the
+ *       spans it holds when it catches up with the mark phase, before its first allocation in
+ *       it, and an owner's free marks the slot it frees), so allocate-black
  *       costs no atomic per object. No {@code closed}
  *       check: {@code close} empties every cache, so the next allocation meets an empty span and
  *       takes the refill path, which checks.</li>

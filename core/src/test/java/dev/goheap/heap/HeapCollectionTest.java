@@ -188,7 +188,7 @@ class HeapCollectionTest {
             gc.mark(whiteElsewhere);
             heap.writePointer(black, LEFT, whiteElsewhere); // not nil before: calls
             assertCalls(calls, black, whiteElsewhere);
-            gc.mark(parent); // the roots: finishMark sweeps the cached spans
+            gc.mark(parent); // the roots: the next allocation sweeps the cached spans
             gc.mark(spare);
             gc.finishMark();
 

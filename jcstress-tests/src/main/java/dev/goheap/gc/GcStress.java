@@ -89,7 +89,7 @@ public final class GcStress {
 
         /**
          * The rest of mark termination: barrier off, new sweep generation. Read mark bits before
-         * this: finishMark sweeps the spans in thread caches at once, clearing their marks.
+         * this: a sweep clears them (an actor's allocation sweeps the spans its cache holds).
          */
         void terminate() {
             heap.setWriteBarrier(null);
@@ -546,7 +546,8 @@ public final class GcStress {
                 objects[i] = c.heap.allocate(SMALL);
                 c.heap.setLong(objects[i], 0, LIVE_STAMP + i);
             }
-            // Off the cache: finishMark sweeps cached spans at once; a central one stays unswept.
+            // Off the cache: a cached span is swept by its owner's next allocation; a central one
+            // is swept by whichever actor gets to it first.
             c.heap.releaseThreadCache();
             c.startMark(false);
             for (int i = 0; i < SWEEP_OBJECTS; i += 2) {

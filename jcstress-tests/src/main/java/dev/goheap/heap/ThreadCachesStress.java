@@ -10,6 +10,9 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.HeapForGc;
 
 /*
  * The thread-cache lookup's racy slot array (ThreadCaches.byThreadId): every thread stores its own
@@ -20,6 +23,10 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * With one slot, both actors' lookups race on the same array element, each overwriting the
  * other's entry. Nothing of the heap is needed for a lookup (a cache's spans are all EMPTY until
  * its first allocation), so each state has its own ThreadCaches over no central lists.
+ *
+ * And the lazy phase change of a cache (ThreadCache, "Collection phases"): its owner catching up
+ * at its first allocation after mark termination races the collector catching up idle caches.
+ * That state has a heap of its own (one 4 MiB chunk), as GcStress's states do.
  */
 public final class ThreadCachesStress {
     private ThreadCachesStress() {}
@@ -57,6 +64,67 @@ public final class ThreadCachesStress {
         @Arbiter
         public void arbiter(III_Result r) {
             r.r3 = first != second && caches.count() == 2 ? 1 : 0;
+        }
+    }
+
+    @JCStressTest
+    @Description("A thread allocates a kept object and garbage, runs a cycle that marks the kept one "
+            + "(its cache is then behind the phase: its span unswept), and allocates again, catching "
+            + "its cache up; meanwhile the collector catches up idle caches. The span is swept exactly "
+            + "once, before the owner's new object is taken from it.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The kept and the new object live, the garbage swept once.")
+    @Outcome(expect = FORBIDDEN, desc = "An object lost (swept twice, or swept under the owner's allocation: "
+            + "r1 = 0), a wrong sweep count or live count (r2 = 0), or an exception (negative).")
+    @State
+    public static class OwnerCatchUpVsIdleCatchUp {
+        static final long SIZE = 64;
+        static final int GARBAGE = 5;
+        final Heap heap = Heap.open(64L << 20, 0);
+        final HeapForGc gc = GcAccess.of(heap);
+        long kept;
+        long fresh;
+        RuntimeException failure;
+
+        @Actor
+        public void owner() {
+            try {
+                kept = heap.allocate(SIZE);
+                for (int i = 0; i < GARBAGE; i++) {
+                    heap.allocate(SIZE);
+                }
+                gc.startMark();
+                gc.mark(kept);
+                gc.finishMark(); // this thread's cache is behind the phase now
+                fresh = heap.allocate(SIZE); // catches up: sweeps its span, then takes a slot
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        @Actor
+        public void collector() {
+            heap.caches().catchUpIdle();
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            try {
+                if (failure != null) {
+                    r.r1 = -1;
+                    return;
+                }
+                gc.finishSweep();
+                heap.verify();
+                boolean bothLive = heap.sizeOf(kept) == SIZE && heap.sizeOf(fresh) == SIZE && kept != fresh;
+                r.r1 = bothLive ? 1 : 0;
+                r.r2 = heap.stats().liveObjects() == 2 && gc.sweptTotals()[0] == GARBAGE ? 1 : 0;
+            } catch (IllegalArgumentException lost) {
+                r.r1 = 0;
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            } finally {
+                heap.close();
+            }
         }
     }
 }

@@ -1,0 +1,150 @@
+package dev.goheap.heap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.HeapForGc;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The thread caches follow the collector's phases lazily (ThreadCache, "Collection phases"): mark
+ * start and termination leave every cache alone; a cache's owner catches up before it next
+ * allocates, and the sweep catches up the caches of owners that did not. The owner here is a
+ * second thread that allocates when told, as a goroutine that parks between its allocations.
+ */
+class ThreadCachePhasesTest {
+    private static final long SIZE = 48;
+
+    Heap heap;
+    HeapForGc gc;
+    ExecutorService owner;
+
+    @BeforeEach
+    void open() {
+        heap = Heap.open(1L << 30, 0);
+        gc = GcAccess.of(heap);
+        owner = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        onOwner(() -> {
+            heap.releaseThreadCache();
+            return null;
+        });
+        owner.shutdown();
+        heap.verify();
+        heap.close();
+    }
+
+    private <T> T onOwner(Callable<T> task) throws InterruptedException, ExecutionException {
+        return owner.submit(task).get();
+    }
+
+    /** The owner allocates {@code kept}, then {@code garbage} more objects in the same span; returns kept. */
+    private long keptAmongGarbage(int garbage) throws Exception {
+        return onOwner(() -> {
+            long kept = heap.allocate(SIZE);
+            for (int i = 0; i < garbage; i++) {
+                heap.allocate(SIZE);
+            }
+            return kept;
+        });
+    }
+
+    @Test
+    void shouldLeaveAnIdleCacheToTheSweepAtMarkTermination() throws Exception {
+        long kept = keptAmongGarbage(20);
+        Span span = heap.chunks().spanInUse(kept);
+        gc.finishSweep();
+        gc.startMark();
+        gc.mark(kept);
+        gc.finishMark();
+
+        int gen = heap.cycle().sweepGen;
+        assertEquals(gen - 2, span.sweepGen, "termination does not sweep the spans of an idle cache");
+        heap.verify(); // an unswept span in a cache behind the phase is allowed
+        assertThrows(IllegalStateException.class, gc::startMark, "a cache may hold unswept spans");
+
+        gc.finishSweep();
+        assertEquals(gen, span.sweepGen, "the sweep catches the idle cache up");
+        assertEquals(1, heap.stats().liveObjects(), "its garbage swept, the marked object kept");
+        heap.verify();
+        long next = onOwner(() -> heap.allocate(SIZE));
+        assertNotEquals(kept, next, "the kept object's slot is not handed out again");
+        assertEquals(span, heap.chunks().spanInUse(next), "the owner allocates from its swept span");
+        gc.startMark(); // every cache is caught up now
+        gc.finishMark();
+        gc.finishSweep();
+    }
+
+    @Test
+    void shouldAllocateBlackFromACacheThatMissedMarkStart() throws Exception {
+        long first = keptAmongGarbage(0);
+        gc.finishSweep();
+        gc.startMark();
+        Span span = heap.chunks().spanInUse(first);
+        assertFalse(SpanMarks.isMarked(span, span.slotIndexAt(first - span.base) + 1),
+                "mark start does not mark the free slots of the spans caches hold");
+
+        long black = onOwner(() -> heap.allocate(SIZE));
+        assertEquals(span, heap.chunks().spanInUse(black), "from the span it held at mark start");
+        assertTrue(gc.isMarked(black), "allocated while marking: black");
+        long marked = gc.finishMark();
+        assertEquals(heap.sizeOf(black), marked, "its black bytes count as marked");
+
+        gc.finishSweep();
+        heap.verify();
+        assertEquals(1, heap.stats().liveObjects(), "the white object swept, the black one kept");
+        heap.sizeOf(black); // throws if it was swept
+    }
+
+    @Test
+    void shouldSweepAStaleCacheBeforeItsThreadFlushesIt() throws Exception {
+        long kept = keptAmongGarbage(20);
+        Span span = heap.chunks().spanInUse(kept);
+        gc.finishSweep();
+        gc.startMark();
+        gc.mark(kept);
+        gc.finishMark();
+        int gen = heap.cycle().sweepGen;
+
+        onOwner(() -> {
+            heap.releaseThreadCache(); // a goroutine that ends after termination: no stop waits for it
+            return null;
+        });
+        assertEquals(null, span.ownerPlain(), "its span went central");
+        assertEquals(gen, span.sweepGen, "swept before it went: the collector may have looked at the lists already");
+        heap.verify();
+        gc.finishSweep();
+        assertEquals(1, heap.stats().liveObjects());
+        gc.startMark();
+        gc.finishMark();
+        gc.finishSweep();
+        assertEquals(0, heap.stats().liveObjects(), "unmarked this time");
+    }
+
+    @Test
+    void shouldCountOnlyCachesThatCaughtUpWithTheMarkPhase() throws Exception {
+        keptAmongGarbage(3); // a cache that stays idle through the cycle
+        gc.finishSweep();
+        gc.startMark();
+        long black = heap.allocate(SIZE); // this thread's cache: made while marking, so counted
+        long marked = gc.finishMark();
+        assertEquals(heap.sizeOf(black), marked);
+        gc.finishSweep();
+        heap.verify();
+        heap.free(black);
+        heap.releaseThreadCache();
+    }
+}
