@@ -64,6 +64,12 @@ final class Allocation {
         int slot = s.takeFreeSlot();
         if (slot < 0) {
             s = refill(heap, cache, spanClass, atSafepoint);
+            // The refill may have parked (a safepoint: growth, the heap limit's collection), and a
+            // mark start or termination may have come meanwhile: catch up before taking a slot.
+            phase = cycle.phase;
+            if (cache.phase() != phase) {
+                heap.caches.catchUp(cache);
+            }
             slot = s.takeFreeSlot();
         }
         if (CycleState.isMarking(phase)) {

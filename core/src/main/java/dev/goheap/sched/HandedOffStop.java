@@ -22,27 +22,26 @@ final class HandedOffStop {
         OperatorSlot.acquire(sp, "stopTheWorld");
         long start = System.nanoTime(); // replaced by the request's time once it is made
         long deadlineNanos = deadline;
-        Mutator[] all = PlainStop.NONE;
         int outcome = WorldStop.MISSED;
         try {
             Mutator self = sp.current.get();
             sp.lock.lock();
             try {
-                all = PlainStop.requestStopLocked(sp, self);
+                PlainStop.requestStopLocked(sp, self);
                 start = sp.stops.lastRequestNanos;
                 if (fromRequest) { // a timeout: at most 2^62 ns, so that the sum compares right with nanoTime's
                     deadlineNanos = start + Math.min(deadline, 1L << 62);
                 }
-                sp.handoff.postLocked(work, all, deadlineNanos);
+                sp.handoff.postLocked(work, deadlineNanos);
             } finally {
                 sp.lock.unlock();
             }
-            outcome = WorldStop.awaitStopped(sp, all, start, deadlineNanos, sp.handoff);
+            outcome = WorldStop.awaitStopped(sp, start, deadlineNanos, sp.handoff);
         } finally {
             if (outcome == WorldStop.MISSED) {
                 sp.lock.lock();
                 try {
-                    WorldStop.releaseLocked(sp, all); // a no-op if a stopped goroutine released already
+                    WorldStop.releaseLocked(sp); // a no-op if a stopped goroutine released already
                     sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
                     sp.handoff.clearLocked();
                 } finally {
@@ -57,7 +56,7 @@ final class HandedOffStop {
         if (outcome == WorldStop.STOPPED) {
             // No lock before the work: a goroutine that just stopped may still hold it, and
             // waiting for it to be handed over was measured at up to 1.8 ms on two busy CPUs.
-            PlainStop.enterStoppedWorld(sp, all, start, System.nanoTime() - start);
+            PlainStop.enterStoppedWorld(sp, start, System.nanoTime() - start);
             boolean finished;
             try {
                 finished = work.run();
@@ -72,7 +71,7 @@ final class HandedOffStop {
         boolean missed;
         Throwable failure;
         try {
-            WorldStop.awaitHandedOff(sp, sp.handoff, all, start);
+            WorldStop.awaitHandedOff(sp, sp.handoff, start);
         } finally {
             sp.lock.lock();
             try {

@@ -308,7 +308,7 @@ final class HandshakeRun {
                 ended++;
                 return;
             }
-            if (s == PARKED && m.casState(PARKED, HELD)) { // registered during the stop
+            if (s == PARKED && m.casState(PARKED, HELD)) { // the stop does not hold the parked ones
                 try {
                     runAction(m);
                     byCaller++;

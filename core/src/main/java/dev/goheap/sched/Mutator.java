@@ -62,9 +62,6 @@ public final class Mutator {
     int index = -1;
     /** When the owner stopped (M2): written before {@code state = STOPPED}, read by the operator after. */
     long stoppedAtNanos;
-    /** Operator only: the state at the stop's first look, and when the operator saw it safe (StopReport). */
-    int stateAtRequest;
-    long seenSafeNanos;
 
     Mutator(Safepoints safepoints, Goroutine goroutine) {
         this.safepoints = safepoints;

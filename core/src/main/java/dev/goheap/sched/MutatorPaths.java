@@ -31,7 +31,8 @@ final class MutatorPaths {
         }
         // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
         m.setStateVolatile(Mutator.PARKED);
-        // Dekker with the operator's "operatorWaiting = true; scan states": one of us sees the
+        sp.addActive(-1);
+        // Dekker with the operator's "operatorWaiting = true; look again": one of us sees the
         // other's write, so a blocked operator is always woken for this park (package-info race 4).
         if (sp.operatorWaiting) {
             OperatorSlot.signal(sp);
@@ -44,9 +45,19 @@ final class MutatorPaths {
         if (m == null) {
             return;
         }
-        // Fast path: nothing pending, and no operator captured us (the CAS would fail) meanwhile.
-        if (sp.pendingVolatile() == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
-            return;
+        // Fast path: nothing pending. Count ourselves active first, then look again (Dekker with
+        // a stop's request, which sets STOP and then reads the count: race 3): a stop that did
+        // not count us is seen here, and we leave the count as it was; one that did waits for
+        // us to stop at our next safepoint. Then the CAS, which fails if a handshake holds us.
+        if (sp.pendingVolatile() == 0) {
+            sp.addActive(1);
+            if (sp.pendingVolatile() == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
+                return;
+            }
+            sp.addActive(-1);
+            if (sp.operatorWaiting) {
+                OperatorSlot.signal(sp); // it may have counted us and wait for us: as for a park
+            }
         }
         unparkSlow(sp, m);
     }
@@ -117,6 +128,7 @@ final class MutatorPaths {
             }
             m.stoppedAtNanos = System.nanoTime(); // for StopReport: published by the state write
             m.setStateVolatile(Mutator.STOPPED); // releases everything this goroutine did
+            sp.stops.addStoppedLocked(m);
             // The last to stop runs the stop's work itself, if one was posted (package-info
             // "Stop handoff"); it need not wake the operator then.
             claimed = sp.handoff.claimIfLastLocked(sp, m);
@@ -182,9 +194,10 @@ final class MutatorPaths {
                 if (s == Mutator.PARKED) {
                     if ((sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.operator() == me) {
                         if (m.casState(Mutator.PARKED, Mutator.RUNNING)) {
+                            sp.addActive(1);
                             break;
                         }
-                        continue; // an operator captured it meanwhile: HELD now
+                        continue; // a handshake captured it meanwhile: HELD now
                     }
                 } else if (s != Mutator.HELD) {
                     throw Errors.notParked(m, s);

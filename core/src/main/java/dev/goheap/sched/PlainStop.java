@@ -10,27 +10,23 @@ package dev.goheap.sched;
  * guarded as there.
  */
 final class PlainStop {
-    /** No goroutines: a stop's set until its request. */
-    static final Mutator[] NONE = {};
-
     private PlainStop() {}
 
     /** The body of {@link Safepoints#stopTheWorld}, which see. */
     static boolean stop(Safepoints sp, long deadlineNanos) {
         OperatorSlot.acquire(sp, "stopTheWorld");
         long start = System.nanoTime(); // replaced by the request's time once it is made
-        Mutator[] all = NONE;
         boolean stopped = false;
         try {
             Mutator self = sp.current.get();
             sp.lock.lock();
             try {
-                all = requestStopLocked(sp, self);
+                requestStopLocked(sp, self);
                 start = sp.stops.lastRequestNanos;
             } finally {
                 sp.lock.unlock();
             }
-            stopped = WorldStop.awaitStopped(sp, all, start, deadlineNanos, null) == WorldStop.STOPPED;
+            stopped = WorldStop.awaitStopped(sp, start, deadlineNanos, null) == WorldStop.STOPPED;
         } finally {
             if (!stopped) {
                 long pause = System.nanoTime() - start;
@@ -40,7 +36,7 @@ final class PlainStop {
                 } finally {
                     sp.lock.unlock();
                 }
-                WorldStop.release(sp, all); // step S5: the world runs again
+                WorldStop.release(sp); // step S5: the world runs again
             }
         }
         if (!stopped) {
@@ -53,21 +49,20 @@ final class PlainStop {
         } finally {
             sp.lock.unlock();
         }
-        sp.stops.stopSet = all;
         sp.stops.stopStart = start;
         sp.stops.worldStopped = true;
         return true;
     }
 
     /**
-     * Step S1 under the lock: sets STOP and returns the copy of the registry, leaving out the
-     * operator's own goroutine {@code self} (null if none); in one critical section, so that a
-     * registration is either in the copy or sees STOP (race 2 in package-info).
+     * Step S1 under the lock: notes the request's time and whether the operator is itself a
+     * running goroutine {@code self} (null if none; it never stops for its own stop), and sets
+     * STOP. A registration after this sees STOP and waits (race 2 in package-info).
      */
-    static Mutator[] requestStopLocked(Safepoints sp, Mutator self) {
+    static void requestStopLocked(Safepoints sp, Mutator self) {
         sp.stops.lastRequestNanos = System.nanoTime();
+        sp.stops.operatorActive = self != null && self.stateVolatile() == Mutator.RUNNING ? 1 : 0;
         OperatorSlot.setPendingLocked(sp, Safepoints.STOP, true);
-        return sp.registry.snapshotLocked(self);
     }
 
     /**
@@ -75,9 +70,8 @@ final class PlainStop {
      * here, as after {@link Safepoints#stopTheWorld}; {@link #start} counts the stop's time to
      * safepoint, after the work.
      */
-    static void enterStoppedWorld(Safepoints sp, Mutator[] all, long startNanos, long timeToSafepointNanos) {
+    static void enterStoppedWorld(Safepoints sp, long startNanos, long timeToSafepointNanos) {
         sp.stops.timeToSafepointOfStop = timeToSafepointNanos;
-        sp.stops.stopSet = all;
         sp.stops.stopStart = startNanos;
         sp.stops.worldStopped = true;
     }
@@ -87,8 +81,6 @@ final class PlainStop {
         if (sp.operator() != Thread.currentThread() || !sp.stops.worldStopped) {
             throw Errors.notStopper(sp.operator(), sp.stops.worldStopped);
         }
-        Mutator[] all = sp.stops.stopSet;
-        sp.stops.stopSet = null;
         sp.stops.worldStopped = false;
         sp.lock.lock(); // once: the figures with the release (S6), one fewer wait for a contended lock
         try {
@@ -97,7 +89,7 @@ final class PlainStop {
             // claim attempt (StopHandoff#claimIfLastLocked, under this lock) reading it. Cleared
             // without the lock, that read found no goroutines and threw (found by StopBenchmark).
             sp.handoff.clearLocked();
-            WorldStop.releaseLocked(sp, all);
+            WorldStop.releaseLocked(sp);
             if (sp.stops.timeToSafepointOfStop >= 0) { // stopTheWorldAndRun's, counted here, after its work
                 sp.figures.stoppedLocked(sp.stops.timeToSafepointOfStop);
                 sp.stops.timeToSafepointOfStop = -1;

@@ -78,6 +78,16 @@ final class Registry {
         return Arrays.copyOf(picked, n);
     }
 
+    /** The number of registered mutators. */
+    int sizeLocked() {
+        return size;
+    }
+
+    /** The registered mutator at {@code i}, below {@link #sizeLocked}. */
+    Mutator getLocked(int i) {
+        return mutators[i];
+    }
+
     int sizeRacy() {
         return sizeRacy;
     }

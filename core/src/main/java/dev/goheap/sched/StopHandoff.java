@@ -46,19 +46,20 @@ final class StopHandoff {
     private StopWork work;
     private long deadlineNanos;  // the stop's deadline: stopped goroutines abandon it there themselves
     private boolean missed;      // a stopped goroutine abandoned the stop at its deadline
-    /** The stop's goroutines, a copy of the operator's (which it reorders as it scans, unlocked). */
-    private Mutator[] members;
+    private int waitedFor;       // the goroutines stopped when a goroutine claimed the work
+    private Mutator late;        // a stopped goroutine abandoned the stop at its deadline: one still running then
     private boolean result;
     private Throwable failure;
     private long claimedNanos;
     private Mutator claimant; // the goroutine that claimed the work, or null
 
-    /** Operator, under the lock, with the stop's request (S1): posts {@code w} for {@code all}. */
-    void postLocked(StopWork w, Mutator[] all, long deadline) {
+    /** Operator, under the lock, with the stop's request (S1): posts {@code w}. */
+    void postLocked(StopWork w, long deadline) {
         work = w;
         deadlineNanos = deadline;
         missed = false;
-        members = all.clone();
+        waitedFor = 0;
+        late = null;
         result = false;
         failure = null;
         claimedNanos = 0;
@@ -69,7 +70,6 @@ final class StopHandoff {
     /** Operator, under the lock, once the stop is over: forgets the work. */
     void clearLocked() {
         work = null;
-        members = null;
         failure = null;
         claimant = null;
         state = NONE;
@@ -95,24 +95,30 @@ final class StopHandoff {
 
     /**
      * A goroutine that has just stopped (step M2, under the lock): claims the work if every
-     * goroutine of the stop is stopped, held or ended now, holding the parked ones as the
-     * operator would (S3). A goroutine running or dead-but-registered leaves it to the operator.
+     * active goroutine has stopped now ({@link WorldStop#allStopped}: parked ones are not
+     * looked at). A goroutine running or dead-but-registered leaves it to the operator.
      */
     boolean claimIfLastLocked(Safepoints sp, Mutator self) {
-        if (state != POSTED) {
+        if (state != POSTED || !WorldStop.allStopped(sp)) {
             return false;
-        }
-        for (Mutator m : members) {
-            if (!WorldStop.isSafe(sp, m, false)) {
-                return false;
-            }
         }
         if (STATE.compareAndSet(this, POSTED, CLAIMED)) {
             claimedNanos = System.nanoTime();
             claimant = self;
+            waitedFor = sp.stops.stoppedCount;
             return true;
         }
         return false;
+    }
+
+    /** Under the lock, after DONE with {@link #missedLocked}: a goroutine that had not stopped at the deadline, or null. */
+    Mutator lateLocked() {
+        return late;
+    }
+
+    /** Under the lock, after DONE: how many goroutines had stopped when the work was claimed. */
+    int waitedForLocked() {
+        return waitedFor;
     }
 
     /**
@@ -147,7 +153,8 @@ final class StopHandoff {
         // release is then a no-op, WorldStop#releaseLocked), so the pause ends at the deadline.
         if ((sp.pendingVolatile() & Safepoints.STOP) != 0) {
             missed = true;
-            WorldStop.releaseLocked(sp, members);
+            late = WorldStop.runningLocked(sp); // before the release makes them all run
+            WorldStop.releaseLocked(sp);
         }
         if (ours) {
             state = DONE; // the operator waits for it (awaitHandedOff)
@@ -181,7 +188,7 @@ final class StopHandoff {
         try {
             result = r;
             failure = f;
-            WorldStop.releaseLocked(sp, members);
+            WorldStop.releaseLocked(sp);
             state = DONE;
             OperatorSlot.wakeLocked(sp);
         } finally {

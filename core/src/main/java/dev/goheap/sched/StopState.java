@@ -17,9 +17,43 @@ final class StopState {
     /** Written by the operator at the end of each stop's wait ({@link #record}); read by anyone (tracing). */
     volatile StopReport lastStop;
     volatile StopReport worstStop;
-    Mutator[] stopSet; // operator only: the stop's goroutines while the world is stopped
     long stopStart;    // operator only: when the current stop was requested
+    /**
+     * The goroutines that stopped (M2) for the current stop, in order of arrival, so that the
+     * release touches those and not every goroutine: guarded by the lock; {@link #stoppedCount}
+     * is read racily by the operator and the claimant ({@link WorldStop#allStopped}).
+     */
+    private Mutator[] stopped = new Mutator[16];
+    volatile int stoppedCount;
+    /** 1 if the operator is itself a running goroutine (it never stops for its own stop): written under the lock at S1. */
+    volatile int operatorActive;
     long timeToSafepointOfStop = -1; // operator only: stopTheWorldAndRun's, until startTheWorld counts it
+
+    /** Step M2, under the lock: {@code m} has just stopped. */
+    void addStoppedLocked(Mutator m) {
+        int n = stoppedCount;
+        if (n == stopped.length) {
+            stopped = java.util.Arrays.copyOf(stopped, n * 2);
+        }
+        stopped[n] = m;
+        stoppedCount = n + 1;
+    }
+
+    /** Step S6, under the lock: every goroutine that stopped runs again; the list is empty after. */
+    void releaseStoppedLocked() {
+        int n = stoppedCount;
+        for (int i = 0; i < n; i++) {
+            stopped[i].setStateVolatile(Mutator.RUNNING);
+            stopped[i] = null;
+        }
+        stoppedCount = 0;
+    }
+
+    /** Under the lock: the goroutine that stopped last for the current stop, or null. */
+    Mutator lastStoppedLocked() {
+        int n = stoppedCount;
+        return n == 0 ? null : stopped[n - 1];
+    }
 
     /** The operator, at the end of a stop's wait. */
     void record(StopReport r) {

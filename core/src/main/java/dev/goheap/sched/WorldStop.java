@@ -5,11 +5,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The operator's side of a stop of the world (package-info "Stop", steps S2-S6): waits until
- * every goroutine of the stop is stopped, held or deregistered, holding the parked ones, and
- * releases them all at the end or at the deadline.
+ * every running goroutine has stopped, and releases the stopped ones at the end or at the
+ * deadline. Parked goroutines are never visited: the count of active goroutines ({@code
+ * Safepoints.active}) tells when every one that runs has stopped, and one that unparks during the
+ * stop sees STOP and stops first (race 3).
  *
  * <p><b>Thread safety:</b> the operator thread only; it shares the mutators' {@code state}
- * with their owners through the CAS protocol in package-info.
+ * with their owners through the protocol in package-info.
  */
 final class WorldStop {
     private WorldStop() {}
@@ -23,11 +25,11 @@ final class WorldStop {
     static final long SAMPLE_AFTER_NANOS = Long.getLong("goheap.sched.sampleStopsAfterMicros", 0L) * 1000;
 
     /**
-     * The operator rescans this often before it blocks (each round is one pass over the goroutines
-     * it waits for). Kept short on purpose: spinning 200-500 µs (with or without yields) made the
-     * demo's stops worse on the loaded 2-CPU build machine (max pause 4.6-5.3 ms before, 10.6 ms
-     * after): a thread that spins uses up its CFS share and is then preempted with the world
-     * stopped, while a thread that blocks is woken with priority.
+     * The operator looks this often before it blocks. Kept short on purpose: spinning 200-500 µs
+     * (with or without yields) made the demo's stops worse on the loaded 2-CPU build machine
+     * (max pause 4.6-5.3 ms before, 10.6 ms after): a thread that spins uses up its CFS share
+     * and is then preempted with the world stopped, while a thread that blocks is woken with
+     * priority.
      */
     static final int SPIN_ROUNDS = 32;
     /** A blocked operator looks again this often even unsignalled: for threads that died without deregistering. */
@@ -39,31 +41,36 @@ final class WorldStop {
     static final int HANDED_OFF = 2;
 
     /**
-     * Steps S2-S4 (package-info "Stop"): waits until every goroutine of {@code all} is stopped,
-     * held or deregistered, capturing the parked ones. Returns STOPPED, or MISSED if the
-     * deadline passed. With a {@code handoff} (else null) posted, the work goes to whoever claims
-     * it first: STOPPED means the operator did, HANDED_OFF that the last goroutine to stop did
-     * (it runs the work and releases the world; see {@link #awaitHandedOff}), and MISSED that the
-     * operator abandoned it at the deadline. Leaves a {@link StopReport} of the stop (requested
-     * at {@code startNanos}) in {@code sp}.
+     * Whether every active goroutine but the operator's own has stopped (S2): the world is
+     * stopped. Reads the stopped count before the active count, so that a goroutine that stops
+     * or parks between the two reads cannot make it true early; one that unparks between them
+     * is not counted, and sees STOP before it does anything else (race 3). Also a claiming
+     * goroutine's test ({@link StopHandoff#claimIfLastLocked}).
      */
-    static int awaitStopped(Safepoints sp, Mutator[] all, long startNanos, long deadlineNanos, StopHandoff handoff) {
-        for (Mutator m : all) {
-            m.stateAtRequest = m.stateVolatile();
-            m.seenSafeNanos = 0;
-        }
-        int safe = 0; // all[0, safe) are stopped, held or dead: stable until our release
+    static boolean allStopped(Safepoints sp) {
+        int stopped = sp.stops.stoppedCount + sp.stops.operatorActive;
+        return stopped == sp.activeVolatile();
+    }
+
+    /**
+     * Steps S2-S5 (package-info "Stop"): waits until every running goroutine has stopped.
+     * Returns STOPPED, or MISSED if the deadline passed. With a {@code handoff} (else null)
+     * posted, the work goes to whoever claims it first: STOPPED means the operator did,
+     * HANDED_OFF that the last goroutine to stop did (it runs the work and releases the world;
+     * see {@link #awaitHandedOff}), and MISSED that the operator abandoned it at the deadline.
+     * Leaves a {@link StopReport} of the stop (requested at {@code startNanos}) in {@code sp}.
+     */
+    static int awaitStopped(Safepoints sp, long startNanos, long deadlineNanos, StopHandoff handoff) {
         boolean interrupted = false;
         String sample = null;
         int outcome = MISSED;
         try {
             for (int round = 0; ; round++) {
                 if (handoff != null && handoff.state() != StopHandoff.POSTED) {
-                    outcome = HANDED_OFF; // a goroutine saw itself last; stop capturing parked ones
+                    outcome = HANDED_OFF; // a goroutine saw itself last
                     return outcome;
                 }
-                safe = scanForStop(sp, all, safe, round >= SPIN_ROUNDS);
-                if (safe == all.length) {
+                if (allStopped(sp)) {
                     outcome = handoff == null || handoff.claimByOperator() ? STOPPED : HANDED_OFF;
                     return outcome;
                 }
@@ -76,25 +83,25 @@ final class WorldStop {
                     return outcome;
                 }
                 if (sample == null && SAMPLE_AFTER_NANOS > 0 && now - startNanos > SAMPLE_AFTER_NANOS) {
-                    sample = sampleStack(all[safe], now - startNanos);
+                    sample = sampleStack(sp, now - startNanos);
                 }
                 if (round < SPIN_ROUNDS) {
                     Thread.onSpinWait();
                     continue;
                 }
+                abandonDeadRunning(sp); // a thread that died running never stops: not waited for
                 if (handoff != null) {
                     // With a sample due, wake for it: a park to the deadline would never take it.
                     long wake = sample == null && SAMPLE_AFTER_NANOS > 0
                             ? Math.min(deadlineNanos - startNanos, SAMPLE_AFTER_NANOS + 1) + startNanos : deadlineNanos;
-                    safe = parkForHandoff(sp, all, safe, wake, handoff);
+                    parkForHandoff(sp, wake, handoff);
                     continue;
                 }
                 sp.lock.lock();
                 try {
                     sp.operatorWaiting = true; // then look again (Dekker with park; race 4)
-                    safe = scanForStop(sp, all, safe, true);
                     long left = deadlineNanos - System.nanoTime();
-                    if (safe < all.length && left > 0) {
+                    if (!allStopped(sp) && left > 0) {
                         sp.arrived.awaitNanos(Math.min(left, RESCAN_NANOS));
                     }
                 } catch (InterruptedException e) {
@@ -106,7 +113,7 @@ final class WorldStop {
             }
         } finally {
             if (outcome != HANDED_OFF) { // else awaitHandedOff reports, once the claimant is known
-                sp.stops.record(report(all, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
+                sp.stops.record(report(sp, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -122,58 +129,88 @@ final class WorldStop {
      * lock to stop and to release; an operator preempted while holding it (the JIT's compiler
      * threads preempt it when it wakes them) kept a finished work's release waiting 0.65-1.1 ms.
      * Dekker with park as in S4: {@code operatorWaiting} is written before the look, the parking
-     * goroutine's state before its read of it, and an unpark before our park is kept as a permit.
+     * goroutine's count before its read of it, and an unpark before our park is kept as a permit.
      */
-    private static int parkForHandoff(Safepoints sp, Mutator[] all, int safe, long wakeNanos,
-            StopHandoff handoff) {
+    private static void parkForHandoff(Safepoints sp, long wakeNanos, StopHandoff handoff) {
         sp.operatorWaiting = true;
         try {
-            int now = scanForStop(sp, all, safe, true);
             long left = wakeNanos - System.nanoTime();
-            if (now < all.length && left > 0 && handoff.state() == StopHandoff.POSTED) {
+            if (!allStopped(sp) && left > 0 && handoff.state() == StopHandoff.POSTED) {
                 LockSupport.parkNanos(sp, left);
             }
-            return now;
         } finally {
             sp.operatorWaiting = false;
         }
     }
 
-    /** The goroutine seen safe last (or, if the stop failed, one still running), for the report. */
-    private static StopReport report(Mutator[] all, long startNanos, long ttsNanos, boolean stopped, String sample) {
-        Mutator last = null;
-        for (Mutator m : all) {
-            if (m.seenSafeNanos == 0) { // not safe: the stop missed its deadline waiting for it
-                last = m;
-                break;
+    /**
+     * The report of a stop: the goroutine that stopped last, or (the deadline passed) one still
+     * running. Only a missed stop looks at every goroutine.
+     */
+    private static StopReport report(Safepoints sp, long startNanos, long ttsNanos, boolean stopped, String sample) {
+        sp.lock.lock();
+        try {
+            int waitedFor = sp.stops.stoppedCount;
+            Mutator last = stopped ? sp.stops.lastStoppedLocked() : runningLocked(sp);
+            if (last == null) {
+                return StopReport.empty(ttsNanos, stopped);
             }
-            if (last == null || m.seenSafeNanos - last.seenSafeNanos > 0) {
-                last = m;
-            }
+            boolean arrived = last.stateVolatile() == Mutator.STOPPED;
+            long at = arrived ? last.stoppedAtNanos - startNanos : ttsNanos;
+            return new StopReport(ttsNanos, stopped, stopped ? waitedFor : waitedFor + 1, last.goroutine.id(),
+                    MutatorState.RUNNING, at, ttsNanos, sample);
+        } finally {
+            sp.lock.unlock();
         }
-        if (last == null) {
-            return StopReport.empty(ttsNanos, stopped);
-        }
-        long seen = last.seenSafeNanos == 0 ? ttsNanos : last.seenSafeNanos - startNanos;
-        long arrived = last.seenSafeNanos != 0 && last.stateVolatile() == Mutator.STOPPED
-                ? last.stoppedAtNanos - startNanos : seen;
-        return new StopReport(ttsNanos, stopped, all.length, last.goroutine.id(), stateOf(last.stateAtRequest),
-                arrived, seen, sample);
     }
 
-    private static MutatorState stateOf(int s) {
-        return switch (s) {
-            case Mutator.RUNNING -> MutatorState.RUNNING;
-            case Mutator.PARKED -> MutatorState.PARKED;
-            case Mutator.HELD -> MutatorState.HELD;
-            case Mutator.STOPPED -> MutatorState.STOPPED;
-            case Mutator.NEW -> MutatorState.NEW;
-            default -> MutatorState.DEREGISTERED;
-        };
+    /** Under the lock: a registered goroutine that runs (not stopped), other than the operator's own; or null. */
+    static Mutator runningLocked(Safepoints sp) {
+        Mutator self = sp.current.get();
+        for (int i = 0, n = sp.registry.sizeLocked(); i < n; i++) {
+            Mutator m = sp.registry.getLocked(i);
+            if (m != self && m.stateVolatile() == Mutator.RUNNING) {
+                return m;
+            }
+        }
+        return null;
     }
 
-    /** Debug: where {@code m} is now (a JVM handshake with its thread), as a few lines. */
-    private static String sampleStack(Mutator m, long afterNanos) {
+    /**
+     * The operator, past its spin: deregisters running goroutines whose thread died without
+     * deregistering (they never stop). A look at every goroutine, so only while a stop waits.
+     */
+    private static void abandonDeadRunning(Safepoints sp) {
+        Mutator self = sp.current.get();
+        Mutator dead = null;
+        sp.lock.lock();
+        try {
+            for (int i = 0, n = sp.registry.sizeLocked(); i < n && dead == null; i++) {
+                Mutator m = sp.registry.getLocked(i);
+                if (m != self && m.stateVolatile() == Mutator.RUNNING && !m.thread.isAlive()) {
+                    dead = m;
+                }
+            }
+        } finally {
+            sp.lock.unlock();
+        }
+        if (dead != null) {
+            Registration.abandonIfDead(sp, dead); // takes the lock itself; the next look finds the next one
+        }
+    }
+
+    /** Debug: where a goroutine the stop waits for is now (a JVM handshake with its thread), as a few lines. */
+    private static String sampleStack(Safepoints sp, long afterNanos) {
+        Mutator m;
+        sp.lock.lock();
+        try {
+            m = runningLocked(sp);
+        } finally {
+            sp.lock.unlock();
+        }
+        if (m == null) {
+            return null;
+        }
         StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
                 "goroutine %d %s at %.3f ms:", m.goroutine.id(), Mutator.stateName(m.stateVolatile()), afterNanos / 1e6));
         StackTraceElement[] frames = m.thread.getStackTrace();
@@ -183,61 +220,14 @@ final class WorldStop {
         return b.toString();
     }
 
-    /** One pass over {@code all[safe..]}: moves the ones now safe to the front; returns the new count. */
-    private static int scanForStop(Safepoints sp, Mutator[] all, int safe, boolean checkDead) {
-        for (int i = safe; i < all.length; i++) {
-            Mutator m = all[i];
-            if (safeForStop(sp, m, checkDead)) {
-                all[i] = all[safe];
-                all[safe++] = m;
-            }
-        }
-        return safe;
-    }
-
-    private static boolean safeForStop(Safepoints sp, Mutator m, boolean checkDead) {
-        if (isSafe(sp, m, checkDead)) {
-            m.seenSafeNanos = System.nanoTime();
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Whether {@code m} is safe for the stop: stopped, held or dead; a parked one is held first
-     * (S3, a CAS). {@code checkDead}: a running one whose thread died is deregistered (the
-     * operator only). Also a claiming goroutine's check ({@link StopHandoff#claimIfLastLocked}).
-     */
-    static boolean isSafe(Safepoints sp, Mutator m, boolean checkDead) {
-        for (;;) {
-            int s = m.stateVolatile();
-            switch (s) {
-                case Mutator.STOPPED, Mutator.HELD, Mutator.DEAD -> {
-                    return true;
-                }
-                case Mutator.PARKED -> {
-                    if (m.casState(Mutator.PARKED, Mutator.HELD)) { // step S3: it cannot unpark now
-                        return true;
-                    }
-                    // lost to its unpark or deregister: look again
-                }
-                case Mutator.RUNNING -> {
-                    return checkDead && Registration.abandonIfDead(sp, m);
-                }
-                default -> throw Errors.broken("a registered goroutine is never NEW", m, s);
-            }
-        }
-    }
-
     /**
      * Step S6 (package-info "Stop"), also at a timeout: clears STOP, makes the stopped
-     * goroutines of {@code all} running and the held ones parked, wakes every waiter, then ends
-     * the operation.
+     * goroutines running, wakes every waiter, then ends the operation.
      */
-    static void release(Safepoints sp, Mutator[] all) {
+    static void release(Safepoints sp) {
         sp.lock.lock();
         try {
-            releaseLocked(sp, all);
+            releaseLocked(sp);
         } finally {
             sp.lock.unlock();
         }
@@ -249,19 +239,12 @@ final class WorldStop {
      * ({@link StopHandoff#runAndRelease}), after which the operator still holds the operation
      * until it has seen the release ({@link #awaitHandedOff}).
      */
-    static void releaseLocked(Safepoints sp, Mutator[] all) {
+    static void releaseLocked(Safepoints sp) {
         if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
             return; // released already: a stopped goroutine did at the deadline (StopHandoff)
         }
         OperatorSlot.setPendingLocked(sp, Safepoints.STOP, false);
-        for (Mutator m : all) {
-            int s = m.stateVolatile();
-            if (s == Mutator.STOPPED) {
-                m.setStateVolatile(Mutator.RUNNING);
-            } else if (s == Mutator.HELD) {
-                m.setStateVolatile(Mutator.PARKED);
-            }
-        }
+        sp.stops.releaseStoppedLocked();
         // The release point: every goroutine may run from here (a waiter's wake-up is up to
         // the schedulers). Taken before the wake-ups, which may preempt this thread.
         sp.stops.lastReleaseNanos = System.nanoTime();
@@ -270,11 +253,9 @@ final class WorldStop {
 
     /**
      * The operator of a stop whose work a goroutine claimed: waits until that goroutine has run
-     * it and released the world, then lets go of goroutines the operator held after the release
-     * (its unlocked scan can capture a goroutine that parked again: it is held for nothing,
-     * and its unpark would wait for us), and ends the operation.
+     * it and released the world, reports, and ends the operation.
      */
-    static void awaitHandedOff(Safepoints sp, StopHandoff handoff, Mutator[] all, long startNanos) {
+    static void awaitHandedOff(Safepoints sp, StopHandoff handoff, long startNanos) {
         boolean interrupted = false;
         sp.lock.lock();
         try {
@@ -285,25 +266,12 @@ final class WorldStop {
                     interrupted = true; // the work is bounded by its own deadline: wait it out
                 }
             }
-            boolean heldAfterRelease = false;
-            for (Mutator m : all) {
-                if (m.stateVolatile() == Mutator.HELD) { // only this operator holds: a stale capture
-                    m.setStateVolatile(Mutator.PARKED);
-                    heldAfterRelease = true;
-                }
-            }
-            if (heldAfterRelease) {
-                sp.released.signalAll();
-            }
-            if (handoff.missedLocked()) { // a stopped goroutine abandoned it at the deadline
-                sp.stops.record(report(all, startNanos, sp.stops.lastReleaseNanos - startNanos, false, null));
-                return;
-            }
-            Mutator last = handoff.claimantLocked();
-            long tts = handoff.claimedNanos() - startNanos;
-            sp.stops.record(last == null ? StopReport.empty(tts, true)
-                    : new StopReport(tts, true, all.length, last.goroutine.id(), stateOf(last.stateAtRequest),
-                            last.stoppedAtNanos - startNanos, tts, null));
+            boolean missed = handoff.missedLocked();
+            long tts = missed ? sp.stops.lastReleaseNanos - startNanos : handoff.claimedNanos() - startNanos;
+            Mutator last = missed ? handoff.lateLocked() : handoff.claimantLocked();
+            sp.stops.record(last == null ? StopReport.empty(tts, !missed)
+                    : new StopReport(tts, !missed, handoff.waitedForLocked() + (missed ? 1 : 0), last.goroutine.id(),
+                            MutatorState.RUNNING, missed ? tts : last.stoppedAtNanos - startNanos, tts, null));
         } finally {
             sp.lock.unlock();
         }

@@ -98,7 +98,7 @@ class SafepointsParkTest {
             sp.startTheWorld();
             g.join();
             assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
-            assertTrue(thrown.get().getMessage().contains("HELD"), thrown.get().getMessage());
+            assertTrue(thrown.get().getMessage().contains("PARKED"), thrown.get().getMessage());
         }
     }
 
@@ -129,7 +129,7 @@ class SafepointsParkTest {
             });
             SchedTesting.awaitState(joiner, MutatorState.PARKED);
             assertTrue(sp.stopTheWorld(System.nanoTime()), "nobody runs: the joiner is parked");
-            assertEquals(MutatorState.HELD, joiner.mutator().state());
+            assertEquals(MutatorState.PARKED, joiner.mutator().state(), "a stop does not hold parked goroutines");
             sp.startTheWorld();
             release.countDown();
             joiner.join();

@@ -101,7 +101,7 @@ class SafepointsStopHandoffTest {
     }
 
     @Test
-    void shouldRunTheWorkOnTheCallerWithParkedGoroutinesHeldAndReturnWhatItReturned() throws Exception {
+    void shouldRunTheWorkOnTheCallerWhileGoroutinesAreParkedAndReturnWhatItReturned() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
             CountDownLatch parked = new CountDownLatch(1);
@@ -119,7 +119,7 @@ class SafepointsStopHandoffTest {
             });
 
             assertEquals(StopOutcome.UNFINISHED, outcome);
-            assertEquals(Thread.currentThread().getName() + " HELD true", during.get());
+            assertEquals(Thread.currentThread().getName() + " PARKED true", during.get());
             assertEquals(MutatorState.PARKED, g.mutator().state());
             assertFalse(sp.isWorldStopped());
             assertEquals(0, sp.stats().stopsRunByGoroutine());

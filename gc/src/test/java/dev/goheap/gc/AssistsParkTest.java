@@ -75,7 +75,7 @@ class AssistsParkTest {
             awaitTrue("the assist parks", () -> w.assists.parkedNow() == 1 && !seen.isEmpty() && g.mutator().state() == MutatorState.PARKED);
             // A deadline in the past: the stop succeeds only if no goroutine is running.
             assertTrue(sp.stopTheWorld(System.nanoTime()), "a parked assist holds up the stop: " + g.mutator().state());
-            assertEquals(MutatorState.HELD, g.mutator().state());
+            assertEquals(MutatorState.PARKED, g.mutator().state(), "a stop does not hold parked goroutines");
             sp.startTheWorld();
             HandshakeResult r = sp.handshakeReport(x -> {}, System.nanoTime());
             assertEquals(1, r.byCaller(), "the collector scans a parked assist's stack itself: " + r);

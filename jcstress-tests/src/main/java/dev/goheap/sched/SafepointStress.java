@@ -65,7 +65,7 @@ public final class SafepointStress {
             + "stops the world and reads the progress twice while it is stopped: the poll is either where it "
             + "stops, or already behind it.")
     @Outcome(id = "0, 0, 0", expect = ACCEPTABLE, desc = "Stopped before the mutator registered (its attach "
-            + "waits for the release) or while it was registering (held): no progress.")
+            + "waits for the release) or while it was registering (parked): no progress.")
     @Outcome(id = "1, 1, 0", expect = ACCEPTABLE, desc = "The mutator stopped at its poll: progress before it, "
             + "none while stopped.")
     @Outcome(id = "2, 2, 0", expect = ACCEPTABLE, desc = "The mutator passed its poll and deregistered before "
@@ -114,18 +114,20 @@ public final class SafepointStress {
 
     @JCStressTest
     @Description("A goroutine parks and at once unparks, then writes progress 1 and detaches, while another "
-            + "thread stops the world and looks at its state and progress while it is stopped: an unpark racing "
-            + "the stop request either is held or stopped, or was done and the goroutine stops later.")
+            + "thread stops the world and looks at its state and progress while it is stopped: the stop does not "
+            + "wait for a parked goroutine, and an unpark racing the stop request either waits for the release "
+            + "or was counted by the stop, which waits for it to stop (Dekker: the unpark's count, then its read "
+            + "of STOP).")
     @Outcome(id = "NONE 0, same", expect = ACCEPTABLE, desc = "Stopped before the goroutine was attached "
             + "(its attach waits for the release).")
-    @Outcome(id = "HELD 0, same", expect = ACCEPTABLE, desc = "Held while parked (or registering): its unpark "
-            + "waits for the release.")
+    @Outcome(id = "PARKED 0, same", expect = ACCEPTABLE, desc = "Parked (or registering): its unpark waits for "
+            + "the release.")
     @Outcome(id = "STOPPED 0, same", expect = ACCEPTABLE, desc = "Stopped at the safepoint in park, or right "
             + "after its unpark.")
     @Outcome(id = "DEREGISTERED 1, same", expect = ACCEPTABLE, desc = "It unparked, progressed and detached "
             + "before the world stopped.")
-    @Outcome(expect = FORBIDDEN, desc = "RUNNING (or PARKED and not held) while the stopper believes the world "
-            + "is stopped, a state or progress change while stopped, a timeout or an exception.")
+    @Outcome(expect = FORBIDDEN, desc = "RUNNING while the stopper believes the world is stopped, a state or "
+            + "progress change while stopped, a timeout or an exception.")
     @State
     public static class UnparkRacesStop {
         final Goroutines goroutines = goroutines();
