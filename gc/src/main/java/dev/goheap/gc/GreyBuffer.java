@@ -24,6 +24,8 @@ final class GreyBuffer implements HeapForGc.GreySink {
     long markedBytes;
     /** The part of {@link #markedBytes} already added to the cycle's mark work ({@link Assists}). */
     long publishedBytes;
+    /** The Barrier's cycle this buffer is listed in (Barrier#listed): its owner reads it, written under the Barrier's lock. */
+    long listedCycle;
     /**
      * The assist balance in allocation bytes (Go's {@code gcAssistBytes}): negative is debt to
      * pay by marking, positive is credit; valid for cycle {@link #assistCycle} only.
