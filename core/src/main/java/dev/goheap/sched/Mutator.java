@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  */
 public final class Mutator {
     // States (package-info "States"). Only the owner leaves RUNNING; only the operator (the
-    // thread running the stop or handshake) enters and leaves HELD and leaves STOPPED.
+    // thread running a handshake) enters and leaves HELD; only a stop's leaves STOPPED.
     static final int NEW = 0;
     static final int RUNNING = 1;
     static final int PARKED = 2;

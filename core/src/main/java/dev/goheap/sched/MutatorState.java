@@ -11,7 +11,7 @@ public enum MutatorState {
     RUNNING,
     /** Outside goheap (blocked, or running code that does not touch goheap); not waited for. */
     PARKED,
-    /** Parked and held by the running stop or handshake: it cannot unpark until released. */
+    /** Parked and held by the running handshake: it cannot unpark until released. */
     HELD,
     /** Stopped at a safepoint for a stop of the world, until it is released. */
     STOPPED,

@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Shared fields are guarded by {@link #lock} or are volatile, as each says.
  * <p><b>Cost:</b> {@code poll()} with nothing pending reads one volatile field and allocates
  * nothing; {@code park()}/{@code unpark()} are one volatile write or CAS and a ThreadLocal read.
- * Registration allocates a {@link Mutator}; a stop or handshake allocates a copy of the registry.
+ * Registration allocates a {@link Mutator}; a handshake allocates a copy of the registry. Park
+ * and unpark also add to a shared count of active goroutines (one atomic add each), which is how
+ * a stop knows it is complete without visiting parked goroutines.
  */
 public final class Safepoints {
     /** Bits of {@link #pending}. */
@@ -142,8 +144,8 @@ public final class Safepoints {
 
     /**
      * Unparks the calling goroutine: it runs goheap code again. Waits while the goroutine is
-     * held by a stop or handshake (the collector may be scanning its stack) and while the world
-     * is stopped, then runs a handshake action pending for it. Does nothing on a thread that is
+     * held by a handshake (the collector may be scanning its stack) and while the world is
+     * stopped, then runs a handshake action pending for it. Does nothing on a thread that is
      * no goroutine registered here.
      *
      * @throws IllegalStateException if the goroutine is not parked
@@ -206,8 +208,8 @@ public final class Safepoints {
     /**
      * Deregisters the calling goroutine when it ends or detaches, before its stack is freed:
      * from then on it counts as parked forever. It does not wait for a stop in progress (the
-     * stopper stops waiting for it), only while a stop or handshake holds it (its stack may be
-     * being scanned). Does nothing if {@code m} was never registered or is deregistered already.
+     * stopper stops waiting for it), only while a handshake holds it (its stack may be being
+     * scanned). Does nothing if {@code m} was never registered or is deregistered already.
      * For {@link dev.goheap.stack.Goroutines}.
      *
      * @throws WrongThreadException if called from another thread than the goroutine's
@@ -234,13 +236,14 @@ public final class Safepoints {
     // ------------------------------------------------------------------ the collector's side
 
     /**
-     * Stops the world: asks every registered goroutine to stop at its next safepoint, holds the
-     * parked ones, and waits until all are stopped or held (or ended), or until {@code
-     * deadlineNanos} ({@link System#nanoTime()} time) passes. Returns true with the world
+     * Stops the world: asks every registered goroutine to stop at its next safepoint and waits
+     * until every running one has stopped (or ended), or until {@code deadlineNanos} ({@link
+     * System#nanoTime()} time) passes. Parked goroutines are not waited for, nor visited: their
+     * unpark waits for the release. Returns true with the world
      * stopped: no registered goroutine runs goheap code until {@link #startTheWorld()}, and the
      * caller may read and write what they own (package-info "Happens-before"). Returns false if
-     * the deadline passed first: the goroutines that had stopped or were held are released, and
-     * the world runs. The goroutines are looked at once before the deadline is checked, so with
+     * the deadline passed first: the goroutines that had stopped are released, and the world
+     * runs. The goroutines are counted once before the deadline is checked, so with
      * a deadline in the past the stop succeeds only if no goroutine is running at that look
      * (all are parked or ended).
      *
@@ -303,8 +306,8 @@ public final class Safepoints {
     }
 
     /**
-     * Releases the world stopped by this thread: the stopped goroutines run on, the held ones
-     * are parked again (and may unpark), registrations waiting for the stop proceed.
+     * Releases the world stopped by this thread: the stopped goroutines run on, unparks and
+     * registrations waiting for the stop proceed.
      *
      * @throws IllegalStateException if this thread has not stopped the world
      */
@@ -362,7 +365,8 @@ public final class Safepoints {
      * empty (package-info "Handshake").
      *
      * <p>If the world is stopped by the calling thread, every action runs on the calling thread
-     * at once (the goroutines are stopped or held), and the deadline does not matter.
+     * at once (the goroutines are stopped, or parked and held for the action), and the deadline
+     * does not matter.
      *
      * @throws IllegalStateException if another thread is stopping the world or handshaking
      * @throws RuntimeException or {@link Error}: the first that an action threw, once the

@@ -17,10 +17,13 @@
  *       dev.goheap.sched.Safepoints#park}s and {@link dev.goheap.sched.Safepoints#unpark}s (or
  *       wraps the call in {@link dev.goheap.sched.Safepoints#parked}); no stop or handshake waits
  *       for a parked goroutine, and {@code unpark} waits while one holds it.</li>
- *   <li><b>Stop</b>: {@link dev.goheap.sched.Safepoints#stopTheWorld} raises the pending flag,
- *       holds every parked goroutine and waits until every running one has stopped at its next
- *       safepoint (or the deadline passes: it then releases them and returns false); {@link
- *       dev.goheap.sched.Safepoints#startTheWorld} releases them.</li>
+ *   <li><b>Stop</b>: {@link dev.goheap.sched.Safepoints#stopTheWorld} raises the pending flag
+ *       and waits until every running goroutine has stopped at its next safepoint (or the
+ *       deadline passes: it then releases them and returns false); {@link
+ *       dev.goheap.sched.Safepoints#startTheWorld} releases them. It counts the running ones
+ *       rather than visiting every goroutine: parked ones are left alone, and one that unparks
+ *       meanwhile either was counted (and stops at its next safepoint) or waits for the release.
+ *       So a stop costs the same with 10 000 parked goroutines as with none.</li>
  *   <li><b>Handshake</b>: {@link dev.goheap.sched.Safepoints#handshake} posts an action to every
  *       goroutine; a running one runs it on its own thread at its next safepoint, a parked one is
  *       held while the caller runs it. At the deadline, actions not started are cancelled and
@@ -56,6 +59,8 @@
  *       arrived   Condition                         the operator waits: "something may be done now"
  *     operatorWaiting  volatile boolean             the operator is (about to be) blocked on arrived
  *     registry  Mutator[] + size (swap-remove)      guarded by lock
+ *     active    volatile int, atomic add            goroutines RUNNING or STOPPED: +1 at unpark, -1 at park and end
+ *     stops     StopState: stopped Mutator[] + count  the goroutines stopped for this stop (M2), guarded by lock
  *     current   ThreadLocal&lt;Mutator&gt;               the calling goroutine's record (slow paths only)
  *   Mutator (one per goroutine, made with it)
  *     state     volatile int, CAS                   the diagram below
@@ -68,11 +73,11 @@
  *                   R                                  P (owner)
  *        NEW -----------------&gt; PARKED &lt;---------------------------------+
  *                               |  ^   |                                 |
- *              S3, H4: CAS by   |  |   | U1: CAS by the owner,           |
- *              the operator     v  |   | no stop pending                 |
- *                             HELD |   +-----------------------------&gt; RUNNING
+ *              H4: CAS by the   |  |   | U1: CAS by the owner,           |
+ *              handshake's      v  |   | no stop pending                 |
+ *              operator       HELD |   +-----------------------------&gt; RUNNING
  *                               |  |                                   |    ^
- *                               +--+ S6, H4: release              M2:  |    | S6: release,
+ *                               +--+ H4: release                  M2:  |    | S6: release,
  *                               (the operator, under lock)      owner, v    | the operator
  *                                                             at a     STOPPED  under lock
  *                                                             safepoint,
@@ -81,9 +86,10 @@
  *   D (deregister): RUNNING or PARKED --CAS--&gt; DEREGISTERED; from HELD it waits for the release.
  *   A RUNNING goroutine whose thread died is deregistered by the operator or by close().
  * </pre>
- * Who may change what: only the owner leaves RUNNING (M2, P, D); only the operator enters and
- * leaves HELD (S3, H4, S6) and leaves STOPPED (S6); PARKED to RUNNING is the owner's CAS (U1),
- * PARKED to HELD the operator's, so exactly one of them wins (race 3).
+ * Who may change what: only the owner leaves RUNNING (M2, P, D); only a handshake's operator
+ * enters and leaves HELD (H4) and only a stop's leaves STOPPED (S6); PARKED to RUNNING is the
+ * owner's CAS (U1), PARKED to HELD the handshake's, so exactly one of them wins. A stop holds
+ * no one: it counts ({@code active}) instead (race 3).
  *
  * <h2>What "parked" allows</h2>
  * A parked goroutine runs Java code that does not touch goheap: it blocks on I/O, locks, queues,
@@ -101,24 +107,28 @@
  *       registered goroutine, runs an action already, or is the operator, return; if parked,
  *       throw; then loop: STOP pending: M1-M3; an op REQUESTED for it: O1-O2; else return.</li>
  *   <li><b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
- *       <b>M2</b> {@code state = STOPPED}; signal {@code arrived} if the operator waits.
+ *       <b>M2</b> {@code state = STOPPED} and into the stop's stopped list (its count is read
+ *       racily, S2); signal {@code arrived} if the operator waits.
  *       <b>M3</b> wait on {@code released} while {@code state == STOPPED} (a virtual thread
  *       unmounts); only S6 changes it, to RUNNING.</li>
  *   <li><b>O1</b> CAS {@code op} REQUESTED to CLAIMED; run the action on this thread (its
  *       safepoints do nothing meanwhile; what it throws is kept). <b>O2</b> {@code op = DONE};
  *       signal {@code arrived} if the operator waits.</li>
  *   <li><b>P (park)</b>: refuse unless RUNNING and outside an action; if something is pending,
- *       poll first (so a pending action runs here, on the owner); {@code state = PARKED}; signal
- *       the operator if it waits (race 4).</li>
- *   <li><b>U1 (unpark)</b>: fast path: nothing pending and CAS PARKED to RUNNING. <b>U2</b>
- *       otherwise under the lock: while HELD, or PARKED with STOP pending (and the caller is not
- *       the operator), wait on {@code released}; then CAS PARKED to RUNNING. <b>U3</b> poll, so
- *       an action posted while parked runs now.</li>
+ *       poll first (so a pending action runs here, on the owner); {@code state = PARKED}, then
+ *       {@code active -= 1}; signal the operator if it waits (race 4).</li>
+ *   <li><b>U1 (unpark)</b>: fast path, if nothing is pending: {@code active += 1}, then read
+ *       pending again; if still nothing, CAS PARKED to RUNNING and return. Else (a stop or
+ *       handshake came meanwhile, or the CAS failed: held) {@code active -= 1}, signal the
+ *       operator if it waits, and take U2. <b>U2</b> under the lock: while HELD, or PARKED with
+ *       STOP pending (and the caller is not the operator), wait on {@code released}; then CAS
+ *       PARKED to RUNNING and {@code active += 1}. <b>U3</b> poll, so an action posted while
+ *       parked runs now.</li>
  *   <li><b>R (register)</b>, on the goroutine's thread before its task: under the lock, NEW to
  *       PARKED and into the registry; then unpark (U1-U3): it waits while the world is stopped.</li>
  *   <li><b>D (deregister)</b>, on its thread when it ends or detaches, before its stack is freed:
  *       under the lock, CAS RUNNING or PARKED to DEREGISTERED (waiting on {@code released} while
- *       HELD); out of the registry; signal {@code arrived}. It does not wait for a stop: a
+ *       HELD; from RUNNING, {@code active -= 1}); out of the registry; signal {@code arrived}. It does not wait for a stop: a
  *       stopper counts it as parked forever, and what its thread does afterwards (freeing its
  *       stack, flushing its heap cache) goes through the heap's locks like any thread's.</li>
  * </ol>
@@ -126,21 +136,27 @@
  * <h2>Stop ({@code stopTheWorld}, {@code startTheWorld})</h2>
  * <ol>
  *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); under the
- *       lock, note the request's time ({@code lastRequestNanos}), set STOP and copy the registry,
- *       leaving out the caller's own goroutine.</li>
- *   <li><b>S2</b> pass over the copy: STOPPED, HELD and DEREGISTERED are safe, and stay so until
- *       S6 (only the operator leaves them); RUNNING is waited for.</li>
- *   <li><b>S3</b> PARKED: CAS to HELD; if that fails it unparked or ended: look again.</li>
- *   <li><b>S4</b> all safe: the world is stopped, return true. Else spin 32 passes, then under
- *       the lock: {@code operatorWaiting = true}, pass again, wait on {@code arrived} (at most
- *       1 ms, to notice threads that died without deregistering), until the deadline.</li>
- *   <li><b>S5</b> deadline passed: S6 on the copy, return false.</li>
- *   <li><b>S6</b> (startTheWorld or S5) under the lock: clear STOP; STOPPED to RUNNING, HELD to
- *       PARKED; signal {@code released}; then {@code operator = null}.</li>
+ *       lock, note the request's time ({@code lastRequestNanos}) and whether the caller is itself
+ *       a running goroutine (it never stops for its own stop), and set STOP.</li>
+ *   <li><b>S2</b> the world is stopped when the stopped count (plus the caller's own goroutine,
+ *       if it runs) equals {@code active}, read in that order: a goroutine that stops or parks
+ *       between the two reads cannot make it true early (stopped ones stay active, the count of
+ *       stopped only grows). Parked goroutines are not looked at.</li>
+ *   <li><b>S4</b> spin 32 looks, then (past the spin, every look) deregister running goroutines
+ *       whose thread died (a pass over the registry: they would never stop), and block: under
+ *       the lock, {@code operatorWaiting = true}, look again, wait on {@code arrived} (at most
+ *       1 ms), until the deadline.</li>
+ *   <li><b>S5</b> deadline passed: S6, return false.</li>
+ *   <li><b>S6</b> (startTheWorld or S5) under the lock: clear STOP; the stopped list's
+ *       goroutines to RUNNING and the list emptied; signal {@code released}; then
+ *       {@code operator = null}.</li>
  * </ol>
- * A goroutine that registers during the stop is not in the copy: it entered PARKED after S1,
- * and its unpark waits in U2 until S6. So no registered goroutine runs while the world is
- * stopped, copy or not.
+ * A goroutine that registers during the stop enters PARKED and its unpark waits in U2 until S6;
+ * one that was parked at the request and unparks during the stop either was counted by S2 (its
+ * U1 count came first) and stops at its next safepoint, or sees STOP in U1 and waits (race 3).
+ * So no goroutine runs goheap code while the world is stopped, though the stop never visits the
+ * parked ones. (Until session 11 a stop held each parked goroutine by CAS, S3, and released each:
+ * 2-5 ms with 10 000 parked goroutines, in every pause.)
  *
  * <h2>Stop handoff ({@code stopTheWorldAndRun})</h2>
  * A stop can carry its work ({@link dev.goheap.sched.StopWork}), run by whichever thread
@@ -150,11 +166,9 @@
  * the collector's pauses. The last goroutine is on a CPU already. The handoff's state
  * ({@code StopHandoff}) moves by CAS from POSTED to exactly one of CLAIMED or ABANDONED.
  * <ol>
- *   <li><b>P1</b> (S1) under the lock with STOP and the copy: post the work, a second copy of the
- *       goroutines (the operator reorders its own as it scans, unlocked) and the deadline.</li>
+ *   <li><b>P1</b> (S1) under the lock with STOP: post the work and the deadline.</li>
  *   <li><b>P2</b> a goroutine at M2, under the lock, after it set STOPPED: if the work is posted
- *       and every goroutine of the copy is STOPPED, HELD or DEREGISTERED (PARKED ones held by
- *       the same CAS as S3), CAS POSTED to CLAIMED. Claimed: it leaves the lock, runs the work
+ *       and the world is stopped by S2's test, CAS POSTED to CLAIMED. Claimed: it leaves the lock, runs the work
  *       with {@code inAction} set (its polls return at once, park refuses), then under the lock
  *       does S6 without ending the operation and sets DONE; it goes on RUNNING. An arrival
  *       that does not claim does not wake the operator: a later arrival claims, and a park or an
@@ -170,10 +184,9 @@
  *       goroutine waits for its release only until the deadline, then under the lock does the
  *       same CAS and, if STOP is still set, S6 for the operator (S6 does nothing once STOP is
  *       clear): so an operator off its CPU at the deadline does not hold the world stopped.</li>
- *   <li><b>P5</b> the operator that loses a CAS, or sees the state leave POSTED, stops scanning and
- *       waits for DONE; then it lets go of any goroutine it held after the release (its unlocked
- *       scan may have captured one that parked again: HELD to PARKED, signal {@code released}),
- *       rethrows what the work threw, and ends the operation ({@code operator = null}).</li>
+ *   <li><b>P5</b> the operator that loses a CAS, or sees the state leave POSTED, stops looking and
+ *       waits for DONE; then it rethrows what the work threw, and ends the operation
+ *       ({@code operator = null}).</li>
  * </ol>
  * The work happens-before DONE (under the lock), which happens-before the operator's return.
  * Races tested by jcstress {@code SafepointStress.HandoffAtPoll} (the work runs once, with no
@@ -199,8 +212,8 @@
  *       then {@code operator = null}; rethrow the first failure of an action.</li>
  * </ol>
  * If the caller has stopped the world, a handshake runs every action on the caller at once:
- * the stop's goroutines are STOPPED or HELD; one that registered during the stop is PARKED and
- * waiting in U2: it is held (CAS to HELD) for its action and released to PARKED, still waiting.
+ * every goroutine is STOPPED or PARKED (a parked one's unpark waits in U2); a parked one is held
+ * (CAS to HELD) for its action and released to PARKED, still waiting.
  *
  * <p><b>Goroutines that register during a handshake are left out</b>, and that is safe for
  * the collector: a new goroutine's stack is empty when it registers (registration comes
@@ -216,15 +229,18 @@
  *       sees it RUNNING and waits for its next safepoint (S2). The reverse: 1) it reads STOP,
  *       2) the stop times out and releases, 3) it stops and waits for a release that already
  *       happened. Prevented by M1: STOP is checked again under the lock that S6 holds.</li>
- *   <li><b>Register during a stop</b>: 1) the stopper copies the registry, 2) a goroutine
- *       registers and runs, 3) the stopper declares the world stopped while it runs.
- *       Prevented by S1 and R sharing the lock: a registration after the copy sees STOP and
- *       waits in U2.</li>
- *   <li><b>Unpark during a stop</b> (jcstress {@code UnparkRacesStop}; Dekker-style): 1) the
- *       stopper reads PARKED and counts the goroutine, 2) it unparks and pushes, 3) the stopper
- *       scans its stack as it changes. Prevented by S3 and U1 both being CAS on the state: if
- *       S3 wins, U1 fails and the unpark waits (U2) until S6; if U1 wins, S3 fails, the stopper
- *       sees RUNNING and waits for the goroutine's next safepoint, where it stops.</li>
+ *   <li><b>Register during a stop</b>: 1) the stopper reads the counts, 2) a goroutine
+ *       registers and runs, 3) the stopper declares the world stopped while it runs. Prevented
+ *       by S1 and R sharing the lock: a registration after S1 sees STOP in its unpark and waits
+ *       in U2 (it enters PARKED, not counted).</li>
+ *   <li><b>Unpark during a stop</b> (jcstress {@code UnparkRacesStop}; Dekker): 1) the stopper
+ *       sets STOP and reads {@code active} without this goroutine, 2) it unparks and pushes,
+ *       3) the stopper takes the world for stopped while it runs. Prevented by U1's order: the
+ *       goroutine adds itself to {@code active}, then reads pending; the stopper writes STOP,
+ *       then reads {@code active}. Both are volatile (sequentially consistent), so either the
+ *       stopper's read sees the +1 (and waits for the goroutine to stop at its next safepoint)
+ *       or the goroutine's read sees STOP (and it takes the +1 back and waits in U2 without
+ *       ever being RUNNING). A handshake that holds it meanwhile makes its CAS fail: U2 too.</li>
  *   <li><b>Lost wakeup of the operator</b>: 1) the operator finds a goroutine RUNNING, 2) it
  *       parks (or stops, ends, finishes its action), 3) the operator blocks on {@code arrived}
  *       and nobody signals. Prevented: the operator writes {@code operatorWaiting = true} and
@@ -259,9 +275,10 @@
  * <ul>
  *   <li><b>Goroutine to operator</b>: everything a goroutine did before it stopped (M2, a
  *       volatile write under the lock), parked (P, a volatile write), finished its action (O2)
- *       or deregistered (D, a CAS) happens-before the operator's read of that state or op
- *       (S2, S3 and H4 are volatile reads or CAS). So the stopper or handshaker sees the
- *       goroutine's stack and heap writes.</li>
+ *       or deregistered (D, a CAS) happens-before the operator's read of that state, op or
+ *       count (S2 reads the counts, which a park or an end writes after the state, and a stop
+ *       after it set STOPPED under the lock; H4 reads states and ops or CASes them). So the
+ *       stopper or handshaker sees the goroutine's stack and heap writes.</li>
  *   <li><b>Operator to goroutine</b>: everything the operator did while holding (its stack scan,
  *       a header written back by {@code flushTop}) happens-before S6's or H4's release (volatile
  *       writes under the lock), which the goroutine reads in M3, U1 or U2 before it runs on.
@@ -293,6 +310,10 @@
  *       (a ThreadLocal read and a few volatile reads) until the operation ends.</li>
  *   <li>Stopped goroutines are woken by one {@code signalAll}; they take the lock one after the
  *       other as they leave M3, after the release: this delays the restart, not the pause.</li>
+ *   <li>A stop's cost does not grow with parked goroutines: each look reads two counts, and the
+ *       release walks the stopped list. Only a stop still waiting past its spin (the dead-thread
+ *       check) and the report of a missed stop walk every goroutine. The price is on park and
+ *       unpark: one atomic add each on the shared {@code active} count.</li>
  * </ul>
  */
 package dev.goheap.sched;
