@@ -62,14 +62,19 @@ class ThreadCachePhasesTest {
         });
     }
 
-    @Test
-    void shouldLeaveAnIdleCacheToTheSweepAtMarkTermination() throws Exception {
-        long kept = keptAmongGarbage(20);
-        Span span = heap.chunks().spanInUse(kept);
+    /** A cycle up to mark termination that marks {@code kept} and nothing else: not swept after. */
+    private void cycleMarking(long kept) {
         gc.finishSweep();
         gc.startMark();
         gc.mark(kept);
         gc.finishMark();
+    }
+
+    @Test
+    void shouldLeaveAnIdleCacheToTheSweepAtMarkTermination() throws Exception {
+        long kept = keptAmongGarbage(20);
+        Span span = heap.chunks().spanInUse(kept);
+        cycleMarking(kept);
 
         int gen = heap.cycle().sweepGen;
         assertEquals(gen - 2, span.sweepGen, "termination does not sweep the spans of an idle cache");
@@ -113,10 +118,7 @@ class ThreadCachePhasesTest {
     void shouldSweepAStaleCacheBeforeItsThreadFlushesIt() throws Exception {
         long kept = keptAmongGarbage(20);
         Span span = heap.chunks().spanInUse(kept);
-        gc.finishSweep();
-        gc.startMark();
-        gc.mark(kept);
-        gc.finishMark();
+        cycleMarking(kept);
         int gen = heap.cycle().sweepGen;
 
         onOwner(() -> {
