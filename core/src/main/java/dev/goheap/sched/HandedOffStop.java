@@ -43,6 +43,7 @@ final class HandedOffStop {
                 try {
                     WorldStop.releaseLocked(sp); // a no-op if a stopped goroutine released already
                     sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
+                    WorldStop.recordMissedLocked(sp, start, sp.stops.missedTts, sp.stops.missedSample);
                     sp.handoff.clearLocked();
                 } finally {
                     sp.lock.unlock();

@@ -33,10 +33,12 @@ final class PlainStop {
                 sp.lock.lock();
                 try {
                     sp.figures.stopTimedOutLocked(pause);
+                    WorldStop.releaseLocked(sp); // step S5: the world runs again
+                    WorldStop.recordMissedLocked(sp, start, sp.stops.missedTts, sp.stops.missedSample);
                 } finally {
                     sp.lock.unlock();
                 }
-                WorldStop.release(sp); // step S5: the world runs again
+                OperatorSlot.release(sp);
             }
         }
         if (!stopped) {

@@ -47,7 +47,6 @@ final class StopHandoff {
     private long deadlineNanos;  // the stop's deadline: stopped goroutines abandon it there themselves
     private boolean missed;      // a stopped goroutine abandoned the stop at its deadline
     private int waitedFor;       // the goroutines stopped when a goroutine claimed the work
-    private Mutator late;        // a stopped goroutine abandoned the stop at its deadline: one still running then
     private boolean result;
     private Throwable failure;
     private long claimedNanos;
@@ -59,7 +58,6 @@ final class StopHandoff {
         deadlineNanos = deadline;
         missed = false;
         waitedFor = 0;
-        late = null;
         result = false;
         failure = null;
         claimedNanos = 0;
@@ -111,11 +109,6 @@ final class StopHandoff {
         return false;
     }
 
-    /** Under the lock, after DONE with {@link #missedLocked}: a goroutine that had not stopped at the deadline, or null. */
-    Mutator lateLocked() {
-        return late;
-    }
-
     /** Under the lock, after DONE: how many goroutines had stopped when the work was claimed. */
     int waitedForLocked() {
         return waitedFor;
@@ -153,7 +146,6 @@ final class StopHandoff {
         // release is then a no-op, WorldStop#releaseLocked), so the pause ends at the deadline.
         if ((sp.pendingVolatile() & Safepoints.STOP) != 0) {
             missed = true;
-            late = WorldStop.runningLocked(sp); // before the release makes them all run
             WorldStop.releaseLocked(sp);
         }
         if (ours) {

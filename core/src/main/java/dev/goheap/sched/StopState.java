@@ -27,6 +27,11 @@ final class StopState {
     volatile int stoppedCount;
     /** 1 if the operator is itself a running goroutine (it never stops for its own stop): written under the lock at S1. */
     volatile int operatorActive;
+    /** The goroutine that stopped last for the current stop (M2, under the lock), read racily by the report. */
+    volatile Mutator lastStopped;
+    /** Operator only: a missed stop's time to the deadline and debug sample, for its report after the release. */
+    long missedTts;
+    String missedSample;
     long timeToSafepointOfStop = -1; // operator only: stopTheWorldAndRun's, until startTheWorld counts it
 
     /** Step M2, under the lock: {@code m} has just stopped. */
@@ -37,6 +42,7 @@ final class StopState {
         }
         stopped[n] = m;
         stoppedCount = n + 1;
+        lastStopped = m;
     }
 
     /** Step S6, under the lock: every goroutine that stopped runs again; the list is empty after. */
@@ -47,12 +53,7 @@ final class StopState {
             stopped[i] = null;
         }
         stoppedCount = 0;
-    }
-
-    /** Under the lock: the goroutine that stopped last for the current stop, or null. */
-    Mutator lastStoppedLocked() {
-        int n = stoppedCount;
-        return n == 0 ? null : stopped[n - 1];
+        lastStopped = null;
     }
 
     /** The operator, at the end of a stop's wait. */

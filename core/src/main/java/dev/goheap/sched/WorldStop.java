@@ -64,6 +64,7 @@ final class WorldStop {
         boolean interrupted = false;
         String sample = null;
         int outcome = MISSED;
+        long lastDeadCheck = startNanos - RESCAN_NANOS;
         try {
             for (int round = 0; ; round++) {
                 if (handoff != null && handoff.state() != StopHandoff.POSTED) {
@@ -89,7 +90,10 @@ final class WorldStop {
                     Thread.onSpinWait();
                     continue;
                 }
-                abandonDeadRunning(sp); // a thread that died running never stops: not waited for
+                if (now - lastDeadCheck >= RESCAN_NANOS) { // a look at every goroutine: not at every round
+                    abandonDeadRunning(sp); // a thread that died running never stops: not waited for
+                    lastDeadCheck = now;
+                }
                 if (handoff != null) {
                     // With a sample due, wake for it: a park to the deadline would never take it.
                     long wake = sample == null && SAMPLE_AFTER_NANOS > 0
@@ -112,8 +116,14 @@ final class WorldStop {
                 }
             }
         } finally {
-            if (outcome != HANDED_OFF) { // else awaitHandedOff reports, once the claimant is known
-                sp.stops.record(report(sp, startNanos, System.nanoTime() - startNanos, outcome == STOPPED, sample));
+            // HANDED_OFF: awaitHandedOff reports, once the claimant is known. MISSED: reported
+            // after the release (recordMissedLocked), since naming a goroutine that did not stop
+            // means a look at every goroutine, which the pause should not wait for.
+            if (outcome == STOPPED) {
+                sp.stops.record(stoppedReport(sp, startNanos, System.nanoTime() - startNanos, sample));
+            } else if (outcome == MISSED) {
+                sp.stops.missedTts = System.nanoTime() - startNanos;
+                sp.stops.missedSample = sample;
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -143,29 +153,37 @@ final class WorldStop {
         }
     }
 
-    /**
-     * The report of a stop: the goroutine that stopped last, or (the deadline passed) one still
-     * running. Only a missed stop looks at every goroutine.
-     */
-    private static StopReport report(Safepoints sp, long startNanos, long ttsNanos, boolean stopped, String sample) {
-        sp.lock.lock();
-        try {
-            int waitedFor = sp.stops.stoppedCount;
-            Mutator last = stopped ? sp.stops.lastStoppedLocked() : runningLocked(sp);
-            if (last == null) {
-                return StopReport.empty(ttsNanos, stopped);
-            }
-            boolean arrived = last.stateVolatile() == Mutator.STOPPED;
-            long at = arrived ? last.stoppedAtNanos - startNanos : ttsNanos;
-            return new StopReport(ttsNanos, stopped, stopped ? waitedFor : waitedFor + 1, last.goroutine.id(),
-                    MutatorState.RUNNING, at, ttsNanos, sample);
-        } finally {
-            sp.lock.unlock();
+    /** The report of a stop that succeeded: the goroutine that stopped last. No lock: it is inside the pause. */
+    private static StopReport stoppedReport(Safepoints sp, long startNanos, long ttsNanos, String sample) {
+        Mutator last = sp.stops.lastStopped;
+        if (last == null) {
+            return StopReport.empty(ttsNanos, true);
         }
+        return new StopReport(ttsNanos, true, sp.stops.stoppedCount, last.goroutine.id(), MutatorState.RUNNING,
+                last.stoppedAtNanos - startNanos, ttsNanos, sample);
+    }
+
+    /**
+     * Under the lock, after the release of a stop (requested at {@code startNanos}) that missed
+     * its deadline: records its report, naming a goroutine that had not stopped for it (running
+     * now, and its last stop older than the request). A look at every goroutine, out of the pause.
+     */
+    static void recordMissedLocked(Safepoints sp, long startNanos, long ttsNanos, String sample) {
+        Mutator self = sp.current.get();
+        Mutator late = null;
+        for (int i = 0, n = sp.registry.sizeLocked(); i < n && late == null; i++) {
+            Mutator m = sp.registry.getLocked(i);
+            if (m != self && m.stateVolatile() == Mutator.RUNNING && m.stoppedAtNanos - startNanos < 0) {
+                late = m;
+            }
+        }
+        sp.stops.record(late == null ? StopReport.empty(ttsNanos, false)
+                : new StopReport(ttsNanos, false, 1, late.goroutine.id(), MutatorState.RUNNING, ttsNanos, ttsNanos,
+                        sample));
     }
 
     /** Under the lock: a registered goroutine that runs (not stopped), other than the operator's own; or null. */
-    static Mutator runningLocked(Safepoints sp) {
+    private static Mutator runningLocked(Safepoints sp) {
         Mutator self = sp.current.get();
         for (int i = 0, n = sp.registry.sizeLocked(); i < n; i++) {
             Mutator m = sp.registry.getLocked(i);
@@ -221,21 +239,9 @@ final class WorldStop {
     }
 
     /**
-     * Step S6 (package-info "Stop"), also at a timeout: clears STOP, makes the stopped
-     * goroutines running, wakes every waiter, then ends the operation.
-     */
-    static void release(Safepoints sp) {
-        sp.lock.lock();
-        try {
-            releaseLocked(sp);
-        } finally {
-            sp.lock.unlock();
-        }
-        OperatorSlot.release(sp);
-    }
-
-    /**
-     * Step S6 under the lock, without ending the operation: also a claiming goroutine's release
+     * Step S6 (package-info "Stop") under the lock, also at a timeout, without ending the
+     * operation: clears STOP, makes the stopped goroutines running and wakes every waiter. Also a
+     * claiming goroutine's release
      * ({@link StopHandoff#runAndRelease}), after which the operator still holds the operation
      * until it has seen the release ({@link #awaitHandedOff}).
      */
@@ -266,12 +272,15 @@ final class WorldStop {
                     interrupted = true; // the work is bounded by its own deadline: wait it out
                 }
             }
-            boolean missed = handoff.missedLocked();
-            long tts = missed ? sp.stops.lastReleaseNanos - startNanos : handoff.claimedNanos() - startNanos;
-            Mutator last = missed ? handoff.lateLocked() : handoff.claimantLocked();
-            sp.stops.record(last == null ? StopReport.empty(tts, !missed)
-                    : new StopReport(tts, !missed, handoff.waitedForLocked() + (missed ? 1 : 0), last.goroutine.id(),
-                            MutatorState.RUNNING, missed ? tts : last.stoppedAtNanos - startNanos, tts, null));
+            if (handoff.missedLocked()) { // a stopped goroutine abandoned it at the deadline, and released
+                recordMissedLocked(sp, startNanos, sp.stops.lastReleaseNanos - startNanos, null);
+                return;
+            }
+            long tts = handoff.claimedNanos() - startNanos;
+            Mutator last = handoff.claimantLocked();
+            sp.stops.record(last == null ? StopReport.empty(tts, true)
+                    : new StopReport(tts, true, handoff.waitedForLocked(), last.goroutine.id(), MutatorState.RUNNING,
+                            last.stoppedAtNanos - startNanos, tts, null));
         } finally {
             sp.lock.unlock();
         }
