@@ -142,8 +142,9 @@
  *       if it runs) equals {@code active}, read in that order: a goroutine that stops or parks
  *       between the two reads cannot make it true early (stopped ones stay active, the count of
  *       stopped only grows). Parked goroutines are not looked at.</li>
- *   <li><b>S4</b> spin 32 looks, then (past the spin, every look) deregister running goroutines
- *       whose thread died (a pass over the registry: they would never stop), and block: under
+ *   <li><b>S4</b> spin 32 looks, then (past the spin, at most once a millisecond) deregister
+ *       running goroutines whose thread died (a pass over the registry: they would never stop),
+ *       and block: under
  *       the lock, {@code operatorWaiting = true}, look again, wait on {@code arrived} (at most
  *       1 ms), until the deadline.</li>
  *   <li><b>S5</b> deadline passed: S6, return false.</li>
@@ -312,7 +313,8 @@
  *       other as they leave M3, after the release: this delays the restart, not the pause.</li>
  *   <li>A stop's cost does not grow with parked goroutines: each look reads two counts, and the
  *       release walks the stopped list. Only a stop still waiting past its spin (the dead-thread
- *       check) and the report of a missed stop walk every goroutine. The price is on park and
+ *       check, once a millisecond) and the report of a missed stop (after its release) walk
+ *       every goroutine. The price is on park and
  *       unpark: one atomic add each on the shared {@code active} count.</li>
  * </ul>
  */
