@@ -41,12 +41,13 @@ public final class Safepoints {
     volatile boolean operatorWaiting;
     /**
      * Registered goroutines that are RUNNING or STOPPED (not parked, held or ended): changed
-     * atomically by each goroutine as it unparks (+1, after its CAS to RUNNING), parks (-1, after
+     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING), parks (-1, after
      * its write of PARKED) or ends while running (-1), and by the operator for one whose thread
      * died. A stop is complete when every one of them but the operator's own goroutine has
-     * stopped (package-info "Stop", S2), so it never visits the parked ones.
+     * stopped (package-info "Stop", S2), so it never visits the parked ones. On its own cache
+     * line ({@link ActiveCount}): {@link #pending} is read by every poll.
      */
-    private volatile int active;
+    private final ActiveCount active = new ActiveCount();
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
     final ReentrantLock lock = new SpinThenParkLock();
     /** Mutators wait here: stopped, held, or unparking during a stop. Signalled at every release. */
@@ -60,26 +61,16 @@ public final class Safepoints {
     final StopState stops = new StopState(); // the world stopped, and the last stops' times and reports
     final Figures figures = new Figures(); // guarded by lock
 
-    private static final java.lang.invoke.VarHandle ACTIVE;
-
-    static {
-        try {
-            ACTIVE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Safepoints.class, "active", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private Safepoints() {}
 
     /** Adds {@code delta} to {@link #active} (a goroutine left or entered PARKED, or ended running). */
     void addActive(int delta) {
-        ACTIVE.getAndAdd(this, delta);
+        active.add(delta);
     }
 
     /** {@link #active}, a volatile read. */
     int activeVolatile() {
-        return active;
+        return active.get();
     }
 
     /** Returns a new instance with no mutators; {@code GoRuntime} makes one per runtime. */
