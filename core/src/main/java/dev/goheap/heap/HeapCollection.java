@@ -25,9 +25,11 @@ final class HeapCollection implements HeapForGc {
     private final CycleState cycle;
     private int sweepCursor; // collector thread only: the span class sweepSome goes on from
     /**
-     * Collector thread only: the phase every cache has been brought up to by the collector or
-     * its owner, as far as sweeping goes ({@link ThreadCaches#catchUpIdle}): startMark refuses
-     * to start while the caches of the last termination may hold unswept spans.
+     * The collector's: the phase every cache has been brought up to by the collector or its
+     * owner, as far as sweeping goes ({@link ThreadCaches#catchUpIdle}): startMark refuses to
+     * start while the caches of the last termination may hold unswept spans. Written by
+     * sweepSome and startMark; startMark may run on the goroutine that completed the stop,
+     * ordered with the collector thread by the stop's handoff (its lock).
      */
     private int cachesCaughtUp;
 
