@@ -93,8 +93,8 @@ final class HandshakeRun {
 
     /**
      * A handshake by the thread that stopped the world: every goroutine registered now is
-     * stopped, held by the stop, or parked and waiting for the release (registered during the
-     * stop), so the caller runs every action itself at once.
+     * stopped, or parked (its unpark waits for the release; the stop does not hold it), so the
+     * caller runs every action itself at once, holding each parked one for its action.
      */
     private static HandshakeResult whileStopped(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
         Mutator me = sp.current.get();
@@ -299,7 +299,7 @@ final class HandshakeRun {
     private void runStopped(Mutator m) {
         for (;;) {
             int s = m.stateVolatile();
-            if (s == STOPPED || s == HELD) { // stopped or held by our stop: it stays so
+            if (s == STOPPED || s == HELD) { // stopped by our stop (or held): it stays so
                 runAction(m);
                 byCaller++;
                 return;

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       the waiters at every batch, {@link AssistQueue#flush}), or the cycle ends (woken right
  *       after mark termination), or the collector stops, and at most {@link #PARK_MAX_NANOS}
  *       (10 ms): a backstop, after which it allocates at most one span before its next refill
- *       charges it again. Then it unparks (waiting while a stop holds it) and allocates.</li>
+ *       charges it again. Then it unparks (waiting while the world is stopped or a handshake holds it) and allocates.</li>
  * </ol>
  * An earlier version waited inside the assist, at no safepoint: a stop waited for it, which
  * doubled the demo's wall time and made stops miss their deadlines. A parked wait costs a stop
@@ -125,7 +125,7 @@ final class AssistParks {
             }
         } finally {
             try {
-                safepoints.unpark(); // waits while a stop holds it
+                safepoints.unpark(); // waits while the world is stopped or a handshake holds it
             } finally {
                 end = log.end();
             }

@@ -58,7 +58,7 @@ import jdk.jfr.EventType;
  * no stack. Several drainers are safe by the protocol in {@link WorkQueue} and {@link Marker}.
  * The park is the one wait, and it is not inside an assist: it comes at the poll that starts an
  * allocation (no stack operation in progress, no heap lock held, no batch held), as a
- * {@link Safepoints#park}, so a stop holds the parked goroutine instead of waiting for it and a
+ * {@link Safepoints#park}, so a stop does not wait for the parked goroutine and a
  * handshake scans its stack on the collector's thread. It is skipped where a park is refused or
  * would wait on the caller itself ({@link Safepoints#mayPark}: inside a handshake action, or on
  * the operator of a stop). While parked the goroutine touches only its balance and the
