@@ -29,14 +29,9 @@ final class MutatorPaths {
         if (sp.pendingVolatile() != 0) {
             pollSlow(sp);
         }
-        // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
-        m.setStateVolatile(Mutator.PARKED);
-        sp.addActive(-1);
         // Dekker with the operator's "operatorWaiting = true; look again": one of us sees the
         // other's write, so a blocked operator is always woken for this park (package-info race 4).
-        if (sp.operatorWaiting) {
-            OperatorSlot.signal(sp);
-        }
+        parkWithoutPoll(sp, m);
     }
 
     /** The body of {@link Safepoints#unpark} (step U1; U2-U3 in {@link #unparkSlow}), which see. */
@@ -45,6 +40,29 @@ final class MutatorPaths {
         if (m == null) {
             return;
         }
+        if (!unparkFast(sp, m)) {
+            unparkSlow(sp, m);
+        }
+    }
+
+    /** The body of {@link Safepoints#tryUnpark} (step U1 alone), which see. */
+    static boolean tryUnpark(Safepoints sp) {
+        Mutator m = sp.current.get();
+        if (m == null) {
+            return true;
+        }
+        if (unparkFast(sp, m)) {
+            return true;
+        }
+        int s = m.stateVolatile();
+        if (s != Mutator.PARKED && s != Mutator.HELD) {
+            throw Errors.notParked(m, s);
+        }
+        return false;
+    }
+
+    /** Step U1: true if the goroutine is RUNNING now; false if it is still parked (U2 must wait). */
+    private static boolean unparkFast(Safepoints sp, Mutator m) {
         // Fast path: nothing pending. Count ourselves active first, then look again (Dekker with
         // a stop's request, which sets STOP and then reads the count: race 3): a stop that did
         // not count us is seen here, and we leave the count as it was; one that did waits for
@@ -52,14 +70,14 @@ final class MutatorPaths {
         if (sp.pendingVolatile() == 0) {
             sp.addActive(1);
             if (sp.pendingVolatile() == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
-                return;
+                return true;
             }
             sp.addActive(-1);
             if (sp.operatorWaiting) {
                 OperatorSlot.signal(sp); // it may have counted us and wait for us: as for a park
             }
         }
-        unparkSlow(sp, m);
+        return false;
     }
 
     /** The body of {@link Safepoints#parked}, which see. */
@@ -118,10 +136,19 @@ final class MutatorPaths {
         }
     }
 
-    /** Step M1-M3 (package-info "Stop"): stop under the lock, wait for the release. */
+    /**
+     * Step M1-M3 (package-info "Stop"): stop under the lock, wait for the release. If the lock
+     * stays taken through a short spin, M0 instead: stop by parking (see {@link #stopByParking}).
+     */
     private static void stopHere(Safepoints sp, Mutator m) {
+        if (!sp.lock.tryLockSpinning()) {
+            if (!m.inAction) {
+                stopByParking(sp, m);
+                return;
+            }
+            sp.lock.lock(); // an action's poll: parking would tell its operator the action is done
+        }
         boolean claimed = false;
-        sp.lock.lock();
         try {
             if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
                 return; // released (or timed out) between our read of pending and the lock
@@ -169,6 +196,36 @@ final class MutatorPaths {
         }
     }
 
+    /**
+     * Step M0 (package-info "Stop"): with the lock queued for (thousands of goroutines starting,
+     * stopping or ending at once), park rather than queue for it running: a parked goroutine is
+     * as safe for the stop as a stopped one, and the stop no longer waits for the queue. Then
+     * wait parked (U2) for the release, and go back to the poll's loop, running. Why: every
+     * goroutine queued for a contended lock is a virtual thread that unmounts, and each
+     * hand-over of the lock waited for a carrier behind hundreds of runnable virtual threads;
+     * the stop waited for the whole queue (aborted stops of 5-30 ms in the many-goroutines
+     * runner). Park's signal to a waiting operator (race 4) tells the stop it need not wait.
+     */
+    private static void stopByParking(Safepoints sp, Mutator m) {
+        m.stoppedAtNanos = System.nanoTime(); // it arrived: for a missed stop's report, published by the state write
+        parkWithoutPoll(sp, m);
+        awaitUnparked(sp, m);
+    }
+
+    /**
+     * Step P without its poll: RUNNING to PARKED, out of the count, and race 4's signal. For M0
+     * and for an ending goroutine (D), which leaves rather than stops. An action requested
+     * meanwhile is the handshake's to run on the parked goroutine (race 2), as after any park.
+     */
+    static void parkWithoutPoll(Safepoints sp, Mutator m) {
+        // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
+        m.setStateVolatile(Mutator.PARKED);
+        sp.addActive(-1);
+        if (sp.operatorWaiting) {
+            OperatorSlot.signal(sp);
+        }
+    }
+
     private static void runOwnAction(Safepoints sp, Mutator m) {
         MutatorAction a = m.action; // visible: written before op = REQUESTED, read after our CAS
         m.inAction = true;
@@ -186,6 +243,14 @@ final class MutatorPaths {
     }
 
     static void unparkSlow(Safepoints sp, Mutator m) {
+        awaitUnparked(sp, m);
+        if (sp.pendingVolatile() != 0) {
+            pollSlow(sp); // run a handshake action posted while we were parked, on our own thread
+        }
+    }
+
+    /** Step U2: waits while held or while the world is stopped, then PARKED to RUNNING. */
+    private static void awaitUnparked(Safepoints sp, Mutator m) {
         Thread me = Thread.currentThread();
         sp.lock.lock();
         try {
@@ -206,9 +271,6 @@ final class MutatorPaths {
             }
         } finally {
             sp.lock.unlock();
-        }
-        if (sp.pendingVolatile() != 0) {
-            pollSlow(sp); // run a handshake action posted while we were parked, on our own thread
         }
     }
 }

@@ -41,6 +41,13 @@ final class Registration {
     /** The body of {@link Safepoints#deregister}, which see. */
     static void deregister(Safepoints sp, Mutator m) {
         checkOwn(sp, "deregister", m);
+        if (m.stateVolatile() == Mutator.RUNNING && !m.inAction && sp.operator() != Thread.currentThread()) {
+            // Park first (no poll: an ending goroutine leaves rather than stops), so that no stop
+            // waits while we queue for the lock: goroutines ending by thousands at once queued
+            // for it running, and a stop waited for the queue. The stack is still whole: a
+            // handshake may hold us and scan it meanwhile (D waits while HELD).
+            MutatorPaths.parkWithoutPoll(sp, m);
+        }
         sp.lock.lock();
         try {
             deregisterLocked(sp, m);

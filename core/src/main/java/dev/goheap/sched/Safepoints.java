@@ -4,7 +4,6 @@ import dev.goheap.stack.Goroutine;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Safepoints, stops of the world and handshakes for one runtime's goroutines (Go's
@@ -49,7 +48,7 @@ public final class Safepoints {
      */
     private final ActiveCount active = new ActiveCount();
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
-    final ReentrantLock lock = new SpinThenParkLock();
+    final SpinThenParkLock lock = new SpinThenParkLock();
     /** Mutators wait here: stopped, held, or unparking during a stop. Signalled at every release. */
     final Condition released = lock.newCondition();
     /** The operator waits here. Signalled when a mutator it may wait for stops, parks, ends or finishes an action. */
@@ -143,6 +142,20 @@ public final class Safepoints {
      */
     public void unpark() {
         MutatorPaths.unpark(this);
+    }
+
+    /**
+     * Unparks the calling goroutine if that needs no wait (step U1 alone): returns true, with
+     * the goroutine running, if no stop or handshake is pending and none holds it; else false,
+     * with the goroutine still parked, where {@link #unpark} would wait. For a goroutine that
+     * parked while it waits for a lock and must not hold that lock through a stop: on false, it
+     * lets the lock go before it calls {@link #unpark}. Returns true, doing nothing, on a thread
+     * that is no goroutine registered here.
+     *
+     * @throws IllegalStateException if the goroutine is not parked
+     */
+    public boolean tryUnpark() {
+        return MutatorPaths.tryUnpark(this);
     }
 
     /**

@@ -18,6 +18,17 @@ final class SpinThenParkLock extends ReentrantLock {
     /** Tries before parking: each a CAS and a spin-wait hint, some microseconds in all. */
     static final int SPINS = 100;
 
+    /** The spin of {@link #lock} alone: whether it took the lock within {@value #SPINS} tries. */
+    boolean tryLockSpinning() {
+        for (int i = 0; i < SPINS; i++) {
+            if (tryLock()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
     @Override
     public void lock() {
         for (int i = 0; i < SPINS; i++) {

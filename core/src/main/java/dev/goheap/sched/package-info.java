@@ -106,7 +106,17 @@
  *   <li><b>Poll</b>: {@code if (pending != 0) pollSlow()}. The slow path: if the caller is no
  *       registered goroutine, runs an action already, or is the operator, return; if parked,
  *       throw; then loop: STOP pending: M1-M3; an op REQUESTED for it: O1-O2; else return.</li>
- *   <li><b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
+ *   <li><b>M0</b> if the lock stays taken through a short spin (and the goroutine runs no
+ *       action): stop by parking instead: P without its poll ({@code state = PARKED},
+ *       {@code active -= 1}, race 4's signal), then U2 (wait parked for the release), then back
+ *       to the loop, RUNNING. A parked goroutine is as safe for the stop as a stopped one; it
+ *       neither claims the work nor is in the stopped list. Why: thousands of goroutines
+ *       starting or ending at once queued for the lock as virtual threads, each hand-over waited
+ *       for a carrier behind hundreds of runnable ones, and a stop waited for the whole queue.
+ *       A goroutine that waits for a heap lock at an allocation's safepoint waits parked too
+ *       ({@code GcHooks.lockParked}: P, take the lock, {@link Safepoints#tryUnpark}, and if
+ *       that fails, let the lock go before U2), so no stop waits for the heap's lock queues.
+ *       <b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
  *       <b>M2</b> {@code state = STOPPED} and into the stop's stopped list (its count is read
  *       racily, S2); signal {@code arrived} if the operator waits.
  *       <b>M3</b> wait on {@code released} while {@code state == STOPPED} (a virtual thread
@@ -127,6 +137,8 @@
  *   <li><b>R (register)</b>, on the goroutine's thread before its task: under the lock, NEW to
  *       PARKED and into the registry; then unpark (U1-U3): it waits while the world is stopped.</li>
  *   <li><b>D (deregister)</b>, on its thread when it ends or detaches, before its stack is freed:
+ *       if RUNNING (and not in an action or the operator), P without its poll first (an ending
+ *       goroutine leaves, it does not stop; no stop waits while it queues for the lock); then
  *       under the lock, CAS RUNNING or PARKED to DEREGISTERED (waiting on {@code released} while
  *       HELD; from RUNNING, {@code active -= 1}); out of the registry; signal {@code arrived}. It does not wait for a stop: a
  *       stopper counts it as parked forever, and what its thread does afterwards (freeing its
