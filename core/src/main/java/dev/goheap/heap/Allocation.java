@@ -99,10 +99,16 @@ final class Allocation {
         CycleState cycle = heap.cycle;
         if (atSafepoint) {
             heap.pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
+            if (cache.phase() != cycle.phase) {
+                heap.caches.catchUp(cache); // it mapped a chunk parked, and the phase moved meanwhile
+            }
         }
         Span s;
         try {
-            s = cache.refill(spanClass, heap.centrals[spanClass]);
+            GcHooks parkWith = atSafepoint ? cycle.hooks : null;
+            while ((s = cache.refill(spanClass, heap.centrals[spanClass], parkWith)) == null) {
+                heap.caches.catchUp(cache); // it waited for the lock parked, and the phase moved
+            }
         } catch (OutOfHeapMemoryException e) {
             s = refillAtLimit(heap, cache, spanClass, e);
         } finally {
@@ -121,7 +127,7 @@ final class Allocation {
         CentralList central = heap.centrals[spanClass];
         if (heap.large.flushAll() > 0) {
             try {
-                return cache.refill(spanClass, central);
+                return cache.refill(spanClass, central, null);
             } catch (OutOfHeapMemoryException again) {
                 e = again;
             }
@@ -131,7 +137,7 @@ final class Allocation {
             throw e;
         }
         hooks.heapLimitReached(SizeClasses.byteSize(spanClass >>> 1));
-        return cache.refill(spanClass, central);
+        return cache.refill(spanClass, central, null);
     }
 
     private static boolean holdsNoHeapLock(Heap heap, int spanClass) {

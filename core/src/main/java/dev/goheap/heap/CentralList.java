@@ -43,6 +43,16 @@ final class CentralList {
         }
     }
 
+    /** The sweep generation now ({@link CycleState#sweepGen}): a volatile read, for assertions. */
+    int sweepGenNow() {
+        return cycle.sweepGen;
+    }
+
+    /** The collector's phase now ({@link CycleState#phase}): a volatile read. */
+    int phaseNow() {
+        return cycle.phase;
+    }
+
     /**
      * Returns a swept span with at least one free slot, now owned by {@code owner}: a swept
      * partial one, else one that sweeping frees up, else a new one from the page heap.

@@ -127,7 +127,22 @@ public final class Heap implements AutoCloseable {
      * @throws IllegalStateException if the heap is closed
      */
     public long allocateStack(long byteSize, long goroutineId) {
-        return StackBlocks.allocate(this, byteSize, goroutineId);
+        return StackBlocks.allocate(this, byteSize, goroutineId, false);
+    }
+
+    /**
+     * {@link #allocateStack}, for a caller with nothing half done (a stack's first block, while
+     * the stack is empty): with {@code mayPark}, a goroutine waits parked for a contended heap
+     * lock or a chunk's mapping, as {@link #allocate} does, so that no stop of the world waits
+     * for it; a handshake may then scan its stack. Without, it waits running, as a stack that is
+     * moving to a larger block must.
+     *
+     * @throws IllegalArgumentException if {@code byteSize < 16} or {@code byteSize} exceeds the heap limit
+     * @throws dev.goheap.OutOfHeapMemoryException if the heap cannot grow enough within its limit
+     * @throws IllegalStateException if the heap is closed
+     */
+    public long allocateStack(long byteSize, long goroutineId, boolean mayPark) {
+        return StackBlocks.allocate(this, byteSize, goroutineId, mayPark);
     }
 
     /**

@@ -79,7 +79,7 @@ final class SpareChunk {
      * published one. Takes milliseconds (the zero-fill of 4 MiB) outside every lock.
      */
     boolean prepare() {
-        return prepare(SpareChunk::mapOrNull, ChunkMemory::tryRelease);
+        return prepare(SpareChunk::mapOrNull, ChunkMemory::tryRelease, null);
     }
 
     /**
@@ -93,7 +93,7 @@ final class SpareChunk {
      * holding a stop up 0.4 ms while the goroutine ran it.
      */
     boolean prepareWhileParked(GcHooks hooks) {
-        return prepare(() -> hooks.whileParked(SpareChunk::mapOrNull), lost -> hooks.whileParked(lost::tryRelease));
+        return prepare(() -> hooks.whileParked(SpareChunk::mapOrNull), lost -> hooks.whileParked(lost::tryRelease), hooks);
     }
 
     /** Returns whether there is no spare now: a racy read, for deciding to prepare one. */
@@ -109,9 +109,10 @@ final class SpareChunk {
         }
     }
 
-    private boolean prepare(Supplier<ChunkMemory> mapping, Consumer<ChunkMemory> release) {
+    /** {@code parkWith}: hooks to wait for the page heap's lock parked with (a goroutine's growth), or null. */
+    private boolean prepare(Supplier<ChunkMemory> mapping, Consumer<ChunkMemory> release, GcHooks parkWith) {
         assert !pages.lock.isHeldByCurrentThread() : "the mapping runs outside the page heap's lock";
-        pages.lock.lock();
+        lockPages(parkWith);
         try {
             if (memory != null || !pages.canMapLocked(BYTES)) {
                 requested = false;
@@ -121,7 +122,7 @@ final class SpareChunk {
             pages.lock.unlock();
         }
         ChunkMemory fresh = mapping.get();
-        pages.lock.lock();
+        lockPages(parkWith);
         try {
             // Requests stayed quiet while mapping: the next one (after a take) tells the hooks again.
             requested = false;
@@ -137,6 +138,15 @@ final class SpareChunk {
             release.accept(fresh); // never published: no other thread has seen it
         }
         return false;
+    }
+
+    /** Nothing read before the lock is used after it: a wait parked (a safepoint) is harmless here. */
+    private void lockPages(GcHooks parkWith) {
+        if (parkWith == null) {
+            pages.lock.lock();
+        } else {
+            SpinLocks.lockParked(pages.lock, parkWith);
+        }
     }
 
     /** Returns the spare for a growth and forgets it, or null if there is none; it stays counted as mapped. */

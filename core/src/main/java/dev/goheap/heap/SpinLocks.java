@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import dev.goheap.internal.gc.GcHooks;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,5 +30,40 @@ final class SpinLocks {
             Thread.onSpinWait();
         }
         lock.lock();
+    }
+
+    /**
+     * Acquires {@code lock} for a pause's work without joining its queue: spins on {@link
+     * ReentrantLock#tryLock()}, which takes a free lock even ahead of queued threads, yielding now
+     * and then (a holder that is a virtual thread may need this carrier). Why: threads that stops
+     * do not stop (goroutines that have ended, and goroutines that wait for a lock parked) may
+     * queue for the lock by hundreds while the world is stopped, and {@code lock()} made the
+     * pause wait behind each of them in turn (a mark start waited 4-50 ms for the thread caches'
+     * lock behind 100-250 ending goroutines).
+     */
+    static void lockBarging(ReentrantLock lock) {
+        for (int i = 1; !lock.tryLock(); i++) {
+            if ((i & (SPINS - 1)) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Acquires {@code lock}, spinning first, then waiting through {@code hooks}'
+     * {@link GcHooks#lockParked} (parked, for a goroutine at an allocation's safepoint that holds
+     * no heap lock). Returns whether it waited parked: a mark start or termination may have come
+     * meanwhile.
+     */
+    static boolean lockParked(ReentrantLock lock, GcHooks hooks) {
+        for (int i = 0; i < SPINS; i++) {
+            if (lock.tryLock()) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return hooks.lockParked(lock);
     }
 }

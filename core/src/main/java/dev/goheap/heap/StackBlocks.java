@@ -17,14 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
 final class StackBlocks {
     private StackBlocks() {}
 
-    /** {@link Heap#allocateStack}: a block marked as a stack, {@code goroutineId} in its first word. */
-    static long allocate(Heap heap, long byteSize, long goroutineId) {
+    /**
+     * {@link Heap#allocateStack}: a block marked as a stack, {@code goroutineId} in its first
+     * word; {@code mayPark}: a small block's refill may wait parked (see Allocation#allocateNoPoll).
+     */
+    static long allocate(Heap heap, long byteSize, long goroutineId, boolean mayPark) {
         if (byteSize < 16) {
             throw HeapErrors.badSize(byteSize, heap.pageHeap.limitBytes());
         }
         long p = byteSize > MAX_SMALL_BYTES
                 ? Allocation.allocateLarge(heap, byteSize, null, false)
-                : Allocation.allocateNoPoll(heap, byteSize, false);
+                : Allocation.allocateNoPoll(heap, byteSize, mayPark);
         Span s = spanOfFresh(heap, p);
         SpanStacks.markStack(s, p, true);
         s.segment.set(ValueLayout.JAVA_LONG, Pointers.offset(p), goroutineId);

@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import dev.goheap.internal.gc.GcHooks;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -68,6 +69,8 @@ final class ThreadCache {
     private int catchingUp;
     /** In {@link ThreadCaches}' list of caches that may have allocated black this cycle: guarded by its lock. */
     boolean countsBlack;
+    /** Where it is in {@link ThreadCaches}' list of all caches: guarded by its lock. */
+    int allIndex = -1;
 
     ThreadCache(Thread thread, int phase) {
         this.thread = thread;
@@ -105,10 +108,21 @@ final class ThreadCache {
      * Replaces the full span of {@code spanClass} with one that has a free slot. First merges
      * frees that other threads parked in the current span; only if that frees nothing does the
      * span go back to its central list.
+     *
+     * @param parkWith hooks to wait for a contended central lock parked with (an allocation at
+     *                 its safepoint), or null to wait running
+     * @return the span, or null if it waited parked and the collector's phase moved meanwhile:
+     *         this cache's spans may be unswept, and must not reach the central list so; the
+     *         caller catches up and calls again
      */
-    Span refill(int spanClass, CentralList central) {
+    Span refill(int spanClass, CentralList central, GcHooks parkWith) {
+        if (parkWith == null) {
+            SpinLocks.lock(central.lock);
+        } else if (SpinLocks.lockParked(central.lock, parkWith) && phase() != central.phaseNow()) {
+            central.lock.unlock();
+            return null;
+        }
         Span current = spans[spanClass];
-        SpinLocks.lock(central.lock);
         try {
             if (current != EMPTY) {
                 if (current.remoteFreeCount > 0) {
@@ -117,6 +131,8 @@ final class ThreadCache {
                         return current;
                     }
                 }
+                assert current.sweepGen == central.sweepGenNow()
+                        : "a cache lets an unswept span go to its central list: it did not catch up with the phase";
                 central.releaseLocked(current);
                 hold(spanClass, EMPTY);
             }

@@ -129,7 +129,7 @@ final class StackMemory {
                 throw Errors.overflow(required, st.maxBytes, st.goroutineId());
             }
             long size = Math.min(Math.max(Stack.INITIAL_BYTES, ceilPowerOfTwo(required)), st.maxBytes);
-            long p = allocateBlock(st, size);
+            long p = allocateBlock(st, size, true); // nothing to scan or move yet: it may wait parked
             MemorySegment s = st.heap.segment(p).asSlice(0, size);
             s.set(WORD, 8, 0L); // header word 1 (word 0 is the goroutine id, written by the heap)
             st.segment = s;
@@ -177,7 +177,7 @@ final class StackMemory {
         long oldBase = st.base;
         long oldCapacity = st.capacity;
         long used = st.top;
-        long p = allocateBlock(st, size);
+        long p = allocateBlock(st, size, false);
         MemorySegment s = st.heap.segment(p).asSlice(0, size);
         MemorySegment.copy(st.segment, 0, s, 0, used);
         long delta = p - oldBase;
@@ -201,13 +201,16 @@ final class StackMemory {
     /**
      * Allocates a stack block. The allocation may reach a safepoint, whose handshake action may
      * scan the stack (it is consistent: nothing has changed yet) but must not move it: {@code
-     * moving} makes {@code Goroutine.shrinkStackIfOwner} refuse.
+     * moving} makes {@code Goroutine.shrinkStackIfOwner} refuse. {@code mayPark}: only for the
+     * first block, while the stack is empty: a goroutine then waits for a contended heap lock
+     * parked (10 000 goroutines starting at once queued for the central lists' locks, and every
+     * stop waited for the queue); a moving stack waits running.
      */
-    private static long allocateBlock(Stack st, long size) {
+    private static long allocateBlock(Stack st, long size, boolean mayPark) {
         boolean outer = !st.moving;
         st.moving = true;
         try {
-            return st.heap.allocateStack(size, st.goroutineId());
+            return st.heap.allocateStack(size, st.goroutineId(), mayPark);
         } finally {
             if (outer) {
                 st.moving = false;

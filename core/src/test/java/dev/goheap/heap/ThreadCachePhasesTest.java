@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.internal.gc.GcAccess;
+import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.internal.gc.HeapForGc;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +138,79 @@ class ThreadCachePhasesTest {
         gc.finishMark();
         gc.finishSweep();
         assertEquals(0, heap.stats().liveObjects(), "unmarked this time");
+    }
+
+    @Test
+    void shouldCatchUpBeforeARefillThatWaitedParkedWhileTheCollectorTerminated() throws Exception {
+        int perSpan = onOwner(() -> heap.chunks().spanInUse(heap.allocate(SIZE)).objectCount);
+        long kept = keptAmongGarbage(perSpan - 3); // with the first, the span lacks one object to be full
+        Span span = heap.chunks().spanInUse(kept);
+        gc.finishSweep();
+        gc.startMark();
+        gc.mark(kept);
+        long last = onOwner(() -> heap.allocate(SIZE)); // caught up with the mark phase; the span full now
+        assertEquals(span, heap.chunks().spanInUse(last));
+        assertTrue(span.isFull());
+
+        // The next allocation refills, finds the central lock taken, and waits "parked"
+        // (GcHooks#lockParked); meanwhile mark termination makes every span unswept.
+        CentralList central = heap.centrals[span.spanClass];
+        CountDownLatch waiting = new CountDownLatch(1);
+        gc.setHooks(new WaitingHooks(waiting));
+        Future<Long> next;
+        central.lock.lock();
+        try {
+            next = owner.submit(() -> heap.allocate(SIZE));
+            waiting.await();
+            gc.finishMark();
+        } finally {
+            central.lock.unlock();
+        }
+        long p = next.get();
+        assertEquals(heap.cycle().sweepGen, span.sweepGen,
+                "the refill caught up (swept its full span) before it let the span go to the central list");
+        heap.verify();
+        gc.finishSweep();
+        assertEquals(3, heap.stats().liveObjects(), "kept, the black one and the new one survive");
+        heap.sizeOf(kept);
+        heap.sizeOf(p);
+        gc.startMark(); // no span was left unswept
+        gc.finishMark();
+        gc.finishSweep();
+    }
+
+    /** Hooks whose {@link GcHooks#lockParked} says when it waits: a goroutine's wait, parked, for a lock. */
+    private static final class WaitingHooks implements GcHooks {
+        private final CountDownLatch waiting;
+
+        WaitingHooks(CountDownLatch waiting) {
+            this.waiting = waiting;
+        }
+
+        @Override
+        public boolean lockParked(ReentrantLock lock) {
+            waiting.countDown();
+            lock.lock();
+            return true; // a safepoint may have passed meanwhile
+        }
+
+        @Override
+        public void heapGrew(long inUseBytes) {}
+
+        @Override
+        public void spareChunkWanted() {}
+
+        @Override
+        public void heapLimitReached(long requestedBytes) {}
+
+        @Override
+        public void checkMutator() {}
+
+        @Override
+        public void poll() {}
+
+        @Override
+        public void allocated(long bytes) {}
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.goheap.internal.gc.GcHooks;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +79,31 @@ final class MutatorHooks implements GcHooks {
     @Override
     public <T> T whileParked(Supplier<T> mapping) {
         return safepoints.mayPark() ? safepoints.parked(mapping::get) : mapping.get();
+    }
+
+    /**
+     * Parks, waits for the lock, and unparks only if that needs no wait; else it lets the lock go
+     * before it waits for the stop or handshake (whose work may need the lock), then tries again.
+     */
+    @Override
+    public boolean lockParked(ReentrantLock lock) {
+        if (!safepoints.mayPark()) {
+            lock.lock();
+            return false;
+        }
+        safepoints.park(); // a safepoint: a pending stop is served here first
+        for (;;) {
+            lock.lock();
+            if (safepoints.tryUnpark()) {
+                return true;
+            }
+            lock.unlock();
+            safepoints.unpark(); // waits for the release
+            if (lock.tryLock()) {
+                return true;
+            }
+            safepoints.park();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.goheap.internal.gc;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +42,22 @@ public interface GcHooks {
      */
     default <T> T whileParked(Supplier<T> mapping) {
         return mapping.get();
+    }
+
+    /**
+     * Takes {@code lock}, a heap lock another thread holds, for an allocation at its safepoint
+     * with no other heap lock held: a goroutine that may park waits for it parked, so that a
+     * stop does not wait for goroutines that wait for a lock (10 000 goroutines starting at once
+     * queued hundreds deep on the central lists' locks, and every stop then waited for the whole
+     * queue: aborted stops of 5-30 ms). Returns with the lock held and the goroutine running;
+     * never holds the lock while a stop or handshake waits for it (it lets the lock go, waits,
+     * and takes it again). Returns whether the caller may have passed a safepoint meanwhile (a
+     * mark start or termination may have come): what it read before the call may be stale. The
+     * default takes the lock as it is: right for hooks with no goroutines to stop.
+     */
+    default boolean lockParked(ReentrantLock lock) {
+        lock.lock();
+        return false;
     }
 
     /**
