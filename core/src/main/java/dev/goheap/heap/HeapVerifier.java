@@ -242,9 +242,14 @@ final class HeapVerifier {
         }
         Set<Thread> owners = Collections.newSetFromMap(new IdentityHashMap<>());
         List<ThreadCache> caches = heap.caches().snapshot();
-        for (ThreadCache cache : caches) {
+        for (int i = 0; i < caches.size(); i++) {
+            ThreadCache cache = caches.get(i);
             if (!owners.add(cache.thread)) {
                 throw HeapErrors.broken("a thread has one cache", cache.thread);
+            }
+            if (cache.allIndex != i) {
+                throw HeapErrors.broken("a cache knows its place in the list of caches (" + cache.allIndex + ", not "
+                        + i + ")", cache.thread);
             }
             if (cache.blackBytes != 0 && !cache.countsBlack) {
                 throw HeapErrors.broken("a cache that allocated black is counted at termination", cache.thread);
