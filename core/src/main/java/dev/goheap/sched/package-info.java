@@ -252,8 +252,9 @@
  *       by S1 and R sharing the lock: a registration after S1 sees STOP in its unpark and waits
  *       in U2 (it enters PARKED, not counted).</li>
  *   <li><b>Unpark during a stop</b> (jcstress {@code UnparkRacesStop}, and {@code
- *       UnparkOnTwoStripes} with two goroutines on different stripes; Dekker): 1) the stopper
- *       sets STOP and reads {@code active} without this goroutine, 2) it unparks and pushes,
+ *       UnparkOnTwoStripes}: two goroutines on different stripes, the second the stopper;
+ *       Dekker): 1) the stopper sets STOP and reads {@code active} without this goroutine,
+ *       2) it unparks and pushes,
  *       3) the stopper takes the world for stopped while it runs. Prevented by U1's order: the
  *       goroutine adds +1 to its own stripe, then reads pending; the stopper writes STOP, then
  *       reads every stripe. Both sides are sequentially consistent (an atomic add, volatile
