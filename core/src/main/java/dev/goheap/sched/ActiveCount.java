@@ -25,7 +25,8 @@ import java.lang.invoke.VarHandle;
  * <p><b>Why the sum is exact enough for S2</b> (package-info "Stop", race 3). A goroutine is
  * counted in its own stripe from its +1 to its -1: U1 adds before its CAS to RUNNING; U2 adds
  * right after its CAS, under the lock with no stop pending (S1 takes the lock to set STOP, so no
- * stop looks in between); a park and an end subtract after leaving RUNNING. A goroutine's stripe
+ * stop looks in between) or in a stop of its own, which has stopped waiting; a park and an end
+ * subtract after leaving RUNNING. A goroutine's stripe
  * never changes and its own adds alternate +1, -1, so whenever a stop reads a stripe, its value
  * is the number of its goroutines that are RUNNING or STOPPED, plus U1 increments in flight (not
  * yet confirmed by U1's second read of pending, or not yet undone) and parks and ends not yet
