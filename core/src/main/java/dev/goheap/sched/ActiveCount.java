@@ -1,8 +1,5 @@
 package dev.goheap.sched;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * The count of active goroutines ({@code Safepoints.active}: RUNNING or STOPPED), split into
  * stripes so that goroutines parking and unparking at once on different cores do not write one
@@ -12,15 +9,20 @@ import java.lang.invoke.VarHandle;
  * sum of the stripes, which only a stop's test ({@code WorldStop.allStopped}, S2) and tests read.
  *
  * <pre>
- *   cells: long[(stripeCount + 1) * 16]       one 128-byte region per stripe (16 longs)
- *   | pad 128 B | stripe 0 | pad 120 B | stripe 1 | pad 120 B | ... | stripe n-1 | pad 120 B |
- *   stripe s is cells[(s + 1) * 16]
+ *   ActiveCount
+ *     stripes: ActiveStripe[n]              n a power of two, 4..64 (DEFAULT_STRIPES)
+ *   ActiveStripe (one object per stripe; Mutator.activeStripe points at its goroutine's)
+ *     | header, index | p1..p16: 128 B | value: volatile int | q1..q16: 128 B |
  * </pre>
  * Why 128 bytes and not 64: Intel's spatial prefetcher fetches lines in 128-byte pairs, so two
- * stripes 64 bytes apart would still share a pair's traffic. The padding in front keeps stripe 0
- * off the array's header and whatever precedes it; the 120 bytes behind the last stripe keep it
- * off the next object. Why striped: with one padded counter, park+unpark on two threads of one
- * runtime cost 60-71 ns against 12.5 ns on one thread ({@code ParkUnparkSharedBenchmark}).
+ * stripes 64 bytes apart would still share a pair's traffic; wherever the collector puts two
+ * stripes, their values are at least 256 bytes apart. Why an object per stripe, which each
+ * {@code Mutator} points at, rather than a padded {@code long[]} at a stride of 16 longs: the
+ * array cost park+unpark on one thread 15.5 ns against 11-12 ns before striping (an extra
+ * dependent load, the index arithmetic and a bounds check on each of the three adds); the
+ * object costs one load of the mutator's field, as the single counter cost one of {@code
+ * Safepoints}'. Why striped: with one padded counter, park+unpark on two threads of one runtime
+ * cost 60-71 ns against 12.5 ns on one thread ({@code ParkUnparkSharedBenchmark}).
  *
  * <p><b>Why the sum is exact enough for S2</b> (package-info "Stop", race 3). A goroutine is
  * counted in its own stripe from its +1 to its -1: U1 adds before its CAS to RUNNING; U2 adds
@@ -52,8 +54,6 @@ import java.lang.invoke.VarHandle;
  * the three cases above allow.
  */
 final class ActiveCount {
-    /** Longs from one stripe to the next: 128 bytes. */
-    static final int STRIDE = 16;
     /** At least this many stripes: with fewer, consecutive ids could share one ({@link #stripeOf}). */
     static final int MIN_STRIPES = 4;
     /** At most this many stripes: the stop reads every one at every look. */
@@ -61,10 +61,7 @@ final class ActiveCount {
     /** The default stripe count: max(4, the next power of two of 2 * CPUs), at most {@link #MAX_STRIPES}. */
     static final int DEFAULT_STRIPES = defaultStripeCount(Runtime.getRuntime().availableProcessors());
 
-    private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
-
-    private final long[] cells;
-    private final int stripeCount;
+    private final ActiveStripe[] stripes;
     /** 64 - log2(stripeCount): {@link #stripeOf} keeps the hash's top bits. */
     private final int hashShift;
 
@@ -84,40 +81,37 @@ final class ActiveCount {
             throw new IllegalArgumentException("stripeCount: " + stripeCount
                     + " (expected: a power of two in [" + MIN_STRIPES + ", " + MAX_STRIPES + "])");
         }
-        this.stripeCount = stripeCount;
         this.hashShift = 64 - Integer.numberOfTrailingZeros(stripeCount);
-        this.cells = new long[(stripeCount + 1) * STRIDE];
+        this.stripes = new ActiveStripe[stripeCount];
+        for (int i = 0; i < stripeCount; i++) {
+            stripes[i] = new ActiveStripe(i);
+        }
     }
 
     /** max(4, nextPow2(2 * cpus)), at most {@link #MAX_STRIPES}. */
     static int defaultStripeCount(int cpus) {
         int wanted = Math.max(MIN_STRIPES, 2 * Math.max(1, cpus));
-        int pow2 = wanted >= MAX_STRIPES ? MAX_STRIPES : Integer.highestOneBit(wanted - 1) << 1;
-        return Math.min(MAX_STRIPES, pow2);
+        return wanted >= MAX_STRIPES ? MAX_STRIPES : Integer.highestOneBit(wanted - 1) << 1;
     }
 
     int stripeCount() {
-        return stripeCount;
+        return stripes.length;
     }
 
     /**
-     * The stripe of the goroutine with id {@code id}: the top log2(stripeCount) bits of {@code
+     * The stripe of the goroutine with id {@code id}, the one its {@link Mutator} keeps: the
+     * stripe at the top log2(stripeCount) bits of {@code
      * id} times 2^64 / φ, mod 2^64 (Fibonacci hashing). Consecutive ids, as a runtime hands them
      * out, never share a stripe: their products differ by 0.618 * 2^64, at least 0.38 * 2^64 apart
      * around the circle, more than a stripe's 2^64 / 4 or less. Ids a stride apart spread too.
      */
-    int stripeOf(long id) {
-        return (int) ((id * 0x9E3779B97F4A7C15L) >>> hashShift);
+    ActiveStripe stripeOf(long id) {
+        return stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> hashShift)];
     }
 
-    /** Adds {@code delta} atomically to stripe {@code stripe} (a volatile read-modify-write). */
-    void add(int stripe, int delta) {
-        CELL.getAndAdd(cells, (stripe + 1) * STRIDE, (long) delta);
-    }
-
-    /** Stripe {@code stripe}, a volatile read. */
-    long stripeVolatile(int stripe) {
-        return (long) CELL.getVolatile(cells, (stripe + 1) * STRIDE);
+    /** Stripe {@code index}. */
+    ActiveStripe stripe(int index) {
+        return stripes[index];
     }
 
     /**
@@ -125,10 +119,10 @@ final class ActiveCount {
      * class comment for why S2 may use it): exact only when no goroutine parks or unparks.
      */
     int sumVolatile() {
-        long sum = 0;
-        for (int i = 0; i < stripeCount; i++) {
-            sum += stripeVolatile(i);
+        int sum = 0;
+        for (ActiveStripe s : stripes) {
+            sum += s.getVolatile();
         }
-        return (int) sum;
+        return sum;
     }
 }

@@ -50,8 +50,9 @@ public final class Mutator {
     /**
      * This goroutine's stripe of {@code Safepoints.active} ({@link ActiveCount}), fixed here from
      * its id: every add for it (park, unpark, end, the operator's removal of a dead one) goes there.
+     * Held directly, so that an add is one load of this field and one atomic add.
      */
-    final int activeStripe;
+    final ActiveStripe activeStripe;
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state = NEW;

@@ -68,10 +68,10 @@ public final class Safepoints {
 
     /**
      * Adds {@code delta} to {@code m}'s stripe of {@link #active} ({@code m} left or entered
-     * PARKED, or ended running): a volatile read-modify-write.
+     * PARKED, or ended running): a volatile read-modify-write on {@link Mutator#activeStripe}.
      */
     void addActive(Mutator m, int delta) {
-        active.add(m.activeStripe, delta);
+        m.activeStripe.add(delta);
     }
 
     /**
@@ -83,13 +83,13 @@ public final class Safepoints {
     }
 
     /** The stripe of {@link #active} of the goroutine with id {@code goroutineId} ({@link Mutator#activeStripe}). */
-    int activeStripeOf(long goroutineId) {
+    ActiveStripe activeStripeOf(long goroutineId) {
         return active.stripeOf(goroutineId);
     }
 
     /** The count's stripe {@code stripe} alone, a volatile read: for tests. */
-    long activeStripeVolatile(int stripe) {
-        return active.stripeVolatile(stripe);
+    int activeStripeVolatile(int stripe) {
+        return active.stripe(stripe).getVolatile();
     }
 
     /** The number of stripes of {@link #active}: for tests. */

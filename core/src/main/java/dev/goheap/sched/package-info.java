@@ -59,23 +59,25 @@
  *       arrived   Condition                         the operator waits: "something may be done now"
  *     operatorWaiting  volatile boolean             the operator is (about to be) blocked on arrived
  *     registry  Mutator[] + size (swap-remove)      guarded by lock
- *     active    ActiveCount: striped, atomic adds   goroutines RUNNING or STOPPED: +1 at unpark, -1 at park and end,
- *                 long[(n + 1) * 16], n stripes     each goroutine to its own stripe; a stop reads the sum (S2)
+ *     active    ActiveCount: ActiveStripe[n]        goroutines RUNNING or STOPPED: +1 at unpark, -1 at park and end,
+ *                 padded volatile ints, atomic add  each goroutine to its own stripe; a stop reads the sum (S2)
  *     stops     StopState: stopped Mutator[] + count  the goroutines stopped for this stop (M2), guarded by lock
  *     current   ThreadLocal&lt;Mutator&gt;               the calling goroutine's record (slow paths only)
  *   Mutator (one per goroutine, made with it)
  *     state     volatile int, CAS                   the diagram below
  *     op        volatile int, CAS                   NONE, REQUESTED, CLAIMED, DONE
  *     action    MutatorAction                       written before op = REQUESTED
- *     activeStripe  final int                       its stripe of active: Fibonacci hash of the goroutine's id
+ *     activeStripe  final ActiveStripe              its stripe of active: Fibonacci hash of the goroutine's id
  * </pre>
  * {@code active}'s stripes: n = max(4, the next power of two of 2 * CPUs), at most 64 (4 on a
- * 2-CPU machine); each stripe alone on 128 bytes (16 longs: a line pair, which Intel's spatial
- * prefetcher moves together). A goroutine's stripe is fixed when its record is made, and every
- * add for it goes there: P, U1's +1 and its undo, U2's +1, D, and the operator's removal of a
- * dead one. Consecutive ids never share a stripe. Why striped: with one counter, park+unpark on
- * two threads of one runtime cost 60-71 ns against 12.5 ns on one (the line moved between the
- * cores at every add); a stop's look reads n lines instead of one.
+ * 2-CPU machine). Each is an object of its own ({@code ActiveStripe}) with its value between
+ * 128 bytes of padding on each side (a line pair, which Intel's spatial prefetcher moves
+ * together), and the goroutine's record points at it, so an add is one load and one atomic
+ * add. A goroutine's stripe is fixed when its record is made, and every add for it goes there:
+ * P, U1's +1 and its undo, U2's +1, D, and the operator's removal of a dead one. Consecutive
+ * ids never share a stripe. Why striped: with one counter, park+unpark on two threads of one
+ * runtime cost 60-71 ns against 12.5 ns on one (the line moved between the cores at every
+ * add); a stop's look reads n lines instead of one.
  *
  * <h2>States</h2>
  * <pre>

@@ -46,10 +46,10 @@ class ActiveCountTest {
             ActiveCount c = new ActiveCount(n);
             int[] hits = new int[n];
             for (long id = 1; id <= 100_000; id++) {
-                int s = c.stripeOf(id);
+                int s = c.stripeOf(id).index;
                 assertTrue(s >= 0 && s < n, "stripe of " + id + ": " + s + " (expected: in [0, " + n + "))");
-                assertEquals(s, c.stripeOf(id), "the same id, the same stripe");
-                assertNotEquals(s, c.stripeOf(id + 1), "ids " + id + " and " + (id + 1) + " with " + n + " stripes");
+                assertEquals(s, c.stripeOf(id).index, "the same id, the same stripe");
+                assertNotEquals(s, c.stripeOf(id + 1).index, "ids " + id + " and " + (id + 1) + " with " + n + " stripes");
                 hits[s]++;
             }
             for (int s = 0; s < n; s++) { // Fibonacci hashing spreads within a few per cent of even
@@ -62,10 +62,11 @@ class ActiveCountTest {
     void shouldChangeOnlyItsOwnStripeWhenOneStripeIsAddedTo() {
         ActiveCount c = new ActiveCount(8);
         for (int s = 0; s < 8; s++) {
-            c.add(s, s + 1);
+            c.stripe(s).add(s + 1);
         }
         for (int s = 0; s < 8; s++) {
-            assertEquals(s + 1, c.stripeVolatile(s), "stripe " + s);
+            assertEquals(s + 1, c.stripe(s).getVolatile(), "stripe " + s);
+            assertEquals(s, c.stripe(s).index);
         }
         assertEquals(36, c.sumVolatile());
     }
@@ -81,12 +82,12 @@ class ActiveCountTest {
                 for (int i = 0; i < 10_000; i++) {
                     int s = random.nextInt(n);
                     int delta = random.nextInt(-3, 4);
-                    c.add(s, delta);
+                    c.stripe(s).add(delta);
                     model[s] += delta;
                 }
                 long sum = 0;
                 for (int s = 0; s < n; s++) {
-                    assertEquals(model[s], c.stripeVolatile(s), "stripe " + s + " of " + n);
+                    assertEquals(model[s], c.stripe(s).getVolatile(), "stripe " + s + " of " + n);
                     sum += model[s];
                 }
                 assertEquals((int) sum, c.sumVolatile(), n + " stripes");
@@ -104,17 +105,17 @@ class ActiveCountTest {
         CountDownLatch start = new CountDownLatch(1);
         Thread[] ts = new Thread[threads];
         for (int t = 0; t < threads; t++) {
-            int stripe = c.stripeOf(t + 1);
+            ActiveStripe stripe = c.stripeOf(t + 1);
             ts[t] = Thread.ofPlatform().start(() -> {
                 try {
                     start.await();
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
-                c.add(stripe, 1); // registered and running
+                stripe.add(1); // registered and running
                 for (int i = 0; i < rounds; i++) {
-                    c.add(stripe, -1); // park
-                    c.add(stripe, 1); // unpark
+                    stripe.add(-1); // park
+                    stripe.add(1); // unpark
                 }
             });
         }
@@ -124,7 +125,7 @@ class ActiveCountTest {
         }
         assertEquals(threads, c.sumVolatile());
         for (int t = 0; t < threads; t++) {
-            assertEquals(1, c.stripeVolatile(c.stripeOf(t + 1)), "ids 1-4 have a stripe each");
+            assertEquals(1, c.stripeOf(t + 1).getVolatile(), "ids 1-4 have a stripe each");
         }
     }
 }

@@ -125,8 +125,8 @@ class SafepointsActiveCountTest {
                 SchedTesting.awaitUnparked(finish);
             });
             running.await();
-            int a = first.mutator().activeStripe;
-            int b = second.mutator().activeStripe;
+            int a = first.mutator().activeStripe.index;
+            int b = second.mutator().activeStripe.index;
             assertNotEquals(a, b, "consecutive ids " + first.id() + ", " + second.id() + " share no stripe");
             assertEquals(1, sp.activeStripeVolatile(a));
             assertEquals(1, sp.activeStripeVolatile(b));

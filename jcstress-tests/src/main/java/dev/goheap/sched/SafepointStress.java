@@ -242,8 +242,8 @@ public final class SafepointStress {
 
         @Arbiter
         public void arbiter(LLL_Result r) {
-            int stripeA = a.mutator().activeStripe;
-            int stripeB = b.mutator().activeStripe;
+            int stripeA = a.mutator().activeStripe.index;
+            int stripeB = b.mutator().activeStripe.index;
             int active = sp.activeVolatile();
             r.r3 = stripeA == stripeB ? "one stripe " + stripeA : active != 0 ? "active " + active : "ok";
         }
