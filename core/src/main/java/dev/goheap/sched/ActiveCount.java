@@ -25,15 +25,14 @@ package dev.goheap.sched;
  * cost 60-71 ns against 12.5 ns on one thread ({@code ParkUnparkSharedBenchmark}).
  *
  * <p><b>Why the sum is exact enough for S2</b> (package-info "Stop", race 3). A goroutine is
- * counted in its own stripe from its +1 to its -1: U1 adds before its CAS to RUNNING; U2 adds
- * right after its CAS, under the lock with no stop pending (S1 takes the lock to set STOP, so no
- * stop looks in between) or in a stop of its own, which has stopped waiting; a park and an end
- * subtract after leaving RUNNING. A goroutine's stripe
- * never changes and its own adds alternate +1, -1, so whenever a stop reads a stripe, its value
- * is the number of its goroutines that are RUNNING or STOPPED, plus U1 increments in flight (not
- * yet confirmed by U1's second read of pending, or not yet undone) and parks and ends not yet
- * subtracted: never less. The stop reads the stopped count first, then each stripe with a
- * volatile read, one after the other:
+ * counted in its own stripe from its +1 to its -1: U1 adds before its CAS to RUNNING; U2 adds right
+ * after its CAS, under the lock with no stop pending (S1 takes the lock to set STOP, so no stop
+ * looks in between) or in a stop of its own, which has stopped waiting; a park and an end subtract
+ * after leaving RUNNING. A goroutine's stripe never changes and its own adds alternate +1, -1, so
+ * whenever a stop reads a stripe, its value is the number of its goroutines that are RUNNING or
+ * STOPPED, plus U1 increments in flight (not yet confirmed by U1's second read of pending, or not
+ * yet undone) and parks and ends not yet subtracted: never less. The stop reads the stopped count
+ * first, then each stripe with a volatile read, one after the other:
  * <ol>
  *   <li>A goroutine that parks or ends between two stripe reads may be counted in a stripe read
  *       before its -1: the sum is too high, never too low, and the stop looks again.</li>

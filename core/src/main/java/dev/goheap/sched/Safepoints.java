@@ -71,6 +71,7 @@ public final class Safepoints {
      * PARKED, or ended running): a volatile read-modify-write on {@link Mutator#activeStripe}.
      */
     void addActive(Mutator m, int delta) {
+        assert m.safepoints == this : m; // its stripe is one of this count's
         m.activeStripe.add(delta);
     }
 

@@ -49,11 +49,13 @@ class ActiveCountTest {
                 int s = c.stripeOf(id).index;
                 assertTrue(s >= 0 && s < n, "stripe of " + id + ": " + s + " (expected: in [0, " + n + "))");
                 assertEquals(s, c.stripeOf(id).index, "the same id, the same stripe");
-                assertNotEquals(s, c.stripeOf(id + 1).index, "ids " + id + " and " + (id + 1) + " with " + n + " stripes");
+                assertNotEquals(s, c.stripeOf(id + 1).index,
+                        "ids " + id + " and " + (id + 1) + " with " + n + " stripes");
                 hits[s]++;
             }
             for (int s = 0; s < n; s++) { // Fibonacci hashing spreads within a few per cent of even
-                assertTrue(Math.abs(hits[s] - 100_000 / n) < 100_000 / n / 20, n + " stripes, stripe " + s + ": " + hits[s]);
+                int even = 100_000 / n;
+                assertTrue(Math.abs(hits[s] - even) < even / 20, n + " stripes, stripe " + s + ": " + hits[s]);
             }
         }
     }
