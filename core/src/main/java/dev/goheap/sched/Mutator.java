@@ -47,6 +47,12 @@ public final class Mutator {
     final Safepoints safepoints;
     final Goroutine goroutine;
     final Thread thread;
+    /**
+     * This goroutine's stripe of {@code Safepoints.active} ({@link ActiveCount}), fixed here from
+     * its id: every add for it (park, unpark, end, the operator's removal of a dead one) goes there.
+     * Held directly, so that an add is one load of this field and one atomic add.
+     */
+    final ActiveStripe activeStripe;
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state = NEW;
@@ -67,6 +73,7 @@ public final class Mutator {
         this.safepoints = safepoints;
         this.goroutine = goroutine;
         this.thread = goroutine.thread();
+        this.activeStripe = safepoints.activeStripeOf(goroutine.id());
     }
 
     /** Returns the goroutine this record belongs to. */

@@ -63,16 +63,17 @@ final class MutatorPaths {
 
     /** Step U1: true if the goroutine is RUNNING now; false if it is still parked (U2 must wait). */
     private static boolean unparkFast(Safepoints sp, Mutator m) {
-        // Fast path: nothing pending. Count ourselves active first, then look again (Dekker with
-        // a stop's request, which sets STOP and then reads the count: race 3): a stop that did
-        // not count us is seen here, and we leave the count as it was; one that did waits for
-        // us to stop at our next safepoint. Then the CAS, which fails if a handshake holds us.
+        // Fast path: nothing pending. Count ourselves active first (in our own stripe), then look
+        // again (Dekker with a stop's request, which sets STOP and then reads every stripe: race
+        // 3): a stop that did not count us is seen here, and we leave the count as it was; one
+        // that did waits for us to stop at our next safepoint. Then the CAS, which fails if a
+        // handshake holds us.
         if (sp.pendingVolatile() == 0) {
-            sp.addActive(1);
+            sp.addActive(m, 1);
             if (sp.pendingVolatile() == 0 && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
                 return true;
             }
-            sp.addActive(-1);
+            sp.addActive(m, -1);
             if (sp.operatorWaiting) {
                 OperatorSlot.signal(sp); // it may have counted us and wait for us: as for a park
             }
@@ -220,7 +221,7 @@ final class MutatorPaths {
     static void parkWithoutPoll(Safepoints sp, Mutator m) {
         // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
         m.setStateVolatile(Mutator.PARKED);
-        sp.addActive(-1);
+        sp.addActive(m, -1);
         if (sp.operatorWaiting) {
             OperatorSlot.signal(sp);
         }
@@ -259,7 +260,7 @@ final class MutatorPaths {
                 if (s == Mutator.PARKED) {
                     if ((sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.operator() == me) {
                         if (m.casState(Mutator.PARKED, Mutator.RUNNING)) {
-                            sp.addActive(1);
+                            sp.addActive(m, 1);
                             break;
                         }
                         continue; // a handshake captured it meanwhile: HELD now

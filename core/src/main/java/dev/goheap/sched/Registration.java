@@ -84,7 +84,7 @@ final class Registration {
             if (s == Mutator.RUNNING || s == Mutator.PARKED) {
                 if (m.casState(s, Mutator.DEAD)) {
                     if (s == Mutator.RUNNING) {
-                        sp.addActive(-1);
+                        sp.addActive(m, -1);
                     }
                     break;
                 }
@@ -107,7 +107,7 @@ final class Registration {
         if (m.thread.isAlive() || !m.casState(Mutator.RUNNING, Mutator.DEAD)) {
             return false;
         }
-        sp.addActive(-1);
+        sp.addActive(m, -1);
         sp.lock.lock();
         try {
             sp.registry.removeLocked(m);

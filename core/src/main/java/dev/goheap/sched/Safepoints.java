@@ -24,8 +24,8 @@ import java.util.concurrent.locks.Condition;
  * <p><b>Cost:</b> {@code poll()} with nothing pending reads one volatile field and allocates
  * nothing; {@code park()}/{@code unpark()} are one volatile write or CAS and a ThreadLocal read.
  * Registration allocates a {@link Mutator}; a handshake allocates a copy of the registry. Park
- * and unpark also add to a shared count of active goroutines (one atomic add each), which is how
- * a stop knows it is complete without visiting parked goroutines.
+ * and unpark also add to a count of active goroutines (one atomic add each, to the goroutine's
+ * own stripe of it), which is how a stop knows it is complete without visiting parked goroutines.
  */
 public final class Safepoints {
     /** Bits of {@link #pending}. */
@@ -40,11 +40,14 @@ public final class Safepoints {
     volatile boolean operatorWaiting;
     /**
      * Registered goroutines that are RUNNING or STOPPED (not parked, held or ended): changed
-     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING), parks (-1, after
-     * its write of PARKED) or ends while running (-1), and by the operator for one whose thread
-     * died. A stop is complete when every one of them but the operator's own goroutine has
-     * stopped (package-info "Stop", S2), so it never visits the parked ones. On its own cache
-     * line ({@link ActiveCount}): {@link #pending} is read by every poll.
+     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING in U1, after it
+     * under the lock in U2), parks (-1, after its write of PARKED) or ends while running (-1), and
+     * by the operator for one whose thread died. A stop is complete when every one of them but
+     * the operator's own goroutine has stopped (package-info "Stop", S2), so it never visits the
+     * parked ones. Striped ({@link ActiveCount}): each goroutine adds to its own stripe ({@link
+     * Mutator#activeStripe}), each stripe on its own 128 bytes, so goroutines parking at once on
+     * different cores write different lines, and none shares {@link #pending}'s, which every
+     * poll reads; the stop reads the sum.
      */
     private final ActiveCount active = new ActiveCount();
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
@@ -62,14 +65,36 @@ public final class Safepoints {
 
     private Safepoints() {}
 
-    /** Adds {@code delta} to {@link #active} (a goroutine left or entered PARKED, or ended running). */
-    void addActive(int delta) {
-        active.add(delta);
+    /**
+     * Adds {@code delta} to {@code m}'s stripe of {@link #active} ({@code m} left or entered
+     * PARKED, or ended running): a volatile read-modify-write on {@link Mutator#activeStripe}.
+     */
+    void addActive(Mutator m, int delta) {
+        assert m.safepoints == this : m; // its stripe is one of this count's
+        m.activeStripe.add(delta);
     }
 
-    /** {@link #active}, a volatile read. */
+    /**
+     * {@link #active}: the sum of its stripes, each a volatile read, in order (not a snapshot;
+     * {@link ActiveCount} says why S2 may use it). Read after the stopped count.
+     */
     int activeVolatile() {
-        return active.get();
+        return active.sumVolatile();
+    }
+
+    /** The stripe of {@link #active} of the goroutine with id {@code goroutineId} ({@link Mutator#activeStripe}). */
+    ActiveStripe activeStripeOf(long goroutineId) {
+        return active.stripeOf(goroutineId);
+    }
+
+    /** The count's stripe {@code stripe} alone, a volatile read: for tests. */
+    int activeStripeVolatile(int stripe) {
+        return active.stripe(stripe).getVolatile();
+    }
+
+    /** The number of stripes of {@link #active}: for tests. */
+    int activeStripeCount() {
+        return active.stripeCount();
     }
 
     /** Returns a new instance with no mutators; {@code GoRuntime} makes one per runtime. */

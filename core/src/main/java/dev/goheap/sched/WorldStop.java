@@ -42,10 +42,12 @@ final class WorldStop {
 
     /**
      * Whether every active goroutine but the operator's own has stopped (S2): the world is
-     * stopped. Reads the stopped count before the active count, so that a goroutine that stops
-     * or parks between the two reads cannot make it true early; one that unparks between them
-     * is not counted, and sees STOP before it does anything else (race 3). Also a claiming
-     * goroutine's test ({@link StopHandoff#claimIfLastLocked}).
+     * stopped. Reads the stopped count before the active count (the sum of its stripes, read one
+     * by one), so that a goroutine that stops after the first read is in the sum but not in the
+     * stopped count, and one that parks or ends between two stripe reads can only make the sum
+     * too high: neither makes it true early. One that unparks after its stripe was read is not
+     * counted, and sees STOP before it does anything else (race 3; {@link ActiveCount} has the
+     * argument). Also a claiming goroutine's test ({@link StopHandoff#claimIfLastLocked}).
      */
     static boolean allStopped(Safepoints sp) {
         int stopped = sp.stops.stoppedCount + sp.stops.operatorActive;

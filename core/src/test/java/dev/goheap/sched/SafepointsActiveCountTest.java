@@ -3,6 +3,8 @@ package dev.goheap.sched;
 import static dev.goheap.sched.SchedTesting.awaitTrue;
 import static dev.goheap.sched.SchedTesting.farDeadline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
@@ -98,6 +100,51 @@ class SafepointsActiveCountTest {
             park.countDown();
             g.join();
             assertEquals(0, sp.activeVolatile());
+        }
+    }
+
+    @Test
+    void shouldCountEachGoroutineInItsOwnStripeWhenTwoRunAndOneParks() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            CountDownLatch running = new CountDownLatch(2);
+            CountDownLatch parkFirst = new CountDownLatch(1);
+            CountDownLatch firstParked = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            Goroutine first = rt.go(() -> {
+                running.countDown();
+                SchedTesting.awaitUnparked(parkFirst);
+                sp.parked(() -> {
+                    firstParked.countDown();
+                    SchedTesting.awaitUnparked(finish);
+                    return null;
+                });
+            });
+            Goroutine second = rt.go(() -> {
+                running.countDown();
+                SchedTesting.awaitUnparked(finish);
+            });
+            running.await();
+            int a = first.mutator().activeStripe.index;
+            int b = second.mutator().activeStripe.index;
+            assertNotEquals(a, b, "consecutive ids " + first.id() + ", " + second.id() + " share no stripe");
+            assertEquals(1, sp.activeStripeVolatile(a));
+            assertEquals(1, sp.activeStripeVolatile(b));
+            assertEquals(2, sp.activeVolatile(), "the sum of the stripes");
+
+            parkFirst.countDown();
+            firstParked.await();
+            awaitTrue("the park's -1 in its stripe", () -> sp.activeStripeVolatile(a) == 0);
+            assertEquals(1, sp.activeStripeVolatile(b), "the other stripe untouched");
+            assertEquals(1, sp.activeVolatile());
+            assertFalse(sp.stopTheWorld(System.nanoTime()), "the second still runs: counted");
+
+            finish.countDown();
+            first.join();
+            second.join();
+            for (int s = 0; s < sp.activeStripeCount(); s++) {
+                assertEquals(0, sp.activeStripeVolatile(s), "stripe " + s + " after both ended");
+            }
         }
     }
 }

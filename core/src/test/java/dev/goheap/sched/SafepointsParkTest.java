@@ -128,6 +128,9 @@ class SafepointsParkTest {
                 }
             });
             SchedTesting.awaitState(joiner, MutatorState.PARKED);
+            // P writes PARKED before its -1 to the count: a stop that looks once, in between,
+            // finds it running. Wait for the -1 too (seen failing on the loaded 2-CPU machine).
+            SchedTesting.awaitTrue("the joiner's park counted", () -> sp.activeVolatile() == 0);
             assertTrue(sp.stopTheWorld(System.nanoTime()), "nobody runs: the joiner is parked");
             assertEquals(MutatorState.PARKED, joiner.mutator().state(), "a stop does not hold parked goroutines");
             sp.startTheWorld();

@@ -21,6 +21,7 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.openjdk.jcstress.infra.results.LL_Result;
 
 /*
@@ -29,6 +30,7 @@ import org.openjdk.jcstress.infra.results.LL_Result;
  *
  *   ./mvnw -Pjcstress -pl jcstress-tests -am verify -Djcstress.tests=SafepointStress
  *   (one race: -Djcstress.tests=SafepointStress.UnparkRacesStop; a real run: -Djcstress.mode=quick)
+ *   (the stripes of the active count: -Djcstress.tests='SafepointStress.*(UnparkRacesStop|UnparkOnTwoStripes)')
  *
  * Every state has its own Safepoints and Goroutines (sharing one heap), so the stop of one state
  * never waits for the mutators of another. The mutator actor attaches its thread as a goroutine
@@ -164,6 +166,86 @@ public final class SafepointStress {
             } catch (RuntimeException e) {
                 r.r1 = e.getClass().getSimpleName();
             }
+        }
+    }
+
+    /*
+     * Two goroutines on two stripes of the active count, the second of them the stopper. Why not a
+     * third actor for the stop: jcstress schedules no 3-actor test on a 2-CPU machine ("No
+     * scheduling is possible"), and the build machine has 2. The stopper's own goroutine is
+     * counted by the stop (operatorActive) in its stripe, so the stop's test only holds if the sum
+     * takes both stripes right while the other goroutine's unparks and parks race it.
+     */
+    @JCStressTest
+    @Description("Goroutine A parks, unparks, writes progress 1, parks, unparks, writes progress 2 and detaches. "
+            + "Goroutine B (the next id: another stripe of the active count) parks and unparks at the same "
+            + "time, then stops the world, running, and looks at A's state and progress while it is stopped. "
+            + "The stop counts B itself and sums the stripes after the stopped count: each of A's unparks either "
+            + "was counted in A's stripe (the stop waits for A) or sees STOP and waits for the release "
+            + "(Dekker per stripe). The arbiter checks that the stripes differ and that the count is 0 after "
+            + "both ended.")
+    @Outcome(id = "NONE 0, same, ok", expect = ACCEPTABLE, desc = "A was not attached yet: its attach waits for "
+            + "the release.")
+    @Outcome(id = "PARKED [01], same, ok", expect = ACCEPTABLE, desc = "A was parked (or registering): its unpark "
+            + "waits for the release.")
+    @Outcome(id = "STOPPED [01], same, ok", expect = ACCEPTABLE, desc = "A was counted in its stripe and stopped, "
+            + "at a park's safepoint or right after an unpark.")
+    @Outcome(id = "DEREGISTERED 2, same, ok", expect = ACCEPTABLE, desc = "A ran to its end before the stop.")
+    @Outcome(expect = FORBIDDEN, desc = "A RUNNING while the stopper believes the world is stopped, a state or "
+            + "progress change while stopped, both goroutines on one stripe, a count not back to 0, a timeout "
+            + "or an exception.")
+    @State
+    public static class UnparkOnTwoStripes {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+        volatile Goroutine a;
+        volatile Goroutine b;
+        volatile int progress;
+
+        @Actor
+        public void mutator() {
+            Goroutine g = goroutines.attach();
+            a = g;
+            sp.park();
+            sp.unpark();
+            progress = 1;
+            sp.park();
+            sp.unpark();
+            progress = 2;
+            g.detach();
+        }
+
+        @Actor
+        public void stoppingMutator(LLL_Result r) {
+            Goroutine g = goroutines.attach();
+            b = g;
+            try {
+                sp.park();
+                sp.unpark();
+                if (!sp.stopTheWorld(System.nanoTime() + DEADLINE_NANOS)) {
+                    r.r1 = "timeout";
+                    return;
+                }
+                Goroutine other = a;
+                String state = stateOf(other) + " " + progress;
+                linger();
+                String stateAfter = stateOf(other) + " " + progress;
+                sp.startTheWorld();
+                r.r1 = state;
+                r.r2 = state.equals(stateAfter) ? "same" : stateAfter;
+            } catch (RuntimeException e) {
+                r.r1 = e.getClass().getSimpleName();
+            } finally {
+                g.detach();
+            }
+        }
+
+        @Arbiter
+        public void arbiter(LLL_Result r) {
+            int stripeA = a.mutator().activeStripe.index;
+            int stripeB = b.mutator().activeStripe.index;
+            int active = sp.activeVolatile();
+            r.r3 = stripeA == stripeB ? "one stripe " + stripeA : active != 0 ? "active " + active : "ok";
         }
     }
 

@@ -21,8 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Park and unpark of goroutines of one runtime on two threads at once: both add to the runtime's
- * shared count of active goroutines ({@code Safepoints.active}, by which a stop knows it is
- * complete without visiting parked goroutines), so this is that count's contention.
+ * count of active goroutines ({@code Safepoints.active}, by which a stop knows it is complete
+ * without visiting parked goroutines). The count is striped ({@code ActiveCount}): the two
+ * threads attach one after the other, so their goroutines' ids are consecutive and their stripes
+ * differ (on different lines), and this measures what is left of its contention; the anchor is
+ * the cost of sharing one line.
  * {@link PollBenchmark#parkUnpark_goheap} is the one-thread figure (a runtime per thread).
  *
  * <table>
@@ -31,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><td>parkUnpark_goheap</td><td>{@code park()} then {@code unpark()} on each thread's own
  *       goroutine of one shared runtime</td></tr>
  *   <tr><td>addPair_sharedAtomic</td><td>the anchor: two {@code getAndAdd} (-1, +1) on one shared
- *       {@code AtomicInteger}, the count's own cost under the same contention</td></tr>
+ *       {@code AtomicInteger}, what the count cost under the same contention before it was striped</td></tr>
  * </table>
  */
 @BenchmarkMode(Mode.AverageTime)
