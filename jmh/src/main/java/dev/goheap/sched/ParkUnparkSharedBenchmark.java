@@ -4,6 +4,7 @@ import dev.goheap.GoRuntime;
 import dev.goheap.jmh.ForkArgs;
 import dev.goheap.stack.Goroutine;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,15 +51,31 @@ public class ParkUnparkSharedBenchmark {
     public static class Shared {
         GoRuntime runtime;
         final AtomicInteger counter = new AtomicInteger();
+        /** Goroutines attached and not yet detached. */
+        final AtomicInteger attached = new AtomicInteger();
+        final AtomicBoolean closed = new AtomicBoolean();
 
         @Setup(Level.Trial)
         public void open() {
             runtime = GoRuntime.builder().build();
         }
 
+        /**
+         * Closes the runtime if no goroutine is attached; else the last thread to detach closes it
+         * ({@link Own#detach}). Why: JMH may run this teardown before a thread's own teardown
+         * (its goroutine's detach), and closing a runtime with a goroutine attached fails.
+         */
         @TearDown(Level.Trial)
         public void close() {
-            runtime.close();
+            if (attached.get() == 0) {
+                closeOnce();
+            }
+        }
+
+        void closeOnce() {
+            if (closed.compareAndSet(false, true)) {
+                runtime.close();
+            }
         }
     }
 
@@ -66,15 +83,21 @@ public class ParkUnparkSharedBenchmark {
     @State(Scope.Thread)
     public static class Own {
         Goroutine goroutine;
+        Shared shared;
 
         @Setup(Level.Trial)
         public void attach(Shared shared) {
+            this.shared = shared;
             goroutine = shared.runtime.attach();
+            shared.attached.incrementAndGet();
         }
 
         @TearDown(Level.Trial)
         public void detach() {
             goroutine.detach();
+            if (shared.attached.decrementAndGet() == 0) {
+                shared.closeOnce();
+            }
         }
     }
 
