@@ -35,8 +35,8 @@ final class SpinLocks {
     /**
      * Acquires {@code lock} for a pause's work without joining its queue: spins on {@link
      * ReentrantLock#tryLock()}, which takes a free lock even ahead of queued threads, yielding now
-     * and then (a holder that is a virtual thread may need this carrier). Why: threads that stops
-     * do not stop (goroutines that have ended, and goroutines that wait for a lock parked) may
+     * and then (a holder that is a virtual thread may need this carrier). Why: threads no stop
+     * waits for (goroutines that have ended, and goroutines that wait for a lock parked) may
      * queue for the lock by hundreds while the world is stopped, and {@code lock()} made the
      * pause wait behind each of them in turn (a mark start waited 4-50 ms for the thread caches'
      * lock behind 100-250 ending goroutines).

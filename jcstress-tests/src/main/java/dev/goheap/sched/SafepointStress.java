@@ -128,6 +128,8 @@ public final class SafepointStress {
             + "after its unpark.")
     @Outcome(id = "DEREGISTERED 1, same", expect = ACCEPTABLE, desc = "It unparked, progressed and detached "
             + "before the world stopped.")
+    @Outcome(id = "PARKED 1, (same|DEREGISTERED 1)", expect = ACCEPTABLE, desc = "It progressed, then parked to "
+            + "detach (D parks first); deregistering does not wait for a stop.")
     @Outcome(expect = FORBIDDEN, desc = "RUNNING while the stopper believes the world is stopped, a state or "
             + "progress change while stopped, a timeout or an exception.")
     @State
@@ -191,9 +193,11 @@ public final class SafepointStress {
     @Outcome(id = "STOPPED [01], same, ok", expect = ACCEPTABLE, desc = "A was counted in its stripe and stopped, "
             + "at a park's safepoint or right after an unpark.")
     @Outcome(id = "DEREGISTERED 2, same, ok", expect = ACCEPTABLE, desc = "A ran to its end before the stop.")
-    @Outcome(expect = FORBIDDEN, desc = "A RUNNING while the stopper believes the world is stopped, a state or "
-            + "progress change while stopped, both goroutines on one stripe, a count not back to 0, a timeout "
-            + "or an exception.")
+    @Outcome(id = "PARKED 2, (same|DEREGISTERED 2), ok", expect = ACCEPTABLE, desc = "A had done its work and "
+            + "parked to deregister (D parks first); deregistering does not wait for a stop.")
+    @Outcome(expect = FORBIDDEN, desc = "A RUNNING while the stopper believes the world is stopped, a progress "
+            + "change or another state change while stopped, both goroutines on one stripe, a count not back "
+            + "to 0, a timeout or an exception.")
     @State
     public static class UnparkOnTwoStripes {
         final Goroutines goroutines = goroutines();
