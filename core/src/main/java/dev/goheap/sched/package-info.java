@@ -117,8 +117,8 @@
  *   <li><b>Poll</b>: {@code if (pending != 0) pollSlow()}. The slow path: if the caller is no
  *       registered goroutine, runs an action already, or is the operator, return; if parked,
  *       throw; then loop: STOP pending: M1-M3; an op REQUESTED for it: O1-O2; else return.</li>
- *   <li><b>M0</b> if the lock stays taken through a short spin (and the goroutine runs no
- *       action): stop by parking instead: P without its poll ({@code state = PARKED},
+ *   <li><b>M0</b> if the lock stays taken through a short spin and threads already wait queued
+ *       for it (and the goroutine runs no action): stop by parking instead: P without its poll ({@code state = PARKED},
  *       {@code active -= 1}, race 4's signal), then U2 (wait parked for the release), then back
  *       to the loop, RUNNING. A parked goroutine is as safe for the stop as a stopped one; it
  *       neither claims the work nor is in the stopped list. Why: thousands of goroutines

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
 import dev.goheap.stack.Goroutine;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,11 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A goroutine that would queue for the safepoints' lock while running waits parked instead
- * (package-info "Stop", M0, and "Mutator paths", D), so that no stop waits for the queue; and
- * {@link Safepoints#tryUnpark}, with which a goroutine waits for a heap lock parked. Each test
- * holds the lock itself to make the queue: without the change, the goroutine stays RUNNING,
- * blocked in the lock, and the wait for PARKED gives up.
+ * A goroutine that would join a queue for the safepoints' lock while running waits parked
+ * instead (package-info "Stop", M0, and "Mutator paths", D), so that no stop waits for the
+ * queue; and {@link Safepoints#tryUnpark}, with which a goroutine waits for a heap lock parked.
+ * Each test holds the lock itself (and queues threads behind it for M0): without the change, the
+ * goroutine stays RUNNING, blocked in the lock, and the wait for PARKED gives up.
  */
 class SafepointsLockQueueTest {
 
@@ -56,12 +58,23 @@ class SafepointsLockQueueTest {
             operator.start();
             awaitTrue("the stop requested", () -> (sp.pendingVolatile() & Safepoints.STOP) != 0);
             sp.lock.lock();
+            List<Thread> queued = new ArrayList<>();
             try {
+                for (int i = 0; i < 2; i++) { // a queue for the lock
+                    queued.add(Thread.ofPlatform().start(() -> {
+                        sp.lock.lock();
+                        sp.lock.unlock();
+                    }));
+                }
+                awaitTrue("the queue", () -> sp.lock.getQueueLength() >= 2);
                 poll.set(true);
-                awaitState(g, MutatorState.PARKED); // not RUNNING, queued behind us
+                awaitState(g, MutatorState.PARKED); // not RUNNING, queued behind them
                 assertEquals(0, sp.activeVolatile(), "a goroutine that stopped by parking is not counted");
             } finally {
                 sp.lock.unlock();
+            }
+            for (Thread t : queued) {
+                t.join();
             }
             assertTrue(stop.get(), "the stop completes without the goroutine stopping");
             assertEquals(0, sp.lastStopReport().goroutines(), sp.lastStopReport().toString());

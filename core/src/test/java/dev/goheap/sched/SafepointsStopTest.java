@@ -35,10 +35,8 @@ class SafepointsStopTest {
             assertTrue(sp.stopTheWorld(farDeadline()));
             assertTrue(sp.isWorldStopped());
             for (Goroutine g : spinners.goroutines) {
-                // STOPPED, or PARKED if it found the lock taken at its poll (M0: stopped by parking)
-                MutatorState state = g.mutator().state();
-                assertTrue(state == MutatorState.STOPPED || state == MutatorState.PARKED, g + " " + state);
-                assertEquals(state == MutatorState.STOPPED, g.mutator().isHeldByCurrentThread());
+                assertEquals(MutatorState.STOPPED, g.mutator().state(), g.toString());
+                assertTrue(g.mutator().isHeldByCurrentThread());
             }
             long before = spinners.total();
             Thread.sleep(20); // not for correctness: gives a goroutine that wrongly runs time to show it
