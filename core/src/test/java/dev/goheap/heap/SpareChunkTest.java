@@ -21,7 +21,7 @@ class SpareChunkTest {
     static final long CHUNK = SpareChunk.BYTES;
 
     /** Hooks that count the requests for a spare and the mappings run through {@link GcHooks#whileParked}. */
-    static final class RecordingHooks implements GcHooks {
+    static class RecordingHooks implements GcHooks {
         int spareRequests;
         int parkedMappings;
 

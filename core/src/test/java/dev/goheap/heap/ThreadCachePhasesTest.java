@@ -180,7 +180,7 @@ class ThreadCachePhasesTest {
     }
 
     /** Hooks whose {@link GcHooks#lockParked} says when it waits: a goroutine's wait, parked, for a lock. */
-    private static final class WaitingHooks implements GcHooks {
+    private static final class WaitingHooks extends SpareChunkTest.RecordingHooks {
         private final CountDownLatch waiting;
 
         WaitingHooks(CountDownLatch waiting) {
@@ -193,24 +193,6 @@ class ThreadCachePhasesTest {
             lock.lock();
             return true; // a safepoint may have passed meanwhile
         }
-
-        @Override
-        public void heapGrew(long inUseBytes) {}
-
-        @Override
-        public void spareChunkWanted() {}
-
-        @Override
-        public void heapLimitReached(long requestedBytes) {}
-
-        @Override
-        public void checkMutator() {}
-
-        @Override
-        public void poll() {}
-
-        @Override
-        public void allocated(long bytes) {}
     }
 
     @Test
