@@ -62,7 +62,8 @@ final class CycleState {
 
     /**
      * Bytes allocated black this cycle by large allocations and by caches flushed meanwhile (the
-     * caches count their own small ones in {@link ThreadCache#blackBytes}, summed at termination).
+     * caches count their own small ones in {@link ThreadCache#blackBytes}; {@link
+     * ThreadCaches#takeBlackBytes} sums both after termination).
      */
     final LongAdder markedBytes = new LongAdder();
     /** Objects and bytes freed by sweeping, cumulative. */

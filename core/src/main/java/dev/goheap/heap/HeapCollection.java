@@ -63,7 +63,6 @@ final class HeapCollection implements HeapForGc {
         if (cachesCaughtUp != cycle.phase || hasUnswept(cycle.sweepGen)) {
             throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
         }
-        cycle.markedBytes.reset();
         heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
@@ -187,7 +186,7 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
-    public long finishMark() {
+    public void finishMark() {
         if (!cycle.allocateBlack) {
             throw new IllegalStateException("finishMark: no cycle is marking");
         }
@@ -198,7 +197,14 @@ final class HeapCollection implements HeapForGc {
         // sweepSome (ThreadCache, "Collection phases"), not in this pause.
         cycle.phase++;
         cycle.marking = false;
-        return cycle.markedBytes.sumThenReset() + heap.caches().takeBlackBytes();
+    }
+
+    @Override
+    public long takeAllocatedBlackBytes() {
+        if (cycle.allocateBlack) {
+            throw new IllegalStateException("takeAllocatedBlackBytes: a cycle is marking (expected: finishMark first)");
+        }
+        return heap.caches().takeBlackBytes();
     }
 
     @Override

@@ -363,13 +363,20 @@ final class ThreadCaches {
     }
 
     /**
-     * World stopped: returns the bytes the caches allocated black this cycle and zeroes their
-     * counts. Only caches that caught up with this mark phase (or were made in it) can have
-     * allocated black, so the sum visits those, not every cache.
+     * Returns the bytes allocated black since the last call (the caches' counts and {@link
+     * CycleState#markedBytes}) and zeroes the counts. Called after mark termination's pause, not
+     * in it: only caches that caught up with the mark phase (or were made in it) can have
+     * allocated black, so the sum visits those, and with thousands of goroutines those are
+     * thousands. Their counts no longer move: a cache adds to its count only while its phase is
+     * a marking one, and each owner catches up with termination's phase before it allocates
+     * again. The adder is read under {@link #lock} too, after the list: a cache that leaves the
+     * list meanwhile ({@link #uncountBlackLocked}) has moved its count there, so none is lost or
+     * counted twice. Mark start calls it too, in its pause, for the counts of a cycle cut short
+     * (none after a whole one): hence the barging lock.
      */
     long takeBlackBytes() {
         long sum = 0;
-        SpinLocks.lockBarging(lock); // in a pause: not behind the ending goroutines' queue
+        SpinLocks.lockBarging(lock); // at mark start: not behind the ending goroutines' queue
         try {
             for (ThreadCache c : countingBlack) {
                 sum += c.blackBytes;
@@ -377,10 +384,10 @@ final class ThreadCaches {
                 c.countsBlack = false;
             }
             countingBlack.clear();
+            return sum + cycle.markedBytes.sumThenReset();
         } finally {
             lock.unlock();
         }
-        return sum;
     }
 
     /** Returns the registered caches; their spans may only be read while no thread allocates. */

@@ -109,8 +109,8 @@ class ThreadCachePhasesTest {
         long black = onOwner(() -> heap.allocate(SIZE));
         assertEquals(span, heap.chunks().spanInUse(black), "from the span it held at mark start");
         assertTrue(gc.isMarked(black), "allocated while marking: black");
-        long marked = gc.finishMark();
-        assertEquals(heap.sizeOf(black), marked, "its black bytes count as marked");
+        gc.finishMark();
+        assertEquals(heap.sizeOf(black), gc.takeAllocatedBlackBytes(), "its black bytes count as marked");
 
         gc.finishSweep();
         heap.verify();
@@ -201,11 +201,54 @@ class ThreadCachePhasesTest {
         gc.finishSweep();
         gc.startMark();
         long black = heap.allocate(SIZE); // this thread's cache: made while marking, so counted
-        long marked = gc.finishMark();
-        assertEquals(heap.sizeOf(black), marked);
+        gc.finishMark();
+        assertEquals(heap.sizeOf(black), gc.takeAllocatedBlackBytes());
         gc.finishSweep();
         heap.verify();
         heap.free(black);
         heap.releaseThreadCache();
+    }
+
+    @Test
+    void shouldKeepTheBlackCountOfTheEndedCycleWhenItsCacheAllocatesBeforeTheSum() throws Exception {
+        gc.finishSweep();
+        gc.startMark();
+        long black = onOwner(() -> heap.allocate(SIZE));
+        gc.finishMark(); // the sum comes after the pause, with the owner running again
+
+        long white = onOwner(() -> heap.allocate(SIZE)); // caught up with termination first
+        assertFalse(gc.isMarked(white), "allocated after termination: not black");
+        assertEquals(heap.sizeOf(black), gc.takeAllocatedBlackBytes(),
+                "the ended cycle's black bytes, nothing allocated after it");
+        assertEquals(0, gc.takeAllocatedBlackBytes(), "taken once");
+        gc.finishSweep();
+        heap.verify();
+    }
+
+    @Test
+    void shouldKeepTheBlackCountOfACacheReleasedBeforeTheSum() throws Exception {
+        gc.finishSweep();
+        gc.startMark();
+        long black = onOwner(() -> heap.allocate(SIZE));
+        long largeBlack = onOwner(() -> heap.allocate(64 << 10)); // counted in the shared adder
+        gc.finishMark();
+
+        onOwner(() -> {
+            heap.releaseThreadCache(); // a goroutine that ends between the pause and the sum
+            return null;
+        });
+        assertEquals(heap.sizeOf(black) + heap.sizeOf(largeBlack), gc.takeAllocatedBlackBytes(),
+                "counted once: the released cache moved its count to the adder");
+        gc.finishSweep();
+        heap.verify();
+    }
+
+    @Test
+    void shouldRefuseToSumTheBlackBytesWhileMarking() {
+        gc.finishSweep();
+        gc.startMark();
+        assertThrows(IllegalStateException.class, gc::takeAllocatedBlackBytes);
+        gc.finishMark();
+        assertEquals(0, gc.takeAllocatedBlackBytes());
     }
 }

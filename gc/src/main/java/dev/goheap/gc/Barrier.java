@@ -25,8 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Thread safety:</b> {@link #beforeStore} and {@link #shade} run on any mutator thread,
  * each with its own {@link GreyBuffer} (the collector thread and assisting goroutines shade
- * through their own too); {@link #drainAllBuffers} and {@link #takeMarkedBytes} only while the
- * world is stopped.
+ * through their own too); {@link #drainAllBuffers} only while the world is stopped; {@link
+ * #takeMarkedBytes} after mark termination's pause, on the collector's thread.
  *
  * <p><b>Buffers in the pause.</b> Mark termination visits only the buffers used this cycle
  * ({@link #listed}): a buffer is listed when its thread first takes it in a cycle, so the pause
@@ -42,7 +42,7 @@ final class Barrier implements WriteBarrier {
     private final List<GreyBuffer> buffers = new ArrayList<>(); // every buffer: guarded by lock
     /** The buffers taken this cycle (the last termination to the next): guarded by lock. */
     private final List<GreyBuffer> listed = new ArrayList<>();
-    /** Bumped by {@link #takeMarkedBytes}, world stopped: buffers with an older {@code listedCycle} are not listed. */
+    /** Bumped by {@link #takeMarkedBytes}, under lock: buffers with an older {@code listedCycle} are not listed. */
     private volatile long cycle = 1;
     private int reapThreshold = MIN_REAP_THRESHOLD; // guarded by lock
     private long markedBytesOfEnded; // guarded by lock: counts of buffers forgotten this cycle
@@ -114,15 +114,16 @@ final class Barrier implements WriteBarrier {
 
     /**
      * Returns {@code b}, listed for this cycle's termination first if it is not yet: every path
-     * that may grey into a buffer or count its bytes takes it through here. Cycles change only
-     * while the world is stopped, so the owner sees the change before its next shade.
+     * that may grey into a buffer or count its bytes takes it through here. The cycle changes
+     * after termination's pause, before the next mark start's, so every owner sees the change
+     * before its next shade; an assist that ends late may list its buffer once more, which only
+     * visits it twice.
      */
     private GreyBuffer listed(GreyBuffer b) {
-        long c = cycle;
-        if (b.listedCycle != c) {
+        if (b.listedCycle != cycle) {
             lock.lock();
             try {
-                b.listedCycle = c;
+                b.listedCycle = cycle;
                 listed.add(b);
             } finally {
                 lock.unlock();
@@ -175,7 +176,12 @@ final class Barrier implements WriteBarrier {
         }
     }
 
-    /** World stopped, marking done: returns the bytes all threads marked this cycle and zeroes the counts. */
+    /**
+     * After mark termination's pause (the barrier off, no thread shading): returns the bytes all
+     * threads marked this cycle, zeroes the counts and starts the listing of the next cycle. Not
+     * in the pause: it visits every buffer that marked this cycle, thousands with as many
+     * goroutines.
+     */
     long takeMarkedBytes() {
         lock.lock();
         try {

@@ -222,7 +222,6 @@ final class CycleRunner {
 
         // 4. Termination, retried while it does not fit its budget. In checking mode, one
         //    unbounded pause that also walks the graph before anything is swept.
-        long[] marked = new long[1];
         if (config.checking()) {
             pauses.runUnbounded(cycle, this::givingUp, () -> {
                 barrier.drainAllBuffers();
@@ -231,7 +230,7 @@ final class CycleRunner {
                 if (failure != null && checkFailure == null) {
                     checkFailure = "cycle " + cycle + ": " + failure;
                 }
-                marked[0] = terminate();
+                terminate();
             });
         } else {
             while (!pauses.run(PauseKind.MARK_TERMINATION, cycle, this::givingUp, deadline -> {
@@ -239,7 +238,7 @@ final class CycleRunner {
                 if (!marker.drainStopped(deadline)) {
                     return false;
                 }
-                marked[0] = terminate();
+                terminate();
                 return true;
             })) {
                 trace.retry();
@@ -247,6 +246,11 @@ final class CycleRunner {
             }
         }
         assists.wakeParked(cycle);
+        // The counts of what was marked, summed after the pause: they visit every goroutine's
+        // grey buffer and thread cache that marked or allocated this cycle (thousands with as
+        // many goroutines, 2-5 ms of termination before), and none of them moves any more.
+        lastShadedBytes = barrier.takeMarkedBytes();
+        long marked = heap.takeAllocatedBlackBytes() + lastShadedBytes;
         long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
         long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
@@ -267,8 +271,8 @@ final class CycleRunner {
                     assists.cycleWorkBytes(), assists.cycleNanos() + assists.cycleParkNanos(), // parked: not allocating
                     markEndNanos - cycleStartNanos, mutatorCpus));
         }
-        lastMarkedBytes = marked[0];
-        pacer.onMarkDone(marked[0], lastShadedBytes);
+        lastMarkedBytes = marked;
+        pacer.onMarkDone(marked, lastShadedBytes);
         heap.setTriggerBytes(pacer.triggerBytes());
         // Go's scavenger keeps what the next cycle will map anyway (its goal plus 10 %): with a
         // fixed retain (16 MiB by default), the demo gave back and mapped again ~400 chunks a
@@ -282,7 +286,7 @@ final class CycleRunner {
         trace.phase("sweep");
         collectorCpuNanos = THREADS.getCurrentThreadCpuTime();
         cycles.cycleCompleted(force);
-        trace.done(marked[0], heapAtMarkEnd, safepoints.mutatorCount(), cpuFraction());
+        trace.done(marked, heapAtMarkEnd, safepoints.mutatorCount(), cpuFraction());
         if (config.gctrace()) {
             TRACE.log(System.Logger.Level.INFO, trace.line());
         }
@@ -296,14 +300,13 @@ final class CycleRunner {
         }
     }
 
-    /** World stopped, grey set empty: the barrier off, a new sweep generation; returns the marked bytes. */
-    private long terminate() {
+    /** World stopped, grey set empty: the barrier off, a new sweep generation. */
+    private void terminate() {
         markEndNanosOfCycle = System.nanoTime();
         runtime.heap().setWriteBarrier(null);
         marking = false;
         assists.endCycle();
-        lastShadedBytes = barrier.takeMarkedBytes();
-        return heap.finishMark() + lastShadedBytes;
+        heap.finishMark();
     }
 
     /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */

@@ -44,8 +44,8 @@ public interface HeapForGc {
 
     /**
      * Returns whether the object at {@code p} is marked (false for anything that is no object).
-     * Meaningful from {@link #startMark} until {@link #finishMark}: that sweeps the thread caches'
-     * spans at once (clearing their marks) while central spans keep theirs until swept.
+     * Meaningful from {@link #startMark} until {@link #finishMark}: after it, a span's marks are
+     * cleared when it is swept (by the allocator that takes it, its cache's owner or the collector).
      */
     boolean isMarked(long p);
 
@@ -91,12 +91,24 @@ public interface HeapForGc {
     void scanFields(long p, FieldVisitor visitor);
 
     /**
-     * World stopped, marking complete: turns allocate-black off, starts a new sweep generation
-     * (every span in use is now unswept) and sweeps the spans the thread caches hold, so that
-     * allocation never takes a slot from an unswept span. Returns the bytes allocated black this
-     * cycle (the bytes {@link #mark} marked are the caller's to add).
+     * World stopped, marking complete: turns allocate-black off and starts a new sweep generation
+     * (every span in use is now unswept). The thread caches' spans are swept by their owners
+     * before they next allocate, or by {@link #sweepSome}, not in this pause. Then call {@link
+     * #takeAllocatedBlackBytes}, after the pause.
      */
-    long finishMark();
+    void finishMark();
+
+    /**
+     * After {@link #finishMark}'s pause and before the next {@link #startMark}, on the collector's
+     * thread: returns the bytes allocated black in the cycle that just ended and zeroes the
+     * counts (the bytes {@link #mark} marked are the caller's to add). Not in the pause because it
+     * visits every thread cache that allocated while marking, thousands with as many goroutines;
+     * the counts are final by then: a cache counts black only while its phase is a marking one,
+     * and every cache's next allocation catches up with the new phase first.
+     *
+     * @throws IllegalStateException if a cycle is marking
+     */
+    long takeAllocatedBlackBytes();
 
     /** Sweeps up to {@code maxSpans} unswept spans; returns whether unswept spans remain. */
     boolean sweepSome(int maxSpans);
