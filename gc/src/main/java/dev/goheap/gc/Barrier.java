@@ -28,7 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * through their own too); {@link #drainAllBuffers} only while the world is stopped; {@link
  * #takeMarkedBytes} after mark termination's pause, on the collector's thread.
  *
- * <p><b>Buffers in the pause.</b> Mark termination visits only the buffers used this cycle
+ * <p><b>Buffers in the pause.</b> Mark termination visits the buffers only if one holds greys
+ * (WorkQueue, "Buffers holding greys"), and then only the buffers used this cycle
  * ({@link #listed}): a buffer is listed when its thread first takes it in a cycle, so the pause
  * does not grow with goroutines that did not mark anything (10 000 parked goroutines, each with a
  * buffer from an earlier cycle, made termination 2-3.5 ms). Buffers of ended threads are dropped
@@ -202,9 +203,14 @@ final class Barrier implements WriteBarrier {
 
     /**
      * World stopped: moves the buffered grey objects of every buffer taken this cycle to the
-     * queue (no other buffer holds any). Returns whether any buffer held something.
+     * queue (no other buffer holds any). Returns whether any buffer held something. Visits the
+     * buffers only if the queue's count of buffers holding greys says some do (WorkQueue,
+     * "Buffers holding greys"): after the concurrent drain, almost never.
      */
     boolean drainAllBuffers() {
+        if (queue.holdingBuffers.get() == 0) {
+            return false;
+        }
         boolean any = false;
         lock.lock();
         try {
@@ -215,6 +221,7 @@ final class Barrier implements WriteBarrier {
         } finally {
             lock.unlock();
         }
+        assert queue.holdingBuffers.get() == 0 : "a buffer holding greys was not listed";
         return any;
     }
 }

@@ -52,6 +52,9 @@ final class GreyBuffer implements HeapForGc.GreySink {
     }
 
     void add(long p, WorkQueue queue) {
+        if (size == 0) {
+            queue.holdingBuffers.getAndIncrement(); // once per batch: WorkQueue, "Buffers holding greys"
+        }
         items[size++] = p;
         if (size == CAPACITY) {
             flush(queue);
@@ -62,13 +65,17 @@ final class GreyBuffer implements HeapForGc.GreySink {
         if (size > 0) {
             queue.addAll(items, size);
             size = 0;
+            queue.holdingBuffers.getAndDecrement(); // after the greys are in the queue
         }
     }
 
     /** Hands this buffer's greys to the queue and ends the hold of a batch taken from it, in one step. */
     void flushAndEndBatch(WorkQueue queue) {
         queue.batchDone(items, size);
-        size = 0;
+        if (size > 0) {
+            size = 0;
+            queue.holdingBuffers.getAndDecrement();
+        }
     }
 
     boolean isEmpty() {

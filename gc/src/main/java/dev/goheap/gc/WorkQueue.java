@@ -1,6 +1,7 @@
 package dev.goheap.gc;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,14 +19,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * With the count, step 2 sees a held batch and waits. (Greys in the mutators' barrier buffers
  * are outside this count on purpose: mark termination drains them with the world stopped.)
  *
- * <p><b>Thread safety:</b> every method takes {@link #lock}; the array grows with the grey set,
- * never per operation.
+ * <p><b>Buffers holding greys.</b> {@link #holdingBuffers} counts the {@link GreyBuffer}s that
+ * hold greys not yet handed in: one atomic add when a buffer's first grey goes in and one when
+ * it is emptied, so per batch of greys, not per grey. Mark termination reads it with the world
+ * stopped (every owner's adds happen before the stop) and visits the buffers only when it is
+ * not 0: after the concurrent drain they are almost always empty, and visiting thousands of
+ * goroutines' buffers to find that out was part of the pause.
+ *
+ * <p><b>Thread safety:</b> every method takes {@link #lock} but {@link #holdingBuffers}' (an
+ * atomic); the array grows with the grey set, never per operation.
  */
 final class WorkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private long[] items = new long[1024]; // guarded by lock
     private int size;                      // guarded by lock
     private int heldBatches;               // guarded by lock: batches taken and not yet done
+    /** Buffers holding greys that are not in the queue yet (GreyBuffer's adds). */
+    final AtomicInteger holdingBuffers = new AtomicInteger();
 
     /** Adds {@code count} pointers from {@code batch}. */
     void addAll(long[] batch, int count) {
