@@ -35,8 +35,11 @@ class SafepointsStopTest {
             assertTrue(sp.stopTheWorld(farDeadline()));
             assertTrue(sp.isWorldStopped());
             for (Goroutine g : spinners.goroutines) {
-                assertEquals(MutatorState.STOPPED, g.mutator().state(), g.toString());
-                assertTrue(g.mutator().isHeldByCurrentThread());
+                // STOPPED (M2), or PARKED (M0: the safepoints' lock was held with threads queued
+                // for it, as when four spinners arrive at once on two CPUs), waiting for the release
+                MutatorState state = g.mutator().state();
+                assertTrue(state == MutatorState.STOPPED || state == MutatorState.PARKED, g + ": " + state);
+                assertEquals(state == MutatorState.STOPPED, g.mutator().isHeldByCurrentThread(), g.toString());
             }
             long before = spinners.total();
             Thread.sleep(20); // not for correctness: gives a goroutine that wrongly runs time to show it
