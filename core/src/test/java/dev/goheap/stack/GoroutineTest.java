@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,47 @@ class GoroutineTest {
             assertFalse(g.isAttached());
             assertEquals(42, result.get());
             assertThrows(IllegalStateException.class, g::stack); // ended: its stack is gone
+            TestFrames.verifyAllFreed(rt);
+        }
+    }
+
+    @Test
+    void shouldStopAGoroutineThatOnlyStartsGoroutinesWhenTheWorldIsStopped() throws Exception {
+        try (GoRuntime rt = TestFrames.runtime()) {
+            AtomicBoolean done = new AtomicBoolean();
+            CountDownLatch spawning = new CountDownLatch(1);
+            List<Goroutine> started = new ArrayList<>();
+            Goroutine spawner = rt.go(() -> {
+                spawning.countDown();
+                long end = System.nanoTime() + 30_000_000_000L; // bounded, should the stop never come
+                while (!done.get() && System.nanoTime() < end) {
+                    started.add(rt.go(() -> {})); // no other safepoint in the loop
+                }
+            });
+            spawning.await();
+            boolean stopped = rt.safepoints().stopTheWorld(System.nanoTime() + 10_000_000_000L);
+            if (stopped) {
+                rt.safepoints().startTheWorld();
+            }
+            done.set(true);
+            spawner.join();
+            assertTrue(stopped, "go() is a safepoint of the goroutine that calls it");
+            for (Goroutine g : started) {
+                g.join();
+            }
+            TestFrames.verifyAllFreed(rt);
+        }
+    }
+
+    @Test
+    void shouldStartGoroutinesWhileParked() throws Exception {
+        try (GoRuntime rt = TestFrames.runtime()) {
+            AtomicReference<Goroutine> child = new AtomicReference<>();
+            rt.go(() -> rt.safepoints().parked(() -> {
+                child.set(rt.go(() -> {}));
+                return null;
+            })).join();
+            child.get().join();
             TestFrames.verifyAllFreed(rt);
         }
     }
