@@ -1,18 +1,16 @@
 package dev.goheap.gc;
 
 import dev.goheap.GoRuntime;
-import dev.goheap.fixed.FixedSegments;
 import dev.goheap.gc.pause.PauseKind;
 import dev.goheap.gc.pause.PauseLog;
 import dev.goheap.heap.HeapStats;
 import dev.goheap.internal.gc.HeapForGc;
-import dev.goheap.sched.HandshakeResult;
-import dev.goheap.sched.MutatorAction;
 import dev.goheap.sched.Safepoints;
 import dev.goheap.stack.Goroutine;
-import dev.goheap.stack.PointerSlotVisitor;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>finish sweeping the last cycle's spans (concurrent);</li>
  *   <li>pause: turn on allocate-black and the write barrier;</li>
- *   <li>concurrent mark: shade the data segment's and the pins' pointers, have every goroutine
- *       scan its own stack at a handshake (the collector scans parked ones), drain the grey set,
+ *   <li>concurrent mark: shade the roots ({@link RootMarking}: the data segment's and the pins'
+ *       pointers, and every goroutine's stack at a handshake), drain the grey set,
  *       while allocating goroutines assist when allocation outruns marking ({@link Assists});</li>
  *   <li>pause: drain the mutators' grey buffers and finish the grey set within the pause budget;
  *       if it does not fit, resume the world and go back to 3 (never overrun);
@@ -47,13 +45,10 @@ final class CycleRunner {
     private static final int SWEEP_BATCH = 64;
     /** The batch of a sweep the cycle waits for (HeapForGc#finishSweep's). */
     private static final int FINISH_SWEEP_BATCH = 256;
-    /** How long a stack-scan handshake waits for slow goroutines before the collector marks meanwhile. */
-    private static final long HANDSHAKE_SLICE_NANOS = 10_000_000;
 
     private final GoRuntime runtime;
     private final HeapForGc heap;
     private final GcConfig config;
-    private final Pins pins;
     private final Safepoints safepoints;
     private final WorkQueue queue = new WorkQueue();
     private final MarkWork markWork = new MarkWork();
@@ -65,7 +60,7 @@ final class CycleRunner {
     private final Pauses pauses;
     private final Thread thread;
     private final SpareChunks spareChunks;
-    private final PointerSlotVisitor stackSlotShader;
+    private final RootMarking roots;
     private final long startNanos = System.nanoTime();
 
     private final CycleSequence cycles = new CycleSequence();
@@ -88,7 +83,6 @@ final class CycleRunner {
         this.runtime = runtime;
         this.heap = heap;
         this.config = config;
-        this.pins = pins;
         this.safepoints = runtime.safepoints();
         this.thread = Thread.ofPlatform().daemon().name("goheap-gc").unstarted(this::run);
         this.barrier = new Barrier(heap, queue, () -> MutatorHooks.checkMutator(thread));
@@ -96,7 +90,7 @@ final class CycleRunner {
         this.marker = new Marker(heap, queue, barrier, markWork, assistQueue, spareChunks::serve);
         this.assists = new Assists(heap, barrier, marker, markWork, assistQueue, safepoints, config, thread,
                 Assists.PARK_MAX_NANOS);
-        this.stackSlotShader = (handle, offset, value) -> barrier.shade(value);
+        this.roots = new RootMarking(runtime.fixedSegments(), pins, safepoints, barrier, marker, markWork);
         this.pacer = new Pacer(config.gogc(), config.memoryLimitBytes());
         this.pauses = new Pauses(safepoints, config);
         this.checker = new HeapChecker(runtime, heap, pins);
@@ -216,7 +210,7 @@ final class CycleRunner {
         trace.phase("mark start");
 
         // 3. Concurrent mark.
-        markRoots();
+        roots.markRoots(this::givingUp);
         marker.drain(Long.MAX_VALUE);
         trace.phase("concurrent mark");
 
@@ -309,27 +303,6 @@ final class CycleRunner {
         heap.finishMark();
     }
 
-    /** Shades every root but the stacks' here, then has every goroutine's stack scanned. */
-    private void markRoots() {
-        FixedSegments data = runtime.fixedSegments();
-        data.forEachPointerSlot(offset -> barrier.shade(data.readPointerAcquireAt(offset)));
-        pins.forEach(barrier::shade);
-        MutatorAction scanStack = g -> {
-            g.forEachStackPointerSlot(stackSlotShader);
-            g.shrinkStackIfOwner(); // Go shrinks stacks at their scan; only the owner may move its stack
-            barrier.flushCurrent();
-            markWork.addMutator(barrier.buffer().takeUnpublishedBytes()); // the scan's work counts now
-        };
-        HandshakeResult r = safepoints.handshakeReport(scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
-        while (!r.isComplete()) {
-            if (giveUp) {
-                throw new CycleAbandonedException("stack-scan handshake");
-            }
-            marker.drain(System.nanoTime() + HANDSHAKE_SLICE_NANOS); // mark meanwhile, then ask the slow ones again
-            r = safepoints.handshakeReport(r.notDone(), scanStack, System.nanoTime() + HANDSHAKE_SLICE_NANOS);
-        }
-    }
-
     // ------------------------------------------------------------------ figures
 
     private boolean givingUp() {
@@ -383,9 +356,9 @@ final class CycleRunner {
                 assists.workBytes(), maxHeapOverGoal, assists.parks(), assists.parkNanos());
     }
 
-    private static java.util.List<Long> recent(PauseLog log) {
+    private static List<Long> recent(PauseLog log) {
         long[] lengths = log.last(256).lengthsNanos();
-        java.util.List<Long> out = new java.util.ArrayList<>(lengths.length);
+        List<Long> out = new ArrayList<>(lengths.length);
         for (long l : lengths) {
             out.add(l);
         }
