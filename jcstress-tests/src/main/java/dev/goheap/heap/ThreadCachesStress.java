@@ -10,6 +10,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.I_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
 import dev.goheap.internal.gc.GcAccess;
 import dev.goheap.internal.gc.HeapForGc;
@@ -27,6 +28,10 @@ import dev.goheap.internal.gc.HeapForGc;
  * And the lazy phase change of a cache (ThreadCache, "Collection phases"): its owner catching up
  * at its first allocation after mark termination races the collector catching up idle caches.
  * That state has a heap of its own (one 4 MiB chunk), as GcStress's states do.
+ *
+ * And the sum of the bytes allocated black, which the collector takes after mark termination's
+ * pause (HeapForGc.takeAllocatedBlackBytes) while the goroutines run again: an owner that ends
+ * then (its cache released, its count moved to the shared adder) must be counted exactly once.
  */
 public final class ThreadCachesStress {
     private ThreadCachesStress() {}
@@ -120,6 +125,69 @@ public final class ThreadCachesStress {
                 r.r2 = heap.stats().liveObjects() == 2 && gc.sweptTotals()[0] == GARBAGE ? 1 : 0;
             } catch (IllegalArgumentException lost) {
                 r.r1 = 0;
+            } catch (RuntimeException e) {
+                r.r1 = -2;
+            } finally {
+                heap.close();
+            }
+        }
+    }
+
+    @JCStressTest
+    @Description("A thread allocates one object black while marking, then mark termination ends the "
+            + "cycle and the thread ends (its cache released); meanwhile the collector takes the cycle's "
+            + "black bytes, after the termination. They are counted exactly once.")
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "The collector's take counted the object's bytes once: from the "
+            + "cache, or from the shared adder the release moved them to.")
+    @Outcome(expect = FORBIDDEN, desc = "The take missed them or a later take found them again (0), or an "
+            + "exception (negative).")
+    @State
+    public static class BlackBytesTakeVsRelease {
+        static final long SIZE = 64;
+        final Heap heap = Heap.open(64L << 20, 0);
+        final HeapForGc gc = GcAccess.of(heap);
+        volatile boolean terminated;
+        long taken;
+        RuntimeException failure;
+
+        @Actor
+        public void owner() {
+            try {
+                gc.startMark();
+                heap.allocate(SIZE); // black: counted in this thread's cache
+                gc.finishMark();
+                terminated = true; // the world runs again
+                heap.releaseThreadCache(); // a goroutine ending right after the pause
+            } catch (RuntimeException e) {
+                failure = e;
+                terminated = true;
+            }
+        }
+
+        @Actor
+        public void collector() {
+            while (!terminated) {
+                Thread.onSpinWait(); // the collector takes the sum after its pause, never before
+            }
+            try {
+                taken = gc.takeAllocatedBlackBytes();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        @Arbiter
+        public void arbiter(I_Result r) {
+            try {
+                if (failure != null) {
+                    r.r1 = -1;
+                    return;
+                }
+                // The collector's one take has it all, whenever the release came: nothing is left
+                // over for the next cycle's take (the next mark start drops leftovers).
+                r.r1 = taken == SIZE && gc.takeAllocatedBlackBytes() == 0 ? 1 : 0;
+                gc.finishSweep();
+                heap.verify();
             } catch (RuntimeException e) {
                 r.r1 = -2;
             } finally {
