@@ -88,6 +88,7 @@ public final class ThreadCachesStress {
         final HeapForGc gc = GcAccess.of(heap);
         long kept;
         long fresh;
+        volatile boolean terminated;
         RuntimeException failure;
 
         @Actor
@@ -100,14 +101,23 @@ public final class ThreadCachesStress {
                 gc.startMark();
                 gc.mark(kept);
                 gc.finishMark(); // this thread's cache is behind the phase now
+                terminated = true;
                 fresh = heap.allocate(SIZE); // catches up: sweeps its span, then takes a slot
             } catch (RuntimeException e) {
                 failure = e;
+                terminated = true;
             }
         }
 
         @Actor
         public void collector() {
+            // As in CycleRunner: the collector catches idle caches up after termination, on the
+            // thread that ran it, never while mark start or termination changes the phase (a
+            // catch-up then read the marking phase and the new sweep generation, and marked the
+            // free slots of a span it had just swept).
+            while (!terminated) {
+                Thread.onSpinWait();
+            }
             heap.caches().catchUpIdle();
         }
 
