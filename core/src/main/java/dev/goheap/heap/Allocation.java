@@ -54,7 +54,7 @@ final class Allocation {
      * @param atSafepoint whether the caller has just polled (see {@link #allocateNoPoll})
      */
     private static long allocateSmall(Heap heap, int spanClass, PointerMap map, boolean atSafepoint) {
-        ThreadCache cache = heap.caches.get();
+        ThreadCache cache = heap.caches.get(atSafepoint); // a first cache may register parked: before the phase's read
         CycleState cycle = heap.cycle;
         int phase = cycle.phase; // the one volatile read of the fast path (allocateBlack's, before)
         if (cache.phase() != phase) {

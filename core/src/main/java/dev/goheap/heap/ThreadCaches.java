@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import dev.goheap.internal.gc.GcHooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,7 +41,7 @@ final class ThreadCaches {
     private final CentralList[] centrals;
     private final LargeObjects large;
     private final CycleState cycle;
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock(); // the registry's (package-visible for tests)
     private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
     /** The caches that caught up with the current mark phase or were made in it: guarded by lock. */
     private final ArrayList<ThreadCache> countingBlack = new ArrayList<>();
@@ -68,9 +69,18 @@ final class ThreadCaches {
 
     /** Returns the calling thread's cache, creating and registering it on first use. */
     ThreadCache get() {
+        return get(false);
+    }
+
+    /**
+     * Returns the calling thread's cache, creating and registering it on first use; {@code
+     * mayPark}: the caller is a goroutine at its allocation's safepoint, which may wait for the
+     * registry's lock parked ({@link #create}).
+     */
+    ThreadCache get(boolean mayPark) {
         Thread thread = Thread.currentThread();
         ThreadCache c = byThreadId[slotOf(thread)];
-        return c != null && c.thread == thread ? c : getSlow(thread);
+        return c != null && c.thread == thread ? c : getSlow(thread, mayPark);
     }
 
     /**
@@ -83,10 +93,10 @@ final class ThreadCaches {
         return c != null && c.thread == thread ? c : null;
     }
 
-    private ThreadCache getSlow(Thread thread) {
+    private ThreadCache getSlow(Thread thread, boolean mayPark) {
         ThreadCache c = local.get();
         if (c == null) {
-            c = create();
+            c = create(mayPark);
         }
         byThreadId[slotOf(thread)] = c;
         return c;
@@ -104,13 +114,26 @@ final class ThreadCaches {
         }
     }
 
-    private ThreadCache create() {
-        cycle.hooks.checkMutator(); // with a collector, only goroutines (which reach safepoints) allocate
-        // Between two safepoints of this goroutine: the phase cannot change until it is registered.
-        int phase = cycle.phase;
-        ThreadCache c = new ThreadCache(Thread.currentThread(), phase);
-        lock.lock();
+    /**
+     * Makes and registers the calling thread's cache. With {@code mayPark}, a goroutine at its
+     * allocation's safepoint waits for a contended lock parked ({@link SpinLocks#lockParked}):
+     * thousands of goroutines starting at once each register a cache on their first push, and
+     * queued for the lock running, they held up every stop for the whole queue (the
+     * many-goroutines runner, at start-up). The phase is read once the lock is held: a stop may
+     * have come while it waited, and from then until its next safepoint none can.
+     */
+    private ThreadCache create(boolean mayPark) {
+        GcHooks hooks = cycle.hooks;
+        hooks.checkMutator(); // with a collector, only goroutines (which reach safepoints) allocate
+        if (mayPark) {
+            SpinLocks.lockParked(lock, hooks);
+        } else {
+            lock.lock();
+        }
+        ThreadCache c;
         try {
+            int phase = cycle.phase;
+            c = new ThreadCache(Thread.currentThread(), phase);
             if (all.size() + 1 >= reapThreshold) {
                 reapDeadLocked();
                 reapThreshold = Math.max(MIN_REAP_THRESHOLD, 2 * (all.size() + 1));

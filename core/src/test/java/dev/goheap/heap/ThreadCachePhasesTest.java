@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,6 +178,31 @@ class ThreadCachePhasesTest {
         gc.startMark(); // no span was left unswept
         gc.finishMark();
         gc.finishSweep();
+    }
+
+    @Test
+    void shouldRegisterAFirstCacheParkedWithThePhaseAfterItsWait() throws Exception {
+        gc.finishSweep();
+        // The owner's first allocation registers its cache, finds the registry's lock taken and
+        // waits "parked" (GcHooks#lockParked); meanwhile mark start changes the phase.
+        CountDownLatch waiting = new CountDownLatch(1);
+        gc.setHooks(new WaitingHooks(waiting));
+        Future<Long> first;
+        heap.caches().lock.lock();
+        try {
+            first = owner.submit(() -> heap.allocate(SIZE));
+            assertTrue(waiting.await(30, TimeUnit.SECONDS), "the registration waited through lockParked");
+            gc.startMark();
+        } finally {
+            heap.caches().lock.unlock();
+        }
+        long black = first.get();
+        assertTrue(gc.isMarked(black), "allocated while marking: black");
+        gc.finishMark();
+        assertEquals(heap.sizeOf(black), gc.takeAllocatedBlackBytes(),
+                "the cache took the phase of after its wait: it counted its black bytes");
+        gc.finishSweep();
+        heap.verify();
     }
 
     /** Hooks whose {@link GcHooks#lockParked} says when it waits: a goroutine's wait, parked, for a lock. */
