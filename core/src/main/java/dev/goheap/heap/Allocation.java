@@ -58,7 +58,7 @@ final class Allocation {
         CycleState cycle = heap.cycle;
         int phase = cycle.phase; // the one volatile read of the fast path (allocateBlack's, before)
         if (cache.phase() != phase) {
-            heap.caches.catchUp(cache); // the first allocation since mark start or termination
+            phase = heap.caches.catchUp(cache, atSafepoint); // the first allocation since mark start or termination
         }
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
@@ -68,7 +68,7 @@ final class Allocation {
             // mark start or termination may have come meanwhile: catch up before taking a slot.
             phase = cycle.phase;
             if (cache.phase() != phase) {
-                heap.caches.catchUp(cache);
+                phase = heap.caches.catchUp(cache, atSafepoint);
             }
             slot = s.takeFreeSlot();
         }
@@ -100,14 +100,14 @@ final class Allocation {
         if (atSafepoint) {
             heap.pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
             if (cache.phase() != cycle.phase) {
-                heap.caches.catchUp(cache); // it mapped a chunk parked, and the phase moved meanwhile
+                heap.caches.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
             }
         }
         Span s;
         try {
             GcHooks parkWith = atSafepoint ? cycle.hooks : null;
             while ((s = cache.refill(spanClass, heap.centrals[spanClass], parkWith)) == null) {
-                heap.caches.catchUp(cache); // it waited for the lock parked, and the phase moved
+                heap.caches.catchUp(cache, true); // it waited for the lock parked, and the phase moved
             }
         } catch (OutOfHeapMemoryException e) {
             s = refillAtLimit(heap, cache, spanClass, e);

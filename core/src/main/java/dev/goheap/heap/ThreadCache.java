@@ -98,6 +98,11 @@ final class ThreadCache {
         CATCHING_UP.setVolatile(this, 0);
     }
 
+    /** Whether some thread holds the right now (a volatile read: for a waiter, before it tries again). */
+    boolean isCatchingUp() {
+        return (int) CATCHING_UP.getVolatile(this) != 0;
+    }
+
     private static Span emptySpan() {
         Span s = new Span();
         s.allocBits = new long[0];

@@ -41,6 +41,11 @@ final class ThreadCaches {
     private final CentralList[] centrals;
     private final LargeObjects large;
     private final CycleState cycle;
+    /** {@link #bringUp}'s results. */
+    private static final int NOT_BEHIND = 0;
+    private static final int CAUGHT_UP = 1;
+    private static final int RESTART = 2;
+
     final ReentrantLock lock = new ReentrantLock(); // the registry's (package-visible for tests)
     private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
     /** The caches that caught up with the current mark phase or were made in it: guarded by lock. */
@@ -162,9 +167,9 @@ final class ThreadCaches {
         // A goroutine that has ended gets here whenever its thread does, past any stop: catch
         // up first, so that no span goes central unswept after the collector's last look at
         // this cache (catchUpIdle waits for us meanwhile).
-        startCatchUp(c);
+        startCatchUp(c, null);
         try {
-            bringUp(c, true);
+            bringUp(c, true, null);
             c.flush(centrals);
         } finally {
             c.endCatchUp();
@@ -230,7 +235,7 @@ final class ThreadCaches {
             if (!c.thread.isAlive() && c.tryStartCatchUp()) {
                 try {
                     forget(c);
-                    bringUp(c, true); // no span goes central unswept (see releaseCurrent)
+                    bringUp(c, true, null); // no span goes central unswept (see releaseCurrent)
                     c.flush(centrals);
                 } finally {
                     c.endCatchUp();
@@ -248,15 +253,25 @@ final class ThreadCaches {
      * The owner's side of the lazy phase change (see {@link ThreadCache}): brings the calling
      * thread's cache {@code c} up to the collector's phase before it allocates (Go's {@code
      * prepareForSweep} at {@code acquirep}). If the collector is catching it up right now, waits
-     * for it (a few lock acquisitions). Runs between two safepoints, so no phase changes meanwhile.
+     * for it (a few lock acquisitions). Runs between two safepoints, so no phase changes meanwhile,
+     * except where it waits: with {@code mayPark} (the goroutine is at its allocation's safepoint
+     * and holds no heap lock), it waits for the catch-up right and for contended locks parked,
+     * and starts over if the phase moved meanwhile. Why: thousands of goroutines catching up at
+     * once queued for the central locks running, and a stop waited for each of them. Returns the
+     * phase it caught up with, which the caller's allocation follows (it may be newer than the
+     * one the caller read).
      */
-    void catchUp(ThreadCache c) {
-        startCatchUp(c);
+    int catchUp(ThreadCache c, boolean mayPark) {
+        GcHooks parkWith = mayPark ? cycle.hooks : null;
+        startCatchUp(c, parkWith);
         try {
-            bringUp(c, false);
+            while (bringUp(c, false, parkWith) == RESTART) {
+                // it waited for a lock parked, and a mark start or termination came meanwhile
+            }
         } finally {
             c.endCatchUp();
         }
+        return c.phase();
     }
 
     /**
@@ -287,9 +302,9 @@ final class ThreadCaches {
             if (c.phase() == phase) {
                 continue;
             }
-            startCatchUp(c);
+            startCatchUp(c, null);
             try {
-                n += bringUp(c, false) ? 1 : 0;
+                n += bringUp(c, false, null) == CAUGHT_UP ? 1 : 0;
             } finally {
                 c.endCatchUp();
             }
@@ -297,11 +312,22 @@ final class ThreadCaches {
         return n;
     }
 
-    /** Takes {@code c}'s catch-up right, spinning, then yielding, while another thread has it. */
-    private static void startCatchUp(ThreadCache c) {
+    /**
+     * Takes {@code c}'s catch-up right, spinning, then yielding, while another thread has it;
+     * with {@code parkWith}, a goroutine waits for it parked after the spin (the holder is the
+     * collector catching this cache up: a stop need not wait for us meanwhile).
+     */
+    private static void startCatchUp(ThreadCache c, GcHooks parkWith) {
         for (int spins = 0; !c.tryStartCatchUp(); spins++) {
             if (spins < 64) {
                 Thread.onSpinWait();
+            } else if (parkWith != null) {
+                parkWith.whileParked(() -> {
+                    while (c.isCatchingUp()) {
+                        Thread.yield();
+                    }
+                    return null;
+                });
             } else {
                 Thread.yield(); // its holder lost its CPU: a few lock acquisitions are left to it
             }
@@ -327,10 +353,10 @@ final class ThreadCaches {
      * waits for this cache first: {@link #catchUpIdle}); its free slots are marked by the cache
      * that takes it next, if that is while marking.
      */
-    private boolean bringUp(ThreadCache c, boolean flushing) {
+    private int bringUp(ThreadCache c, boolean flushing, GcHooks parkWith) {
         int phase = cycle.phase;
         if (c.phase() == phase) {
-            return false;
+            return NOT_BEHIND;
         }
         int gen = cycle.sweepGen;
         boolean marking = !flushing && CycleState.isMarking(phase);
@@ -339,7 +365,12 @@ final class ThreadCaches {
             for (long bits = held[w]; bits != 0; bits &= bits - 1) {
                 int spanClass = (w << 6) + Long.numberOfTrailingZeros(bits);
                 CentralList central = centrals[spanClass];
-                SpinLocks.lock(central.lock);
+                if (parkWith == null) {
+                    SpinLocks.lock(central.lock);
+                } else if (SpinLocks.lockParked(central.lock, parkWith) && cycle.phase != phase) {
+                    central.lock.unlock();
+                    return RESTART; // what was done is done once (a sweep per generation) or harmless again
+                }
                 try {
                     Span s = c.spans[spanClass];
                     if (s != ThreadCache.EMPTY && s.ownerPlain() == c.thread) {
@@ -356,7 +387,12 @@ final class ThreadCaches {
             }
         }
         if (marking) {
-            lock.lock();
+            if (parkWith == null) {
+                lock.lock();
+            } else if (SpinLocks.lockParked(lock, parkWith) && cycle.phase != phase) {
+                lock.unlock();
+                return RESTART;
+            }
             try {
                 countBlackLocked(c);
             } finally {
@@ -364,7 +400,7 @@ final class ThreadCaches {
             }
         }
         c.setPhase(phase);
-        return true;
+        return CAUGHT_UP;
     }
 
     /** Adds {@code c} to the caches whose black bytes mark termination sums, once per cycle. */

@@ -181,6 +181,39 @@ class ThreadCachePhasesTest {
     }
 
     @Test
+    void shouldStartTheCatchUpOverWhenTerminationCameWhileItWaitedParked() throws Exception {
+        long kept = keptAmongGarbage(3);
+        Span span = heap.chunks().spanInUse(kept);
+        gc.finishSweep();
+        gc.startMark(); // the owner's cache is behind the mark phase now
+        gc.mark(kept);
+
+        // The owner's next allocation catches up, finds its span's central lock taken and waits
+        // "parked" (GcHooks#lockParked); meanwhile mark termination makes every span unswept.
+        CentralList central = heap.centrals[span.spanClass];
+        CountDownLatch waiting = new CountDownLatch(1);
+        gc.setHooks(new WaitingHooks(waiting));
+        Future<Long> next;
+        central.lock.lock();
+        try {
+            next = owner.submit(() -> heap.allocate(SIZE));
+            assertTrue(waiting.await(30, TimeUnit.SECONDS), "the catch-up waited through lockParked");
+            gc.finishMark();
+        } finally {
+            central.lock.unlock();
+        }
+        long p = next.get();
+        assertEquals(span, heap.chunks().spanInUse(p), "from the span it held");
+        assertEquals(heap.cycle().sweepGen, span.sweepGen,
+                "caught up with termination, not with the mark start it began with: swept before the slot was taken");
+        assertEquals(0, gc.takeAllocatedBlackBytes(), "allocated after termination: not black, not counted");
+        heap.verify();
+        gc.finishSweep();
+        assertEquals(2, heap.stats().liveObjects(), "kept and the new object; the garbage swept");
+        heap.sizeOf(kept);
+    }
+
+    @Test
     void shouldRegisterAFirstCacheParkedWithThePhaseAfterItsWait() throws Exception {
         gc.finishSweep();
         // The owner's first allocation registers its cache, finds the registry's lock taken and
