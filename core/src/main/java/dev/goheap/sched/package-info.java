@@ -12,8 +12,7 @@
  * <ol>
  *   <li><b>Safepoints</b>: a running goroutine calls {@link dev.goheap.sched.Safepoints#poll()}
  *       at every heap allocation, push, pop and goroutine start ({@code go}), and wherever else
- *       it likes. With nothing pending
- *       that is one volatile read.</li>
+ *       it likes. With nothing pending that is one volatile read.</li>
  *   <li><b>Parking</b>: around a call that blocks outside goheap, a goroutine {@link
  *       dev.goheap.sched.Safepoints#park}s and {@link dev.goheap.sched.Safepoints#unpark}s (or
  *       wraps the call in {@link dev.goheap.sched.Safepoints#parked}); no stop or handshake waits
