@@ -25,10 +25,9 @@ package dev.goheap.sched;
  * cost 60-71 ns against 12.5 ns on one thread ({@code ParkUnparkSharedBenchmark}).
  *
  * <p><b>Why the sum is exact enough for S2</b> (package-info "Stop", race 3). A goroutine is
- * counted in its own stripe from its +1 to its -1: U1 adds before its CAS to RUNNING; U2 adds right
- * after its CAS, under the lock with no stop pending (S1 takes the lock to set STOP, so no stop
- * looks in between) or in a stop of its own, which has stopped waiting; a park and an end subtract
- * after leaving RUNNING. A goroutine's stripe never changes and its own adds alternate +1, -1, so
+ * counted in its own stripe from its +1 to its -1: U1 and U2 add before their CAS to RUNNING (U2
+ * in a stop of its own too, which has stopped waiting); a park and an end subtract after leaving
+ * RUNNING. A goroutine's stripe never changes and its own adds alternate +1, -1, so
  * whenever a stop reads a stripe, its value is the number of its goroutines that are RUNNING or
  * STOPPED, plus U1 increments in flight (not yet confirmed by U1's second read of pending, or not
  * yet undone) and parks and ends not yet subtracted: never less. The stop reads the stopped count
@@ -42,7 +41,8 @@ package dev.goheap.sched;
  *       stopper wrote STOP before it read the stripes. Both are sequentially consistent (an
  *       atomic add and volatile reads and writes), so for that stripe either the stopper's read
  *       sees the +1 (the goroutine is counted and the stop waits for its next safepoint) or the
- *       goroutine's read sees STOP (it undoes its +1 and waits in U2, never RUNNING).</li>
+ *       goroutine's read sees STOP (it undoes its +1 and waits in U2, never RUNNING). U2 adds
+ *       and reads in the same order.</li>
  * </ol>
  * So when the test holds (stopped count + the operator's own == sum), every goroutine in the
  * sum but the operator's had stopped by the stopped count's read, and every other one was not

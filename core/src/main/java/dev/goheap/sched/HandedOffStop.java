@@ -25,7 +25,7 @@ final class HandedOffStop {
         int outcome = WorldStop.MISSED;
         try {
             Mutator self = sp.current.get();
-            sp.lock.lock();
+            sp.lock.lockBarging();
             try {
                 PlainStop.requestStopLocked(sp, self);
                 start = sp.stops.lastRequestNanos;
@@ -39,7 +39,7 @@ final class HandedOffStop {
             outcome = WorldStop.awaitStopped(sp, start, deadlineNanos, sp.handoff);
         } finally {
             if (outcome == WorldStop.MISSED) {
-                sp.lock.lock();
+                sp.lock.lockBarging(); // the world waits for this release
                 try {
                     WorldStop.releaseLocked(sp); // a no-op if a stopped goroutine released already
                     sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);

@@ -367,6 +367,7 @@ final class HandshakeRun {
         sp.lock.lock();
         try {
             m.setStateVolatile(Mutator.PARKED);
+            sp.unparkWaiters.wakeAll();
             sp.released.signalAll();
         } finally {
             sp.lock.unlock();

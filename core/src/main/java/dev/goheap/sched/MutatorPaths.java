@@ -1,6 +1,7 @@
 package dev.goheap.sched;
 
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The mutators' paths past {@link Safepoints#poll}'s fast path (package-info "Mutator paths"):
@@ -138,7 +139,7 @@ final class MutatorPaths {
     }
 
     /**
-     * Step M1-M3 (package-info "Stop"): stop under the lock, wait for the release. If the lock
+     * Step M1-M3 (package-info "Stop"): stop under the lock, wait for the release without it. If the lock
      * stays taken through a short spin and threads already wait queued for it, M0 instead: stop
      * by parking (see {@link #stopByParking}). Why not at any contention: a goroutine that parks
      * does not claim the stop's work, so the stopper thread must be woken to run it (1-4 ms late
@@ -153,10 +154,12 @@ final class MutatorPaths {
             sp.lock.lock(); // no queue, or an action's poll (parking would end its action)
         }
         boolean claimed = false;
+        boolean stopped = false;
         try {
             if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
                 return; // released (or timed out) between our read of pending and the lock
             }
+            stopped = true;
             m.stoppedAtNanos = System.nanoTime(); // for StopReport: published by the state write
             m.setStateVolatile(Mutator.STOPPED); // releases everything this goroutine did
             sp.stops.addStoppedLocked(m);
@@ -170,33 +173,53 @@ final class MutatorPaths {
                 // take a CPU and the lock from the goroutines.
                 OperatorSlot.wakeLocked(sp);
             }
-            boolean interrupted = false;
-            while (!claimed && m.stateVolatile() == Mutator.STOPPED) {
-                if (!sp.handoff.mayTimeOut()) {
-                    sp.released.awaitUninterruptibly(); // a virtual thread unmounts here
-                    continue;
-                }
-                // A stop with posted work: at its deadline, abandon it ourselves if it has not
-                // stopped yet, rather than wait for an operator that may be off-CPU.
-                long left = sp.handoff.deadlineNanos() - System.nanoTime();
-                if (left <= 0) {
-                    sp.handoff.abandonByGoroutineLocked(sp); // else claimed or abandoned meanwhile
-                    continue;
-                }
-                try {
-                    sp.released.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true; // uninterruptible, as a stop always was: keep it for later
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         } finally {
             sp.lock.unlock();
         }
         if (claimed) {
             sp.handoff.runAndRelease(sp, m); // then RUNNING again
+        } else if (stopped) {
+            awaitRelease(sp, m);
+        }
+    }
+
+    /**
+     * Step M3: parks, holding no lock, while {@code m} is STOPPED; the release (S6) makes it
+     * RUNNING and unparks it. In a stop with posted work, at the deadline, abandons the stop
+     * itself if it has not stopped yet, rather than wait for an operator that may be off-CPU.
+     * Why not wait on {@code released} under the lock: a condition's waiter takes the lock again
+     * to leave, behind everyone queued for it, so the released goroutines queued by hundreds in
+     * the many-goroutines runner, and a goroutine's abandon at the deadline came 6-17 ms late.
+     * The state's volatile write and read order the stop's work before what we do next.
+     * Uninterruptible, as a stop always was: an interrupt is kept for later.
+     */
+    private static void awaitRelease(Safepoints sp, Mutator m) {
+        StopHandoff handoff = sp.handoff;
+        boolean interrupted = false;
+        while (m.stateVolatile() == Mutator.STOPPED) {
+            // Still STOPPED, so still this stop's handoff (cleared only after its release). Read
+            // racily, a release meanwhile leaves a permit: the park below returns at once.
+            if (!handoff.mayTimeOut()) {
+                LockSupport.park(sp);
+            } else {
+                long left = handoff.deadlineNanos() - System.nanoTime();
+                if (left > 0) {
+                    LockSupport.parkNanos(sp, left);
+                } else {
+                    sp.lock.lockBarging(); // a release: the world waits for it
+                    try {
+                        if (m.stateVolatile() == Mutator.STOPPED) {
+                            handoff.abandonByGoroutineLocked(sp); // else claimed or abandoned meanwhile
+                        }
+                    } finally {
+                        sp.lock.unlock();
+                    }
+                }
+            }
+            interrupted |= Thread.interrupted(); // else park returns at once, again and again
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -253,28 +276,69 @@ final class MutatorPaths {
         }
     }
 
-    /** Step U2: waits while held or while the world is stopped, then PARKED to RUNNING. */
+    /**
+     * Step U2: waits, parked and holding no lock, while held or while the world is stopped;
+     * then counts itself active and CASes PARKED to RUNNING, as U1 does (race 3: count first,
+     * then look at STOP again). The wait is {@link ReleaseWaiters}' (which says why not a
+     * condition of the lock); an operator's own goroutine does not wait for its own stop.
+     * Uninterruptible, as it always was: an interrupt is kept for later.
+     */
     private static void awaitUnparked(Safepoints sp, Mutator m) {
         Thread me = Thread.currentThread();
-        sp.lock.lock();
-        try {
-            for (;;) {
-                int s = m.stateVolatile();
-                if (s == Mutator.PARKED) {
-                    if ((sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.operator() == me) {
-                        if (m.casState(Mutator.PARKED, Mutator.RUNNING)) {
-                            sp.addActive(m, 1);
-                            break;
-                        }
-                        continue; // a handshake captured it meanwhile: HELD now
-                    }
-                } else if (s != Mutator.HELD) {
-                    throw Errors.notParked(m, s);
+        boolean interrupted = false;
+        for (;;) {
+            int s = m.stateVolatile();
+            if (s == Mutator.PARKED && mayRunNow(sp, me)) {
+                sp.addActive(m, 1);
+                if (mayRunNow(sp, me) && m.casState(Mutator.PARKED, Mutator.RUNNING)) {
+                    break;
                 }
-                sp.released.awaitUninterruptibly(); // held, or the world is stopped: wait for the release
+                sp.addActive(m, -1); // a stop came, or a handshake holds us: as U1's undo
+                if (sp.operatorWaiting) {
+                    OperatorSlot.signal(sp); // it may have counted us and wait for us: as for a park
+                }
+                continue;
             }
-        } finally {
-            sp.lock.unlock();
+            if (s != Mutator.PARKED && s != Mutator.HELD) {
+                throw Errors.notParked(m, s);
+            }
+            sp.unparkWaiters.push(); // then look again (ReleaseWaiters: Dekker with the release)
+            s = m.stateVolatile();
+            if (s == Mutator.HELD || (s == Mutator.PARKED && !mayRunNow(sp, me))) {
+                LockSupport.park(sp); // a virtual thread unmounts here
+            }
+            interrupted |= Thread.interrupted(); // else park returns at once, again and again
         }
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
+    /**
+     * Before R and D take the lock: waits, parked and holding no lock ({@link ReleaseWaiters}),
+     * while a stop is pending, unless the caller is its operator. The caller is not running
+     * (not registered yet, or parked to deregister), so no stop waits for it. Why: goroutines
+     * that start or end during a stop, by hundreds in the many-goroutines runner, queued for
+     * the lock that the stop's claimant and operator need to release it (a queue of 250 was
+     * seen ahead of a release).
+     */
+    static void awaitNoStop(Safepoints sp) {
+        Thread me = Thread.currentThread();
+        boolean interrupted = false;
+        while (!mayRunNow(sp, me)) {
+            sp.unparkWaiters.push(); // then look again (ReleaseWaiters: Dekker with the release)
+            if (!mayRunNow(sp, me)) {
+                LockSupport.park(sp);
+            }
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
+    /** U2: whether a parked goroutine may run now, held by no one: no stop pending, or its thread is the operator. */
+    private static boolean mayRunNow(Safepoints sp, Thread me) {
+        return (sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.operator() == me;
     }
 }

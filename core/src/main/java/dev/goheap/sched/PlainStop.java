@@ -19,7 +19,7 @@ final class PlainStop {
         boolean stopped = false;
         try {
             Mutator self = sp.current.get();
-            sp.lock.lock();
+            sp.lock.lockBarging();
             try {
                 requestStopLocked(sp, self);
                 start = sp.stops.lastRequestNanos;
@@ -30,7 +30,7 @@ final class PlainStop {
         } finally {
             if (!stopped) {
                 long pause = System.nanoTime() - start;
-                sp.lock.lock();
+                sp.lock.lockBarging(); // the world waits for this release
                 try {
                     sp.figures.stopTimedOutLocked(pause);
                     WorldStop.releaseLocked(sp); // step S5: the world runs again
@@ -84,7 +84,7 @@ final class PlainStop {
             throw Errors.notStopper(sp.operator(), sp.stops.worldStopped);
         }
         sp.stops.worldStopped = false;
-        sp.lock.lock(); // once: the figures with the release (S6), one fewer wait for a contended lock
+        sp.lock.lockBarging(); // once: the figures with the release (S6); the world waits for it
         try {
             // A stopTheWorldAndRun the operator claimed: forget its work under the lock, since a
             // goroutine that stopped just before the operator's claim may still be in its own

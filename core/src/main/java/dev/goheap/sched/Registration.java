@@ -24,6 +24,7 @@ final class Registration {
         if (cur != null) {
             throw Errors.alreadyRegistered(m, cur);
         }
+        MutatorPaths.awaitNoStop(sp); // U1 would wait for the release anyway, after queueing for the lock
         sp.lock.lock();
         try {
             if (m.stateVolatile() != Mutator.NEW) {
@@ -47,6 +48,9 @@ final class Registration {
             // for it running, and a stop waited for the queue. The stack is still whole: a
             // handshake may hold us and scan it meanwhile (D waits while HELD).
             MutatorPaths.parkWithoutPoll(sp, m);
+        }
+        if (m.stateVolatile() != Mutator.RUNNING) {
+            MutatorPaths.awaitNoStop(sp); // no stop waits for us, and the lock is the stop's
         }
         sp.lock.lock();
         try {

@@ -11,11 +11,11 @@ import java.util.Set;
  * The registered mutators of one {@link Safepoints}: an array with swap-remove, so registering
  * and deregistering are O(1) and a stop or handshake copies it once.
  *
- * <p><b>Thread safety:</b> every method requires the owning Safepoints' lock; {@link #sizeRacy}
- * may be read without it.
+ * <p><b>Thread safety:</b> every method requires the owning Safepoints' lock but {@link #sizeRacy}
+ * and {@link #arrayRacy}, which may be read without it.
  */
 final class Registry {
-    private Mutator[] mutators = new Mutator[16]; // guarded by lock
+    private volatile Mutator[] mutators = new Mutator[16]; // written under lock; read racily by arrayRacy
     private int size;                             // guarded by lock
     private volatile int sizeRacy;                // written under lock, read racily by mutatorCount()
 
@@ -90,5 +90,15 @@ final class Registry {
 
     int sizeRacy() {
         return sizeRacy;
+    }
+
+    /**
+     * The array of mutators, read without the lock: its first {@code min(sizeRacy(), length)}
+     * entries are registered mutators or were lately (a swap-remove moves and clears entries
+     * meanwhile: an entry may be null, stale or seen twice, and one registered meanwhile may
+     * be missed). For looks that recheck what they find by a CAS.
+     */
+    Mutator[] arrayRacy() {
+        return mutators;
     }
 }

@@ -40,8 +40,7 @@ public final class Safepoints {
     volatile boolean operatorWaiting;
     /**
      * Registered goroutines that are RUNNING or STOPPED (not parked, held or ended): changed
-     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING in U1, after it
-     * under the lock in U2), parks (-1, after its write of PARKED) or ends while running (-1), and
+     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING in U1 and U2), parks (-1, after its write of PARKED) or ends while running (-1), and
      * by the operator for one whose thread died. A stop is complete when every one of them but
      * the operator's own goroutine has stopped (package-info "Stop", S2), so it never visits the
      * parked ones. Striped ({@link ActiveCount}): each goroutine adds to its own stripe ({@link
@@ -52,8 +51,10 @@ public final class Safepoints {
     private final ActiveCount active = new ActiveCount();
     /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
     final SpinThenParkLock lock = new SpinThenParkLock();
-    /** Mutators wait here: stopped, held, or unparking during a stop. Signalled at every release. */
+    /** A deregistering goroutine that is held waits here ({@code Registration}). Signalled at every release. */
     final Condition released = lock.newCondition();
+    /** Goroutines that wait to unpark (U2): held, or the world stopped. Woken at every release. */
+    final ReleaseWaiters unparkWaiters = new ReleaseWaiters();
     /** The operator waits here. Signalled when a mutator it may wait for stops, parks, ends or finishes an action. */
     final Condition arrived = lock.newCondition();
     final Registry registry = new Registry();

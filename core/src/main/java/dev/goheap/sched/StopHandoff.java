@@ -176,7 +176,7 @@ final class StopHandoff {
         } finally {
             self.inAction = false;
         }
-        sp.lock.lock();
+        sp.lock.lockBarging(); // the world waits for this release
         try {
             result = r;
             failure = f;

@@ -1,5 +1,7 @@
 package dev.goheap.sched;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * The stops of the world of one {@link Safepoints}: whether the world is stopped now and with
  * which goroutines (the operator's, between {@link PlainStop}'s stop and start), and what the
@@ -45,11 +47,27 @@ final class StopState {
         lastStopped = m;
     }
 
-    /** Step S6, under the lock: every goroutine that stopped runs again; the list is empty after. */
+    /**
+     * Step S6, under the lock: every goroutine that stopped runs again. Then {@link
+     * #wakeReleasedLocked} wakes them.
+     */
     void releaseStoppedLocked() {
-        int n = stoppedCount;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, n = stoppedCount; i < n; i++) {
             stopped[i].setStateVolatile(Mutator.RUNNING);
+        }
+    }
+
+    /**
+     * Step S6, under the lock, after {@link #releaseStoppedLocked}: unparks each released
+     * goroutine (they wait parked without the lock, M3) but the caller's own; the list is empty after.
+     */
+    void wakeReleasedLocked() {
+        Thread self = Thread.currentThread();
+        for (int i = 0, n = stoppedCount; i < n; i++) {
+            Thread t = stopped[i].thread;
+            if (t != self) {
+                LockSupport.unpark(t);
+            }
             stopped[i] = null;
         }
         stoppedCount = 0;

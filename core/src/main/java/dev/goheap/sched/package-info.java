@@ -35,7 +35,8 @@
  * (poll's slow path, M1-M3, O1-O2, P, U1-U3), {@code Registration} (R, D), {@code PlainStop}
  * (S1, S6) and {@code WorldStop} (S2-S5), {@code HandedOffStop} and {@code StopHandoff} (P1-P5),
  * {@code HandshakeRun} (H1-H6), {@code OperatorSlot} (the operator's slot, the pending flag's
- * writes and the operator's wake-ups); {@code StopState} keeps the stops' state and reports.
+ * writes and the operator's wake-ups); {@code StopState} keeps the stops' state and reports;
+ * {@code ReleaseWaiters} is the lock-free wait for a release (M3's wake-ups aside: U2, R, D).
  *
  * <h2>Names</h2>
  * <pre>
@@ -54,11 +55,12 @@
  *   Safepoints (one per runtime)
  *     pending   volatile int: STOP | HANDSHAKE      written under lock, read racily by poll()
  *     operator  volatile Thread                     the thread running a stop or handshake (CAS)
- *     lock      SpinThenParkLock (ReentrantLock)    registry, pending's writes, figures, all waits
- *       released  Condition                         mutators wait: stopped, held, unparking in a stop
+ *     lock      SpinThenParkLock (ReentrantLock)    registry, pending's writes, figures, the operator's waits
+ *       released  Condition                         a held goroutine's deregistration waits here
+ *     unparkWaiters  ReleaseWaiters (Treiber stack)  U2, R and D wait parked without the lock; every release wakes all
  *       arrived   Condition                         the operator waits: "something may be done now"
  *     operatorWaiting  volatile boolean             the operator is (about to be) blocked on arrived
- *     registry  Mutator[] + size (swap-remove)      guarded by lock
+ *     registry  Mutator[] + size (swap-remove)      guarded by lock; read racily by the dead-thread look
  *     active    ActiveCount: ActiveStripe[n]        goroutines RUNNING or STOPPED: +1 at unpark, -1 at park and end,
  *                 padded volatile ints, atomic add  each goroutine to its own stripe; a stop reads the sum (S2)
  *     stops     StopState: stopped Mutator[] + count  the goroutines stopped for this stop (M2), guarded by lock
@@ -130,8 +132,10 @@
  *       <b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
  *       <b>M2</b> {@code state = STOPPED} and into the stop's stopped list (its count is read
  *       racily, S2); signal {@code arrived} if the operator waits.
- *       <b>M3</b> wait on {@code released} while {@code state == STOPPED} (a virtual thread
- *       unmounts); only S6 changes it, to RUNNING.</li>
+ *       <b>M3</b> leave the lock and park ({@code LockSupport}) while {@code state == STOPPED}
+ *       (a virtual thread unmounts); only S6 changes it, to RUNNING, and unparks it. Not a wait
+ *       on {@code released}: a condition's waiter takes the lock again to leave, so released
+ *       goroutines queued for it by hundreds, ahead of the next stop's request and release.</li>
  *   <li><b>O1</b> CAS {@code op} REQUESTED to CLAIMED; run the action on this thread (its
  *       safepoints do nothing meanwhile; what it throws is kept). <b>O2</b> {@code op = DONE};
  *       signal {@code arrived} if the operator waits.</li>
@@ -142,19 +146,26 @@
  *   <li><b>U1 (unpark)</b>: fast path, if nothing is pending: {@code active += 1}, then read
  *       pending again; if still nothing, CAS PARKED to RUNNING and return. Else (a stop or
  *       handshake came meanwhile, or the CAS failed: held) {@code active -= 1}, signal the
- *       operator if it waits, and take U2. <b>U2</b> under the lock: while HELD, or PARKED with
- *       STOP pending (and the caller is not the operator), wait on {@code released}; then CAS
- *       PARKED to RUNNING and {@code active += 1}. <b>U3</b> poll, so an action posted while
- *       parked runs now.</li>
- *   <li><b>R (register)</b>, on the goroutine's thread before its task: under the lock, NEW to
+ *       operator if it waits, and take U2. <b>U2</b>, holding no lock: while HELD, or PARKED with
+ *       STOP pending (and the caller is not the operator), wait parked ({@code ReleaseWaiters}:
+ *       push itself, look again, park; every release changes the state, then unparks every
+ *       waiter); then as U1 with only STOP in the way: {@code active += 1}, look at STOP again,
+ *       CAS PARKED to RUNNING, or undo and wait again. Not a wait on a condition of the lock:
+ *       its waiters take the lock again to leave, and a thousand queued for it at each release
+ *       in the many-goroutines runner. <b>U3</b> poll, so an action posted while parked runs
+ *       now.</li>
+ *   <li><b>R (register)</b>, on the goroutine's thread before its task: while a stop is pending,
+ *       wait for its release parked, holding no lock (as U2 waits); under the lock, NEW to
  *       PARKED and into the registry; then unpark (U1-U3): it waits while the world is stopped.</li>
  *   <li><b>D (deregister)</b>, on its thread when it ends or detaches, before its stack is freed:
  *       if RUNNING (and not in an action or the operator), P without its poll first (an ending
- *       goroutine leaves, it does not stop; no stop waits while it queues for the lock); then
+ *       goroutine leaves, it does not stop; no stop waits while it queues for the lock); unless
+ *       still RUNNING, wait parked while a stop is pending, as R does; then
  *       under the lock, CAS RUNNING or PARKED to DEREGISTERED (waiting on {@code released} while
- *       HELD; from RUNNING, {@code active -= 1}); out of the registry; signal {@code arrived}. It does not wait for a stop: a
- *       stopper counts it as parked forever, and what its thread does afterwards (freeing its
- *       stack, flushing its heap cache) goes through the heap's locks like any thread's.</li>
+ *       HELD; from RUNNING, {@code active -= 1}); out of the registry; signal {@code arrived}. No
+ *       stop waits for it: a stopper counts it as parked forever, and what its thread does
+ *       afterwards (freeing its stack, flushing its heap cache) goes through the heap's locks
+ *       like any thread's.</li>
  * </ol>
  *
  * <h2>Stop ({@code stopTheWorld}, {@code startTheWorld})</h2>
@@ -169,8 +180,8 @@
  *       active, the count of stopped only grows), and one that parks or ends between two stripe
  *       reads can only make the sum too high (its stripe may be read before its -1): neither
  *       makes the test true early; the stop looks again. Each stripe holds at least its
- *       goroutines that run or stopped, since a goroutine is counted before it may run (U1; U2
- *       adds under the lock, with no stop pending) and stays counted until it has parked or ended; so the test holds only if every goroutine in
+ *       goroutines that run or stopped, since a goroutine is counted before it may run (U1 and
+ *       U2 add, then look at STOP again) and stays counted until it has parked or ended; so the test holds only if every goroutine in
  *       the sum but the caller's had stopped when the stopped count was read. Parked goroutines
  *       are not looked at.</li>
  *   <li><b>S4</b> spin 32 looks, then (past the spin, at most once a millisecond) deregister
@@ -180,9 +191,13 @@
  *       1 ms), until the deadline.</li>
  *   <li><b>S5</b> deadline passed: S6, return false.</li>
  *   <li><b>S6</b> (startTheWorld or S5) under the lock: clear STOP; the stopped list's
- *       goroutines to RUNNING and the list emptied; signal {@code released}; then
- *       {@code operator = null}.</li>
+ *       goroutines to RUNNING (the release), then unparked and the list emptied; signal
+ *       every U2 waiter and {@code released} (a held deregistration); then {@code operator = null}.</li>
  * </ol>
+ * Whoever requests a stop (S1) or releases it (S5, S6, P2's claimant, P4's goroutine) takes the
+ * lock barging ({@code SpinThenParkLock.lockBarging}: {@code tryLock} again and again, never
+ * queued): goroutines that start, end or unpark queue for it by hundreds, and a release that
+ * queued behind them came 128-206 ms after its deadline.
  * A goroutine that registers during the stop enters PARKED and its unpark waits in U2 until S6;
  * one that was parked at the request and unparks during the stop either was counted by S2 (its
  * U1 count came first) and stops at its next safepoint, or sees STOP in U1 and waits (race 3).
@@ -213,7 +228,7 @@
  *       wins, it runs the work and releases as {@code stopTheWorld} and {@code startTheWorld}
  *       would. It takes no lock before the work: a goroutine that just stopped may hold it.</li>
  *   <li><b>P4</b> the operator, at the deadline, CAS POSTED to ABANDONED: if it wins, S5. A stopped
- *       goroutine waits for its release only until the deadline, then under the lock does the
+ *       goroutine waits for its release only until the deadline (M3), then under the lock does the
  *       same CAS and, if STOP is still set, S6 for the operator (S6 does nothing once STOP is
  *       clear): so an operator off its CPU at the deadline does not hold the world stopped.</li>
  *   <li><b>P5</b> the operator that loses a CAS, or sees the state leave POSTED, stops looking and
@@ -345,8 +360,9 @@
  *       A handshake may overrun its deadline by the actions that had started.</li>
  *   <li>While a stop or handshake is pending, every poll of every goroutine takes the slow path
  *       (a ThreadLocal read and a few volatile reads) until the operation ends.</li>
- *   <li>Stopped goroutines are woken by one {@code signalAll}; they take the lock one after the
- *       other as they leave M3, after the release: this delays the restart, not the pause.</li>
+ *   <li>The release unparks the stopped goroutines one by one, under the lock, after the
+ *       release point, then U2's waiters (goroutines that registered or unparked during the
+ *       stop, and M0's): about a microsecond each, which delays the restart, not the pause.</li>
  *   <li>A stop's cost does not grow with parked goroutines: each look reads the stopped count
  *       and the n stripes of {@code active} (n lines, 4 on 2 CPUs, at most 64), and the release
  *       walks the stopped list. Only a stop still waiting past its spin (the dead-thread check,

@@ -57,6 +57,31 @@ class SpinThenParkLockTest {
     }
 
     @Test
+    void shouldWaitForTheLockBargingWithoutJoiningItsQueue() throws Exception {
+        SpinThenParkLock lock = new SpinThenParkLock();
+        lock.lock();
+        CountDownLatch acquired = new CountDownLatch(1);
+        List<Thread> bargers = new ArrayList<>();
+        for (Thread.Builder b : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+            bargers.add(b.start(() -> {
+                lock.lockBarging();
+                acquired.countDown();
+                lock.unlock();
+            }));
+        }
+        assertFalse(acquired.await(50, TimeUnit.MILLISECONDS), "the lock is held: lockBarging must not return");
+        for (Thread t : bargers) {
+            assertFalse(lock.hasQueuedThread(t), t + " queued: a release would wait behind the queue");
+        }
+        lock.unlock();
+        for (Thread t : bargers) {
+            t.join(10_000);
+            assertFalse(t.isAlive(), t + " never took the lock");
+        }
+        assertFalse(lock.isLocked());
+    }
+
+    @Test
     void shouldBeReentrantAndKeepConditionsWorking() throws Exception {
         SpinThenParkLock lock = new SpinThenParkLock();
         Condition signalled = lock.newCondition();
