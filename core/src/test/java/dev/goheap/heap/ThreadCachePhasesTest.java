@@ -155,19 +155,7 @@ class ThreadCachePhasesTest {
 
         // The next allocation refills, finds the central lock taken, and waits "parked"
         // (GcHooks#lockParked); meanwhile mark termination makes every span unswept.
-        CentralList central = heap.centrals[span.spanClass];
-        CountDownLatch waiting = new CountDownLatch(1);
-        gc.setHooks(new WaitingHooks(waiting));
-        Future<Long> next;
-        central.lock.lock();
-        try {
-            next = owner.submit(() -> heap.allocate(SIZE));
-            waiting.await();
-            gc.finishMark();
-        } finally {
-            central.lock.unlock();
-        }
-        long p = next.get();
+        long p = allocateParkedThroughTermination(heap.centrals[span.spanClass]);
         assertEquals(heap.cycle().sweepGen, span.sweepGen,
                 "the refill caught up (swept its full span) before it let the span go to the central list");
         heap.verify();
@@ -190,19 +178,7 @@ class ThreadCachePhasesTest {
 
         // The owner's next allocation catches up, finds its span's central lock taken and waits
         // "parked" (GcHooks#lockParked); meanwhile mark termination makes every span unswept.
-        CentralList central = heap.centrals[span.spanClass];
-        CountDownLatch waiting = new CountDownLatch(1);
-        gc.setHooks(new WaitingHooks(waiting));
-        Future<Long> next;
-        central.lock.lock();
-        try {
-            next = owner.submit(() -> heap.allocate(SIZE));
-            assertTrue(waiting.await(30, TimeUnit.SECONDS), "the catch-up waited through lockParked");
-            gc.finishMark();
-        } finally {
-            central.lock.unlock();
-        }
-        long p = next.get();
+        long p = allocateParkedThroughTermination(heap.centrals[span.spanClass]);
         assertEquals(span, heap.chunks().spanInUse(p), "from the span it held");
         assertEquals(heap.cycle().sweepGen, span.sweepGen,
                 "caught up with termination, not with the mark start it began with: swept before the slot was taken");
@@ -309,5 +285,25 @@ class ThreadCachePhasesTest {
         assertThrows(IllegalStateException.class, gc::takeAllocatedBlackBytes);
         gc.finishMark();
         assertEquals(0, gc.takeAllocatedBlackBytes());
+    }
+
+    /**
+     * Allocates on the owner while {@code central}'s lock is held, so that the allocation waits
+     * for it "parked" ({@code GcHooks#lockParked}), and ends the mark phase (termination: every
+     * span unswept) while it waits; returns what the allocation returned.
+     */
+    private long allocateParkedThroughTermination(CentralList central) throws Exception {
+        CountDownLatch waiting = new CountDownLatch(1);
+        gc.setHooks(new WaitingHooks(waiting));
+        Future<Long> next;
+        central.lock.lock();
+        try {
+            next = owner.submit(() -> heap.allocate(SIZE));
+            assertTrue(waiting.await(30, TimeUnit.SECONDS), "the allocation waited through lockParked");
+            gc.finishMark();
+        } finally {
+            central.lock.unlock();
+        }
+        return next.get();
     }
 }
