@@ -1,5 +1,6 @@
 package dev.goheap.gc;
 
+import dev.goheap.gc.pause.LateReserve;
 import dev.goheap.gc.pause.PauseBudget;
 import dev.goheap.gc.pause.PauseKind;
 import dev.goheap.gc.pause.PauseLog;
@@ -18,7 +19,9 @@ import java.util.function.BooleanSupplier;
  * end for the work, never past half the budget), stops the world, runs the work, releases, and
  * records the pause from the stop request to the release. A stop that cannot reach every
  * safepoint in time is abandoned (and recorded): the world never stays stopped past the budget
- * because of a goroutine that does not poll.
+ * because of a goroutine that does not poll. How late releases have lately come past
+ * their plan is kept in reserve ({@link LateReserve}): the next pauses start and are planned
+ * from the budget less it.
  *
  * <p>The work runs on whichever thread completes the stop ({@link
  * Safepoints#stopTheWorldAndRun}): often the last goroutine to reach its safepoint, which also
@@ -32,6 +35,8 @@ import java.util.function.BooleanSupplier;
 final class Pauses {
     /** The smallest pause worth starting: below it the scheduler waits for the window to clear. */
     private static final long MIN_PAUSE_NANOS = 1_000_000;
+    /** How long a late release's overrun takes to count half in the reserve ({@link LateReserve}). */
+    static final long LATE_HALF_LIFE_NANOS = 500_000_000;
 
     /** The work done while the world is stopped; returns false if it ran out of time. */
     @FunctionalInterface
@@ -72,6 +77,9 @@ final class Pauses {
     private final PauseScheduler scheduler;
     private final long maxPauseNanos;
     private final long goalNanos;
+    /** The shortest budget a pause starts with: half the bound (at least {@link #MIN_PAUSE_NANOS}). */
+    private final long wantedNanos;
+    private final LateReserve late;
 
     Pauses(Safepoints safepoints, GcConfig config) {
         this.safepoints = safepoints;
@@ -79,6 +87,24 @@ final class Pauses {
         this.maxPauseNanos = config.maxPause().toNanos();
         this.goalNanos = config.pauseGoal().toNanos();
         this.scheduler = new PauseScheduler(log, new PauseBudget(maxPauseNanos, config.window().toNanos()));
+        this.wantedNanos = Math.min(maxPauseNanos, Math.max(MIN_PAUSE_NANOS, maxPauseNanos / 2));
+        this.late = new LateReserve(LATE_HALF_LIFE_NANOS, maxPauseNanos - wantedNanos);
+    }
+
+    /**
+     * When a pause may start, {@code nowNanos} or later: once the budget less the reserve for late
+     * releases is {@code wantedNanos}. The reserve is at most the bound less {@code wantedNanos},
+     * so an empty window always lets a pause start.
+     */
+    static long earliestStartNanos(PauseScheduler scheduler, LateReserve late, long nowNanos, long wantedNanos) {
+        long reserve = late.reserveNanos(nowNanos);
+        return scheduler.budgetNanos(nowNanos) - reserve >= wantedNanos ? nowNanos
+                : scheduler.earliestStartNanos(nowNanos, wantedNanos + reserve);
+    }
+
+    /** The reserve for late releases at {@code nowNanos} (for tests). */
+    long lateReserveNanos(long nowNanos) {
+        return late.reserveNanos(nowNanos);
     }
 
     PauseLog log() {
@@ -97,12 +123,12 @@ final class Pauses {
                 throw new CycleAbandonedException(kind);
             }
             long now = System.nanoTime();
-            long budget = scheduler.budgetNanos(now);
-            long wanted = Math.min(maxPauseNanos, Math.max(MIN_PAUSE_NANOS, maxPauseNanos / 2));
-            if (budget < wanted) {
-                LockSupport.parkNanos(Math.max(10_000, scheduler.earliestStartNanos(now, wanted) - now));
+            long startAt = earliestStartNanos(scheduler, late, now, wantedNanos);
+            if (startAt != now) {
+                LockSupport.parkNanos(Math.max(10_000, startAt - now));
                 continue;
             }
+            long budget = scheduler.budgetNanos(now) - late.reserveNanos(now);
             GcEvents.Pause event = new GcEvents.Pause();
             event.begin();
             PausePlan plan = PausePlan.next(goalNanos, budget, abortedInARow);
@@ -114,9 +140,12 @@ final class Pauses {
             bound.set(work, plan.workNanos());
             StopOutcome outcome = safepoints.stopTheWorldAndRunWithin(plan.stopNanos(), bound);
             long start = safepoints.lastRequestNanos();
+            long released = safepoints.lastReleaseNanos();
+            long planned = outcome == StopOutcome.MISSED_DEADLINE ? plan.stopNanos() : plan.workNanos();
+            late.record(released, released - start - planned);
             if (outcome == StopOutcome.MISSED_DEADLINE) {
                 abortedInARow++;
-                record(event, cycle, PauseKind.ABORTED_STOP, start, safepoints.lastReleaseNanos(), false);
+                record(event, cycle, PauseKind.ABORTED_STOP, start, released, false);
                 // Give the late goroutine time to get its CPU back before the next try: tried at
                 // once, the stops met the same late goroutine (four misses in a row within 10 ms,
                 // with a 3.3 ms pause among them); a goal's length after each miss still let
@@ -128,7 +157,7 @@ final class Pauses {
             }
             abortedInARow = 0;
             boolean done = outcome == StopOutcome.FINISHED;
-            record(event, cycle, kind, start, safepoints.lastReleaseNanos(), done);
+            record(event, cycle, kind, start, released, done);
             return done;
         }
     }

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
+import dev.goheap.gc.pause.LateReserve;
+import dev.goheap.gc.pause.PauseBudget;
 import dev.goheap.gc.pause.PauseKind;
+import dev.goheap.gc.pause.PauseLog;
+import dev.goheap.gc.pause.PauseScheduler;
 import dev.goheap.gc.pause.PauseSnapshot;
 import dev.goheap.sched.Safepoints;
 import org.junit.jupiter.api.Test;
@@ -37,5 +41,39 @@ class PausesTest {
             assertEquals(request, log.startNanos(0), "the pause starts at the request");
             assertEquals(sp.lastReleaseNanos() - request, log.lengthNanos(0), "and ends at the release");
         }
+    }
+
+    @Test
+    void shouldKeepALateReleasesOverrunInReserve() {
+        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(64L << 20).build()) {
+            Safepoints sp = rt.safepoints();
+            Pauses pauses = new Pauses(sp, GcConfig.defaults());
+            long overrun = 3_000_000;
+            pauses.run(PauseKind.MARK_START, 1, () -> false, deadline -> {
+                while (System.nanoTime() - (deadline + overrun) < 0) {
+                    Thread.onSpinWait(); // a work that ends 3 ms past its deadline: a late release
+                }
+                return true;
+            });
+            long reserve = pauses.lateReserveNanos(sp.lastReleaseNanos());
+            assertTrue(reserve >= overrun, "the overrun is kept: " + reserve + " ns");
+        }
+    }
+
+    @Test
+    void shouldStartAPauseOnlyWhenTheBudgetLessTheLateReserveAllowsIt() {
+        long ms = 1_000_000;
+        PauseLog log = new PauseLog();
+        log.record(PauseKind.MARK_START, 100 * ms, 4 * ms); // 100-104 ms
+        PauseScheduler scheduler = new PauseScheduler(log, PauseBudget.DEFAULT); // 10 ms in 50 ms
+        LateReserve late = new LateReserve(Pauses.LATE_HALF_LIFE_NANOS, 5 * ms);
+        long now = 105 * ms;
+        long wanted = 5 * ms;
+        assertEquals(now, Pauses.earliestStartNanos(scheduler, late, now, wanted), "6 ms left: no reserve, start now");
+
+        late.record(104 * ms, 3 * ms); // that pause was released 3 ms past its plan
+        long start = Pauses.earliestStartNanos(scheduler, late, now, wanted);
+        assertEquals(scheduler.earliestStartNanos(now, wanted + 3 * ms), start, "8 ms wanted now");
+        assertEquals(152 * ms, start, "the window must drop 2 ms of that pause: it starts at 100 ms");
     }
 }
