@@ -238,7 +238,7 @@ final class HeapCollection implements HeapForGc {
         }
         boolean largeLeft = heap.large().sweepSome(gen, Math.max(budget, 0));
         // Outside the stripes' locks: central locks come first in the lock order (package-info).
-        return largeLeft || hasUnsweptCentral(gen);
+        return largeLeft || hasUnsweptCentral(gen, false);
     }
 
     @Override
@@ -248,17 +248,26 @@ final class HeapCollection implements HeapForGc {
         }
     }
 
+    /**
+     * Mark start's check, in its pause: takes each lock barging ({@link SpinLocks#lockBarging}),
+     * since goroutines that end during the pause flush their caches through these locks and
+     * queue for them (a mark start at the many-goroutines runner's end took 7-9 ms).
+     */
     private boolean hasUnswept(int gen) {
-        return hasUnsweptCentral(gen) || heap.large().hasUnswept(gen);
+        return hasUnsweptCentral(gen, true) || heap.large().hasUnswept(gen);
     }
 
-    private boolean hasUnsweptCentral(int gen) {
+    private boolean hasUnsweptCentral(int gen, boolean barging) {
         assert !heap.pageHeap().lock.isHeldByCurrentThread() : "lock order: central lists before the page heap";
         for (CentralList c : heap.centrals()) {
             if (c == null) {
                 continue;
             }
-            c.lock.lock();
+            if (barging) {
+                SpinLocks.lockBarging(c.lock);
+            } else {
+                c.lock.lock();
+            }
             try {
                 if (c.hasUnsweptLocked(gen)) {
                     return true;

@@ -205,7 +205,7 @@ final class LargeObjects {
 
     boolean hasUnswept(int gen) {
         for (LargeStripe stripe : stripes) {
-            stripe.lock.lock();
+            SpinLocks.lockBarging(stripe.lock); // in mark start's pause: not behind ending goroutines' flushes
             try {
                 if (stripe.hasUnsweptLocked(gen)) {
                     return true;
