@@ -40,16 +40,19 @@ public final class Safepoints {
     volatile boolean operatorWaiting;
     /**
      * Registered goroutines that are RUNNING or STOPPED (not parked, held or ended): changed
-     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING in U1 and U2), parks (-1, after its write of PARKED) or ends while running (-1), and
-     * by the operator for one whose thread died. A stop is complete when every one of them but
-     * the operator's own goroutine has stopped (package-info "Stop", S2), so it never visits the
-     * parked ones. Striped ({@link ActiveCount}): each goroutine adds to its own stripe ({@link
+     * atomically by each goroutine as it unparks (+1, before its CAS to RUNNING in U1 and U2),
+     * parks (-1, after its write of PARKED) or ends while running (-1), and by the operator for
+     * one whose thread died. A stop is complete when every one of them but the operator's own
+     * goroutine has stopped (package-info "Stop", S2), so it never visits the parked ones. Striped ({@link ActiveCount}): each goroutine adds to its own stripe ({@link
      * Mutator#activeStripe}), each stripe on its own 128 bytes, so goroutines parking at once on
      * different cores write different lines, and none shares {@link #pending}'s, which every
      * poll reads; the stop reads the sum.
      */
     private final ActiveCount active = new ActiveCount();
-    /** Guards the registry, stats, pending's writes and every wait; see package-info "Lock". */
+    /**
+     * Guards the registry, stats, pending's writes and the operator's waits; see package-info
+     * "Lock". Goroutines wait for a release without it ({@link #unparkWaiters}, M3).
+     */
     final SpinThenParkLock lock = new SpinThenParkLock();
     /** A deregistering goroutine that is held waits here ({@code Registration}). Signalled at every release. */
     final Condition released = lock.newCondition();
