@@ -250,8 +250,9 @@ final class HeapCollection implements HeapForGc {
 
     /**
      * Mark start's check, in its pause: takes each lock barging ({@link SpinLocks#lockBarging}),
-     * since goroutines that end during the pause flush their caches through these locks and
-     * queue for them (a mark start at the many-goroutines runner's end took 7-9 ms).
+     * since goroutines that end during the pause flush their caches through these locks and may
+     * queue for them (suspected, not traced, behind 7-9 ms mark starts at the many-goroutines
+     * runner's end, as the thread caches' lock was: ThreadCaches#takeBlackBytes).
      */
     private boolean hasUnswept(int gen) {
         return hasUnsweptCentral(gen, true) || heap.large().hasUnswept(gen);

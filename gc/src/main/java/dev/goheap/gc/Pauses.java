@@ -93,7 +93,7 @@ final class Pauses {
 
     /**
      * When a pause may start, {@code nowNanos} or later: once the budget less the reserve for late
-     * releases is {@code wantedNanos}. The reserve is at most the bound less {@code wantedNanos},
+     * releases is at least {@code wantedNanos}. The reserve is at most the bound less {@code wantedNanos},
      * so an empty window always lets a pause start.
      */
     static long earliestStartNanos(PauseScheduler scheduler, LateReserve late, long nowNanos, long wantedNanos) {
