@@ -86,6 +86,7 @@ public final class Adversarial {
      * @param boundHeld       no pause over the configured maximum, and no window over its budget
      * @param longest         the five longest pauses, as "kind length"
      * @param slowestStop     the stop that took longest to reach the safepoints, and who it waited for
+     * @param longestPause    where the longest pause's time went ({@link Collector#longestPause()})
      * @param overPlan        pauses longer than the collector plans (half the budget: 5 ms)
      * @param overPlanInStall of those, how many overlapped a machine stall of 1 ms or more (see {@link StallMeter})
      * @param machineStallNanos the worst oversleep of a thread napping 1 ms meanwhile ({@link StallMeter}):
@@ -93,12 +94,12 @@ public final class Adversarial {
      */
     public record Result(String adversary, int pauses, long cycles, long maxPauseNanos, long p99Nanos, double mmu10,
             double mmu50, long worst50Nanos, boolean boundHeld, String longest, String slowestStop,
-            int overPlan, int overPlanInStall, long machineStallNanos) {
+            String longestPause, int overPlan, int overPlanInStall, long machineStallNanos) {
         /**
          * Whether the bound held, or every pause longer than the collector plans overlapped a
          * stall of the machine ({@link StallMeter}: a napping thread woken 1 ms late or more, or
-         * the collector thread 1 ms or more on a run queue): the excess was then the machine's,
-         * not work goheap did in the pause.
+         * the collector thread or a carrier of virtual threads 1 ms or more on a run queue): the
+         * excess was then the machine's, not work goheap did in the pause.
          */
         public boolean boundHeldOrMachineStalled() {
             return boundHeld || overPlan == overPlanInStall;
@@ -113,7 +114,8 @@ public final class Adversarial {
                     worst50Nanos / 1e6, boundHeld ? "bound held" : "BOUND BROKEN")
                     + String.format(Locale.ROOT, "\n    pauses over the plan (5 ms): %d, %d of them during a machine stall;"
                             + " machine stall (a 1 ms nap's worst oversleep) %.3f ms", overPlan, overPlanInStall, machineStallNanos / 1e6)
-                    + "\n    longest pauses: " + longest + "\n    slowest stop: " + slowestStop;
+                    + "\n    longest pauses: " + longest + "\n    longest pause: " + longestPause
+                    + "\n    slowest stop: " + slowestStop;
         }
     }
 
@@ -195,7 +197,7 @@ public final class Adversarial {
             return new Result(c.name().toLowerCase(Locale.ROOT) + " " + size, p.size(), gc.cycles(), max,
                     gc.pauses().percentileNanos(99), Mmu.mmu(p, start, stop, 10 * MS), Mmu.mmu(p, start, stop, 50 * MS),
                     worst50, held, BinaryTrees.longest(p, start, 5), String.valueOf(rt.safepoints().worstStopReport()),
-                    overPlan, overPlanInStall, stalls.maxLateNanos());
+                    gc.longestPause().map(String::valueOf).orElse("none"), overPlan, overPlanInStall, stalls.maxLateNanos());
         }
     }
 

@@ -4,17 +4,25 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Measures how long the machine keeps threads off their CPUs: a daemon platform thread that asks
- * to sleep 1 ms again and again and records its oversleeps, and (on Linux) reads the collector
- * thread's run-queue delay ({@code /proc/self/task/TID/schedstat}, the thread named {@code
- * goheap-gc}) at each wake-up. A pause longer than planned while this meter saw a stall of 1 ms
- * or more was the machine's (the OS or the hypervisor did not run the collector thread), not
- * work goheap did inside the pause. The meter's own thread sleeps, so the OS favours it; the
- * collector thread, which runs a lot, can wait for a CPU while the meter does not, hence both.
- * Touches no goheap state.
+ * to sleep 1 ms again and again and records its oversleeps, and (on Linux) reads at each wake-up
+ * the run-queue delay ({@code /proc/self/task/TID/schedstat}) of the threads that can run a
+ * pause's work and release it: the collector thread ({@code goheap-gc}) and the carriers of
+ * virtual threads ({@code ForkJoinPool-N-worker-M}), on which the goroutine that completes a stop
+ * runs the work and releases the world. A pause longer than planned while this meter saw a stall
+ * of 1 ms or more was the machine's (the OS or the hypervisor did not run that thread: a JVM
+ * safepoint stops this meter too), not work goheap did inside the pause. The meter's own thread
+ * sleeps, so the OS favours it; the collector thread and a busy carrier can wait for a CPU while
+ * the meter does not, hence both. During a stop every goroutine is stopped, so a carrier that
+ * waits on a run queue then is, but for a goroutine running outside goheap, the one completing
+ * the stop. Touches no goheap state.
  *
  * <p><b>Thread safety:</b> {@link #maxLateNanos} may be read from any thread.
  */
@@ -23,6 +31,9 @@ final class StallMeter implements AutoCloseable {
     /** Oversleeps at least this long are kept as intervals, to match them with pauses. */
     private static final long KEPT_NANOS = 1_000_000;
     private static final int KEPT_MAX = 4096;
+    /** Naps between two looks for the watched threads (carriers start as goroutines need them). */
+    private static final int RESCAN_NAPS = 50;
+    private static final int WATCHED_MAX = 64;
 
     private final Thread thread;
     private volatile boolean closed;
@@ -31,14 +42,16 @@ final class StallMeter implements AutoCloseable {
     private final long[] stallEnds = new long[KEPT_MAX];   // guarded by this
     private int stalls;                                    // guarded by this
 
+    // The meter thread's own: the watched threads' schedstat files and their last run-queue delays.
+    private final List<Path> watched = new ArrayList<>();
+    private final Map<Path, Long> waited = new HashMap<>();
+
     StallMeter() {
         thread = Thread.ofPlatform().daemon().name("stall-meter").start(this::run);
     }
 
     private void run() {
-        Path collector = null;
-        long waited = -1; // the collector thread's run-queue delay at the last look, or -1
-        while (!closed) {
+        for (int nap = 0; !closed; nap++) {
             long before = System.nanoTime();
             LockSupport.parkNanos(NAP_NANOS);
             long now = System.nanoTime();
@@ -49,17 +62,33 @@ final class StallMeter implements AutoCloseable {
             if (late >= KEPT_NANOS) {
                 keep(before + NAP_NANOS, now);
             }
-            if (collector == null) {
-                collector = findCollectorThread();
+            if (nap % RESCAN_NAPS == 0) {
+                findWatchedThreads();
             }
-            long w = runQueueNanos(collector);
-            if (w < 0) {
-                collector = null; // not on Linux, not started yet, or that collector ended
-            } else if (waited >= 0 && w - waited >= KEPT_NANOS) {
-                keep(before, now);
+            for (Path p : watched) {
+                long w = runQueueNanos(p);
+                Long last = w < 0 ? waited.remove(p) : waited.put(p, w); // a thread that ended: forgotten
+                if (last != null && w - last >= KEPT_NANOS) {
+                    keep(before - (w - last), now); // the wait ended since the last look and lasted w - last
+                }
             }
-            waited = w;
         }
+    }
+
+    /** The schedstat files of the live threads named goheap-gc or ForkJoinPool-…; none off Linux. */
+    private void findWatchedThreads() {
+        watched.clear();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String name = Files.readString(t.resolve("comm")).trim(); // the first 15 characters
+                if ((name.equals("goheap-gc") || name.startsWith("ForkJoinPool-")) && watched.size() < WATCHED_MAX) {
+                    watched.add(t.resolve("schedstat"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            watched.clear(); // no /proc: oversleeps only
+        }
+        waited.keySet().retainAll(watched);
     }
 
     private synchronized void keep(long fromNanos, long toNanos) {
@@ -69,25 +98,8 @@ final class StallMeter implements AutoCloseable {
         }
     }
 
-    /** The schedstat file of the live thread named goheap-gc, or null. */
-    private static Path findCollectorThread() {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path t : tasks) {
-                if (Files.readString(t.resolve("comm")).trim().equals("goheap-gc")) {
-                    return t.resolve("schedstat");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return null; // no /proc: oversleeps only
-        }
-        return null;
-    }
-
     /** The second field of schedstat: nanoseconds spent waiting on a run queue; -1 if unreadable. */
     private static long runQueueNanos(Path schedstat) {
-        if (schedstat == null) {
-            return -1;
-        }
         try {
             String[] fields = Files.readString(schedstat).trim().split(" ");
             return Long.parseLong(fields[1]);
@@ -101,7 +113,7 @@ final class StallMeter implements AutoCloseable {
         return maxLateNanos;
     }
 
-    /** Whether a stall of 1 ms or more (an oversleep, or the collector on a run queue) overlapped {@code [fromNanos, toNanos)}. */
+    /** Whether a stall of 1 ms or more (an oversleep, or a watched thread on a run queue) overlapped {@code [fromNanos, toNanos)}. */
     synchronized boolean stalledDuring(long fromNanos, long toNanos) {
         for (int i = 0; i < stalls; i++) {
             if (stallStarts[i] < toNanos && stallEnds[i] > fromNanos) {

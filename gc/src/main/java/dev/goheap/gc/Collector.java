@@ -120,6 +120,15 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
+     * Returns the longest pause so far and where its time went (reaching the safepoints, the
+     * work and who ran it, the release), or empty if no pause has run yet. To explain a pause
+     * that overran its plan: the record ({@link #pauses}) has only its length.
+     */
+    public java.util.Optional<PauseAnatomy> longestPause() {
+        return java.util.Optional.ofNullable(runner.longestPause());
+    }
+
+    /**
      * Returns when goroutines were assisting (kind {@link dev.goheap.gc.pause.PauseKind#ASSIST}):
      * busy periods, from the moment one goroutine starts an assist while none was assisting to
      * the moment none is. Not stops: the pause bound does not count them.

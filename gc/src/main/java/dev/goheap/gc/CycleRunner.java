@@ -326,6 +326,10 @@ final class CycleRunner {
         return pauses.log();
     }
 
+    PauseAnatomy longestPause() {
+        return pauses.longest();
+    }
+
     /** Go's {@code GCCPUFraction}: the collector thread's CPU time plus the assists' time, over wall time and CPUs. */
     private double cpuFraction() {
         long wall = System.nanoTime() - startNanos;

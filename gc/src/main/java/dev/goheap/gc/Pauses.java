@@ -54,6 +54,10 @@ final class Pauses {
         private final Safepoints safepoints;
         private StoppedWork work;
         private long workNanos;
+        /** When the work started and ended, from the request, or -1: written by the thread that ran it. */
+        long startedNanos;
+        long endedNanos;
+        String operator;
 
         BoundWork(Safepoints safepoints) {
             this.safepoints = safepoints;
@@ -62,11 +66,21 @@ final class Pauses {
         void set(StoppedWork w, long nanosFromRequest) {
             work = w;
             workNanos = nanosFromRequest;
+            startedNanos = -1;
+            endedNanos = -1;
+            operator = "";
         }
 
         @Override
         public boolean run() {
-            return work.run(safepoints.lastRequestNanos() + workNanos);
+            long request = safepoints.lastRequestNanos();
+            startedNanos = System.nanoTime() - request;
+            operator = Thread.currentThread().getName(); // the goroutine's or the collector's own name: no copy
+            try {
+                return work.run(request + workNanos);
+            } finally {
+                endedNanos = Math.max(startedNanos, System.nanoTime() - request);
+            }
         }
     }
 
@@ -80,6 +94,8 @@ final class Pauses {
     /** The shortest budget a pause starts with: half the bound (at least {@link #MIN_PAUSE_NANOS}). */
     private final long wantedNanos;
     private final LateReserve late;
+    /** The longest pause so far and where its time went; replaced (allocated) only by a longer one. */
+    private volatile PauseAnatomy longest;
 
     Pauses(Safepoints safepoints, GcConfig config) {
         this.safepoints = safepoints;
@@ -109,6 +125,11 @@ final class Pauses {
 
     PauseLog log() {
         return log;
+    }
+
+    /** The longest pause so far, or null if none has run (any thread). */
+    PauseAnatomy longest() {
+        return longest;
     }
 
     /**
@@ -146,6 +167,7 @@ final class Pauses {
             if (outcome == StopOutcome.MISSED_DEADLINE) {
                 abortedInARow++;
                 record(event, cycle, PauseKind.ABORTED_STOP, start, released, false);
+                keepIfLongest(PauseKind.ABORTED_STOP, start, released, -1, -1, "");
                 // Give the late goroutine time to get its CPU back before the next try: tried at
                 // once, the stops met the same late goroutine (four misses in a row within 10 ms,
                 // with a 3.3 ms pause among them); a goal's length after each miss still let
@@ -158,6 +180,7 @@ final class Pauses {
             abortedInARow = 0;
             boolean done = outcome == StopOutcome.FINISHED;
             record(event, cycle, kind, start, released, done);
+            keepIfLongest(kind, start, released, bound.startedNanos, bound.endedNanos, bound.operator);
             return done;
         }
     }
@@ -176,12 +199,30 @@ final class Pauses {
                 throw new CycleAbandonedException(PauseKind.CHECK);
             }
         }
+        long workStart = System.nanoTime();
+        long workEnd;
         try {
             work.run();
         } finally {
+            workEnd = System.nanoTime();
             safepoints.startTheWorld();
         }
-        record(event, cycle, PauseKind.CHECK, start, safepoints.lastReleaseNanos(), true);
+        long released = safepoints.lastReleaseNanos();
+        record(event, cycle, PauseKind.CHECK, start, released, true);
+        keepIfLongest(PauseKind.CHECK, start, released, workStart - start, workEnd - start,
+                Thread.currentThread().getName());
+    }
+
+    /** After a pause: keeps its anatomy if it is the longest so far (times from the request). */
+    private void keepIfLongest(PauseKind kind, long start, long released, long workStart, long workEnd,
+            String operator) {
+        PauseAnatomy l = longest;
+        long length = released - start;
+        if (l == null || length > l.lengthNanos()) {
+            boolean ran = workStart >= 0 && workEnd >= workStart;
+            longest = new PauseAnatomy(kind, start, length, ran ? workStart : -1, ran ? workEnd : -1,
+                    ran ? operator : "", safepoints.lastStopReport());
+        }
     }
 
     private void record(GcEvents.Pause event, long cycle, PauseKind kind, long start, long released,

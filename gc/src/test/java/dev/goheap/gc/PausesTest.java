@@ -1,6 +1,8 @@
 package dev.goheap.gc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
@@ -75,5 +77,34 @@ class PausesTest {
         long start = Pauses.earliestStartNanos(scheduler, late, now, wanted);
         assertEquals(scheduler.earliestStartNanos(now, wanted + 3 * ms), start, "8 ms wanted now");
         assertEquals(152 * ms, start, "the window must drop 2 ms of that pause: it starts at 100 ms");
+    }
+
+    @Test
+    void shouldKeepTheLongestPausesAnatomyWithTheWorksTimesWithinIt() {
+        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(64L << 20).build()) {
+            Safepoints sp = rt.safepoints();
+            Pauses pauses = new Pauses(sp, GcConfig.defaults());
+            assertNull(pauses.longest(), "no pause yet");
+            long workNanos = 2_000_000;
+            pauses.run(PauseKind.MARK_TERMINATION, 1, () -> false, deadline -> {
+                long end = System.nanoTime() + workNanos;
+                while (System.nanoTime() - end < 0) {
+                    Thread.onSpinWait();
+                }
+                return true;
+            });
+            PauseAnatomy a = pauses.longest();
+            assertEquals(PauseKind.MARK_TERMINATION, a.kind());
+            assertEquals(sp.lastRequestNanos(), a.startNanos());
+            assertEquals(sp.lastReleaseNanos() - sp.lastRequestNanos(), a.lengthNanos());
+            assertTrue(a.workRan());
+            assertTrue(a.workEndNanos() - a.workStartNanos() >= workNanos, a.toString());
+            assertTrue(a.workEndNanos() <= a.lengthNanos(), "the work ends before the release: " + a);
+            assertEquals(Thread.currentThread().getName(), a.operator(), "no goroutine: the operator ran it");
+            assertEquals(a.lengthNanos() - a.workEndNanos(), a.releaseNanos());
+
+            pauses.run(PauseKind.MARK_START, 2, () -> false, deadline -> true);
+            assertSame(a, pauses.longest(), "a shorter pause does not replace it");
+        }
     }
 }
