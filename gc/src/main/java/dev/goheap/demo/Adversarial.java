@@ -88,7 +88,8 @@ public final class Adversarial {
      * @param slowestStop     the stop that took longest to reach the safepoints, and who it waited for
      * @param longestPause    where the longest pause's time went ({@link Collector#longestPause()})
      * @param overPlan        pauses longer than the collector plans (half the budget: 5 ms)
-     * @param overPlanInStall of those, how many overlapped a machine stall of 1 ms or more (see {@link StallMeter})
+     * @param overPlanInStall of those, how many the machine's stalls explain: stalls of 1 ms or more
+     *                        (see {@link StallMeter}) covered at least the pause's excess over the plan
      * @param machineStallNanos the worst oversleep of a thread napping 1 ms meanwhile ({@link StallMeter}):
      *                        how long the machine itself left a runnable thread off its CPU
      */
@@ -96,10 +97,11 @@ public final class Adversarial {
             double mmu50, long worst50Nanos, boolean boundHeld, String longest, String slowestStop,
             String longestPause, int overPlan, int overPlanInStall, long machineStallNanos) {
         /**
-         * Whether the bound held, or every pause longer than the collector plans overlapped a
-         * stall of the machine ({@link StallMeter}: a napping thread woken 1 ms late or more, or
-         * the collector thread or a carrier of virtual threads 1 ms or more on a run queue): the
-         * excess was then the machine's, not work goheap did in the pause.
+         * Whether the bound held, or every pause longer than the collector plans was stalled by
+         * the machine for at least its excess over the plan ({@link StallMeter}: a napping thread
+         * woken 1 ms late or more, or the collector thread or a carrier of virtual threads 1 ms
+         * or more on a run queue): the excess was then the machine's, not work goheap did in the
+         * pause.
          */
         public boolean boundHeldOrMachineStalled() {
             return boundHeld || overPlan == overPlanInStall;
@@ -112,7 +114,7 @@ public final class Adversarial {
                             + " most stopped in 50 ms %6.3f ms: %s",
                     adversary, pauses, cycles, maxPauseNanos / 1e6, p99Nanos / 1e6, mmu10 * 100, mmu50 * 100,
                     worst50Nanos / 1e6, boundHeld ? "bound held" : "BOUND BROKEN")
-                    + String.format(Locale.ROOT, "\n    pauses over the plan (5 ms): %d, %d of them during a machine stall;"
+                    + String.format(Locale.ROOT, "\n    pauses over the plan (5 ms): %d, %d of them explained by machine stalls;"
                             + " machine stall (a 1 ms nap's worst oversleep) %.3f ms", overPlan, overPlanInStall, machineStallNanos / 1e6)
                     + "\n    longest pauses: " + longest + "\n    longest pause: " + longestPause
                     + "\n    slowest stop: " + slowestStop;
@@ -185,7 +187,7 @@ public final class Adversarial {
                 if (p.lengthNanos(i) > plan) {
                     overPlan++;
                     long from = p.startsNanos()[i];
-                    if (stalls.stalledDuring(from, from + p.lengthNanos(i))) {
+                    if (stalls.stalledNanosDuring(from, from + p.lengthNanos(i)) >= p.lengthNanos(i) - plan) {
                         overPlanInStall++;
                     }
                 }

@@ -5,6 +5,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  * the run-queue delay ({@code /proc/self/task/TID/schedstat}) of the threads that can run a
  * pause's work and release it: the collector thread ({@code goheap-gc}) and the carriers of
  * virtual threads ({@code ForkJoinPool-N-worker-M}), on which the goroutine that completes a stop
- * runs the work and releases the world. A pause longer than planned while this meter saw a stall
- * of 1 ms or more was the machine's (the OS or the hypervisor did not run that thread: a JVM
- * safepoint stops this meter too), not work goheap did inside the pause. The meter's own thread
+ * runs the work and releases the world. A pause longer than planned by no more than the stalls
+ * of 1 ms or more this meter saw during it was late because of the machine (the OS or the
+ * hypervisor did not run that thread; a JVM safepoint stops this meter too), not because of work
+ * goheap did inside the pause. The meter's own thread
  * sleeps, so the OS favours it; the collector thread and a busy carrier can wait for a CPU while
  * the meter does not, hence both. During a stop every goroutine is stopped, so a carrier that
  * waits on a run queue then is, but for a goroutine running outside goheap, the one completing
@@ -113,14 +116,38 @@ final class StallMeter implements AutoCloseable {
         return maxLateNanos;
     }
 
-    /** Whether a stall of 1 ms or more (an oversleep, or a watched thread on a run queue) overlapped {@code [fromNanos, toNanos)}. */
-    synchronized boolean stalledDuring(long fromNanos, long toNanos) {
-        for (int i = 0; i < stalls; i++) {
-            if (stallStarts[i] < toNanos && stallEnds[i] > fromNanos) {
-                return true;
+    /**
+     * How long stalls of 1 ms or more (oversleeps, and watched threads on a run queue) covered
+     * {@code [fromNanos, toNanos)}: the length of the union of their intervals within it. A stall
+     * kept from a run-queue delay spans the wait and the nap in which it was seen, so this can
+     * exceed the wait by up to a nap.
+     */
+    synchronized long stalledNanosDuring(long fromNanos, long toNanos) {
+        return coveredNanos(stallStarts, stallEnds, stalls, fromNanos, toNanos);
+    }
+
+    /** The length of the union of the intervals {@code [starts[i], ends[i])}, {@code i < n}, within {@code [fromNanos, toNanos)}. */
+    static long coveredNanos(long[] starts, long[] ends, int n, long fromNanos, long toNanos) {
+        long[][] within = new long[n][];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            long from = Math.max(fromNanos, starts[i]);
+            long to = Math.min(toNanos, ends[i]);
+            if (from < to) {
+                within[k++] = new long[] {from, to};
             }
         }
-        return false;
+        Arrays.sort(within, 0, k, Comparator.comparingLong(a -> a[0]));
+        long covered = 0;
+        long end = Long.MIN_VALUE;
+        for (int i = 0; i < k; i++) {
+            long from = Math.max(within[i][0], end);
+            if (within[i][1] > from) {
+                covered += within[i][1] - from;
+            }
+            end = Math.max(end, within[i][1]);
+        }
+        return covered;
     }
 
     @Override

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The adversarial runs at 1/64 of their size (16 MiB live, 1 562 frames, 15 625 data slots, 156
  * parked goroutines),
- * two seconds each: the pause bound holds, or every pause past the collector's plan overlapped
- * a stall of the machine itself (CI shares its CPUs). The full sizes: {@code ./mvnw -q
+ * two seconds each: the pause bound holds, or every pause past the collector's plan was stalled
+ * by the machine itself for at least its excess (CI shares its CPUs; see {@link StallMeter}). The full sizes: {@code ./mvnw -q
  * -Padversarial -pl gc -am verify}.
  */
 class AdversarialTest {

@@ -46,10 +46,12 @@ class CollectorTourTest {
             }).join();
             MemStats m = gc.memStats();                      // Go's runtime.MemStats, pauses included
             double mmu50 = Mmu.mmu(gc.pauses().snapshot(), start, System.nanoTime(), 50_000_000);
+            gc.longestPause().ifPresent(System.out::println); // where the longest pause's time went
             assertEquals(1, m.numGc());
             assertEquals(0, m.heapObjects());
             assertTrue(mmu50 >= 0 && mmu50 <= 1);
             assertTrue(m.recentPausesNanos().size() >= 2);
+            assertTrue(gc.longestPause().orElseThrow().lengthNanos() >= m.recentPausesNanos().get(0));
         }
     }
 }
