@@ -219,6 +219,7 @@ public final class BinaryTrees {
                 pauses.size(), m.pauseTotalNanos() / 1e6, m.maxPauseNanos() / 1e6,
                 gc.pauses().percentileNanos(50) / 1e6, gc.pauses().percentileNanos(99) / 1e6);
         System.out.printf(Locale.ROOT, "longest pauses   %s%n", longest(pauses, start, 5));
+        System.out.printf(Locale.ROOT, "the longest      %s%n", gc.longestPause().map(String::valueOf).orElse("none"));
         System.out.printf(Locale.ROOT, "after warm-up    %s%n", afterWarmUp(pauses, start));
         System.out.printf(Locale.ROOT, "stops            %d, %d run by the last goroutine to stop, %d missed their deadline;"
                 + " time to safepoint max %.3f ms%n", safepoints.stops(), safepoints.stopsRunByGoroutine(),
