@@ -32,6 +32,15 @@ final class HeapCollection implements HeapForGc {
      * ordered with the collector thread by the stop's handoff (its lock).
      */
     private int cachesCaughtUp;
+    /**
+     * The collector's: the sweep generation in which sweepSome last found nothing left to sweep
+     * (no span on a central list or a large stripe, with every cache caught up), so that
+     * startMark's check in its pause is a compare, not a look under every central list's and
+     * stripe's lock (some 140 locks, and a goroutine ending in the pause may hold one). Nothing
+     * makes a span unswept again until finishMark moves the generation. Written by sweepSome,
+     * read by startMark, ordered as cachesCaughtUp is.
+     */
+    private int sweptGen;
 
     static {
         // Loaded with the heap, not at their first use: that may be inside a pause or on a
@@ -53,6 +62,7 @@ final class HeapCollection implements HeapForGc {
         this.heap = heap;
         this.chunks = heap.chunks();
         this.cycle = heap.cycle();
+        this.sweptGen = cycle.sweepGen; // nothing allocated yet: nothing to sweep
     }
 
     @Override
@@ -60,9 +70,10 @@ final class HeapCollection implements HeapForGc {
         if (cycle.allocateBlack) {
             throw new IllegalStateException("startMark: a cycle is marking already");
         }
-        if (cachesCaughtUp != cycle.phase || hasUnswept(cycle.sweepGen)) {
+        if (cachesCaughtUp != cycle.phase || sweptGen != cycle.sweepGen) {
             throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
         }
+        assert !hasUnswept(cycle.sweepGen) : "startMark: sweepSome found the heap swept, yet a span is unswept";
         heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
         cycle.marking = true;
         cycle.allocateBlack = true;
@@ -238,7 +249,11 @@ final class HeapCollection implements HeapForGc {
         }
         boolean largeLeft = heap.large().sweepSome(gen, Math.max(budget, 0));
         // Outside the stripes' locks: central locks come first in the lock order (package-info).
-        return largeLeft || hasUnsweptCentral(gen, false);
+        boolean left = largeLeft || hasUnsweptCentral(gen, false);
+        if (!left && cachesCaughtUp == phase && cycle.sweepGen == gen) {
+            sweptGen = gen;
+        }
+        return left;
     }
 
     @Override
@@ -249,10 +264,9 @@ final class HeapCollection implements HeapForGc {
     }
 
     /**
-     * Mark start's check, in its pause: takes each lock barging ({@link SpinLocks#lockBarging}),
-     * since goroutines that end during the pause flush their caches through these locks and may
-     * queue for them (suspected, not traced, behind 7-9 ms mark starts at the many-goroutines
-     * runner's end, as the thread caches' lock was: ThreadCaches#takeBlackBytes).
+     * Mark start's assertion (with {@code -ea}), in its pause: takes each lock barging ({@link
+     * SpinLocks#lockBarging}), since goroutines that end during the pause flush their caches
+     * through these locks and may queue for them.
      */
     private boolean hasUnswept(int gen) {
         return hasUnsweptCentral(gen, true) || heap.large().hasUnswept(gen);

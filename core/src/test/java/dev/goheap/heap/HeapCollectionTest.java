@@ -374,6 +374,26 @@ class HeapCollectionTest {
         heap.free(p);
     }
 
+    @Test
+    void shouldRefuseToStartMarkingUntilASweepHasFoundNothingLeft() {
+        long p = heap.newObject(PAIR);
+        heap.allocate(1024); // garbage in spans of two more classes
+        heap.allocate(4096);
+        heap.releaseThreadCache();
+        gc.startMark();
+        markFrom(p);
+        gc.finishMark();
+        assertTrue(gc.sweepSome(1), "one span swept, others left");
+        assertThrows(IllegalStateException.class, gc::startMark, "a partial sweep is not a finished one");
+        gc.finishSweep();
+        gc.startMark(); // the last sweep found nothing left
+        markFrom(p);
+        gc.finishMark();
+        gc.finishSweep();
+        heap.verify();
+        heap.free(p);
+    }
+
     /** Random graphs over many cycles: every reachable object survives with its contents. */
     @Test
     void shouldKeepEveryReachableObjectIntactOverManyCycles() {
