@@ -39,9 +39,12 @@ final class HandedOffStop {
             outcome = WorldStop.awaitStopped(sp, start, deadlineNanos, sp.handoff);
         } finally {
             if (outcome == WorldStop.MISSED) {
-                sp.lock.lockBarging(); // the world waits for this release
+                if (sp.handoff.isAbandoned()) {
+                    MutatorPaths.wakeAtAbandon(sp); // the world runs from the abandon; the lock is for the cleanup
+                }
+                sp.lock.lockBarging();
                 try {
-                    WorldStop.releaseLocked(sp); // a no-op if a stopped goroutine released already
+                    WorldStop.releaseLocked(sp); // after an abandon, its cleanup
                     sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
                     WorldStop.recordMissedLocked(sp, start, sp.stops.missedTts, sp.stops.missedSample);
                     sp.handoff.clearLocked();
@@ -69,7 +72,6 @@ final class HandedOffStop {
         // HANDED_OFF: the last goroutine runs the work and releases the world (or a stopped one
         // abandoned the stop at its deadline).
         boolean finished;
-        boolean missed;
         Throwable failure;
         try {
             WorldStop.awaitHandedOff(sp, sp.handoff, start);
@@ -78,22 +80,14 @@ final class HandedOffStop {
             try {
                 finished = sp.handoff.resultLocked();
                 failure = sp.handoff.failureLocked();
-                missed = sp.handoff.missedLocked();
-                if (missed) {
-                    sp.figures.stopTimedOutLocked(sp.stops.lastReleaseNanos - start);
-                } else {
-                    sp.figures.stoppedLocked(sp.handoff.claimedNanos() - start);
-                    sp.figures.startedLocked(sp.stops.lastReleaseNanos - start);
-                    sp.figures.runByGoroutineLocked();
-                }
+                sp.figures.stoppedLocked(sp.handoff.claimedNanos() - start);
+                sp.figures.startedLocked(sp.stops.lastReleaseNanos - start);
+                sp.figures.runByGoroutineLocked();
                 sp.handoff.clearLocked();
             } finally {
                 sp.lock.unlock();
             }
             OperatorSlot.release(sp);
-        }
-        if (missed) {
-            return StopOutcome.MISSED_DEADLINE;
         }
         if (failure != null) {
             throw Errors.rethrow(failure, "stopTheWorldAndRun: the work threw");

@@ -128,6 +128,9 @@ final class MutatorPaths {
         for (;;) {
             int p = sp.pendingVolatile();
             if ((p & Safepoints.STOP) != 0) {
+                if (sp.handoff.isAbandoned()) {
+                    return; // read after STOP: this stop's, dead at its deadline (package-info "Abandon")
+                }
                 stopHere(sp, m);
             } else if ((p & Safepoints.HANDSHAKE) != 0 && m.opVolatile() == Mutator.OP_REQUESTED
                     && m.casOp(Mutator.OP_REQUESTED, Mutator.OP_CLAIMED)) {
@@ -156,8 +159,8 @@ final class MutatorPaths {
         boolean claimed = false;
         boolean stopped = false;
         try {
-            if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {
-                return; // released (or timed out) between our read of pending and the lock
+            if ((sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.handoff.isAbandoned()) {
+                return; // released, or abandoned at its deadline, between our read of pending and the lock
             }
             stopped = true;
             m.stoppedAtNanos = System.nanoTime(); // for StopReport: published by the state write
@@ -186,12 +189,15 @@ final class MutatorPaths {
     /**
      * Step M3: parks, holding no lock, while {@code m} is STOPPED; the release (S6) makes it
      * RUNNING and unparks it. In a stop with posted work, at the deadline, abandons the stop
-     * itself if it has not stopped yet, rather than wait for an operator that may be off-CPU.
-     * Why not wait on {@code released} under the lock: a condition's waiter takes the lock again
-     * to leave, behind everyone queued for it, so the released goroutines queued by hundreds in
-     * the many-goroutines runner, and a goroutine's abandon at the deadline came 6-17 ms late.
-     * The state's volatile write and read order the stop's work before what we do next.
-     * Uninterruptible, as a stop always was: an interrupt is kept for later.
+     * itself if the operator has not ({@link StopHandoff#abandonAt}), and once the stop is
+     * abandoned, releases itself: a CAS from STOPPED to RUNNING, which the operator's cleanup
+     * under the lock makes too (package-info "Abandon"). Why not wait for the operator, or take
+     * the lock to release: either may be off its CPU or blocked for milliseconds past the
+     * deadline. Why not wait on {@code released} under the lock: a condition's waiter takes the
+     * lock again to leave, behind everyone queued for it, so the released goroutines queued by
+     * hundreds in the many-goroutines runner. The state's volatile write and read order the
+     * stop's work before what we do next. Uninterruptible, as a stop always was: an interrupt
+     * is kept for later.
      */
     private static void awaitRelease(Safepoints sp, Mutator m) {
         StopHandoff handoff = sp.handoff;
@@ -199,27 +205,38 @@ final class MutatorPaths {
         while (m.stateVolatile() == Mutator.STOPPED) {
             // Still STOPPED, so still this stop's handoff (cleared only after its release). Read
             // racily, a release meanwhile leaves a permit: the park below returns at once.
+            if (handoff.isAbandoned()) {
+                m.casState(Mutator.STOPPED, Mutator.RUNNING); // fails only if the cleanup did it
+                break;
+            }
             if (!handoff.mayTimeOut()) {
                 LockSupport.park(sp);
             } else {
-                long left = handoff.deadlineNanos() - System.nanoTime();
+                long now = System.nanoTime();
+                long left = handoff.deadlineNanos() - now;
                 if (left > 0) {
                     LockSupport.parkNanos(sp, left);
-                } else {
-                    sp.lock.lockBarging(); // a release: the world waits for it
-                    try {
-                        if (m.stateVolatile() == Mutator.STOPPED) {
-                            handoff.abandonByGoroutineLocked(sp); // else claimed or abandoned meanwhile
-                        }
-                    } finally {
-                        sp.lock.unlock();
-                    }
+                } else if (handoff.abandonAt(now)) {
+                    wakeAtAbandon(sp); // the stopped goroutines' own deadlines wake them
                 }
             }
             interrupted |= Thread.interrupted(); // else park returns at once, again and again
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * After {@link StopHandoff#abandonAt}, lock-free: wakes the goroutines waiting in U2, R or D
+     * (they may run now), and the operator, parked without the lock until the deadline, for its
+     * cleanup.
+     */
+    static void wakeAtAbandon(Safepoints sp) {
+        sp.unparkWaiters.wakeAll();
+        Thread op = sp.operator();
+        if (op != null && op != Thread.currentThread()) {
+            LockSupport.unpark(op);
         }
     }
 
@@ -337,8 +354,12 @@ final class MutatorPaths {
         }
     }
 
-    /** U2: whether a parked goroutine may run now, held by no one: no stop pending, or its thread is the operator. */
+    /**
+     * U2: whether a parked goroutine may run now, held by no one: no stop pending, or the stop
+     * pending was abandoned at its deadline (read after STOP, so it is that stop's state or a
+     * later one's: package-info "Abandon"), or its thread is the operator.
+     */
     private static boolean mayRunNow(Safepoints sp, Thread me) {
-        return (sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.operator() == me;
+        return (sp.pendingVolatile() & Safepoints.STOP) == 0 || sp.handoff.isAbandoned() || sp.operator() == me;
     }
 }

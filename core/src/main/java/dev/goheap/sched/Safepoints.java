@@ -350,8 +350,9 @@ public final class Safepoints {
 
     /**
      * Returns the {@link System#nanoTime()} of the last release of a stop (by {@link
-     * #startTheWorld} or by a {@link #stopTheWorld} that missed its deadline): the moment from
-     * which every goroutine of that stop may run again. A pause is measured from the stop
+     * #startTheWorld} or by a {@link #stopTheWorld} that missed its deadline; for a stop with
+     * posted work that missed it, the moment it was abandoned, before the operator's cleanup):
+     * the moment from which every goroutine of that stop may run again. A pause is measured from the stop
      * request to this moment; the wake-up of the goroutines that blocked is the OS's and the
      * virtual-thread scheduler's and is not counted (as in Go's {@code startTheWorld}).
      * Meaningful to the operator thread after its release.

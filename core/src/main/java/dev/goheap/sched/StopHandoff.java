@@ -15,13 +15,13 @@ import java.lang.invoke.VarHandle;
  *
  * <p>States: NONE, POSTED (the stop waits), then exactly one of CLAIMED (by the operator or by
  * the last goroutine, one CAS) or ABANDONED (at the deadline, by the operator or by a stopped
- * goroutine, the same CAS); a goroutine's claim or abandonment ends in DONE, written under the
- * lock with its release.
+ * goroutine, the same CAS); a goroutine's claim ends in DONE, written under the lock with its
+ * release; an abandoned stop stays ABANDONED until the operator's cleanup clears it (NONE).
  *
  * <p><b>Thread safety:</b> {@code state} is volatile and moves by CAS; the other fields are
  * guarded by the owning {@link Safepoints}' lock (written by the operator before POSTED, by the
  * claimant before DONE), but for {@code claimedNanos} when the operator claims (lock-free, P3):
- * then only the operator reads it. The operator clears the fields only under the lock, since a
+ * then only the operator reads it; {@code abandonedNanos} is volatile, written by the abandoner. The operator clears the fields only under the lock, since a
  * goroutine that stopped just before the operator's claim may still be reading them in its own
  * claim attempt (jcstress {@code SafepointStress.HandoffClaimRace}).
  */
@@ -45,7 +45,7 @@ final class StopHandoff {
     private volatile int state;
     private StopWork work;
     private long deadlineNanos;  // the stop's deadline: stopped goroutines abandon it there themselves
-    private boolean missed;      // a stopped goroutine abandoned the stop at its deadline
+    private volatile long abandonedNanos; // when abandonAt's CAS succeeded; 0 before
     private int waitedFor;       // the goroutines stopped when a goroutine claimed the work
     private boolean result;
     private Throwable failure;
@@ -56,7 +56,7 @@ final class StopHandoff {
     void postLocked(StopWork w, long deadline) {
         work = w;
         deadlineNanos = deadline;
-        missed = false;
+        abandonedNanos = 0;
         waitedFor = 0;
         result = false;
         failure = null;
@@ -86,9 +86,36 @@ final class StopHandoff {
         return false;
     }
 
-    /** The operator's deadline passed: returns true if no goroutine claimed the work first. */
-    boolean abandon() {
-        return STATE.compareAndSet(this, POSTED, ABANDONED);
+    /**
+     * The stop's deadline passed ({@code nowNanos}), seen by the operator or by a stopped
+     * goroutine: abandons the stop if no goroutine claimed the work first, and returns whether
+     * this call did. Lock-free, and the release point of the stop (package-info "Abandon"): from
+     * here every stopped goroutine may run (it releases itself, {@code MutatorPaths.awaitRelease}),
+     * a goroutine that reaches its poll does not stop, and one waiting to unpark runs; the
+     * operator's cleanup under the lock (STOP cleared, the stopped list emptied) may come later.
+     * Why: the cleanup needs the safepoints' lock, and a goroutine that took it to stop just
+     * before the deadline was seen blocked inside it for 2.6 ms (a compile request waiting for a
+     * compiler thread off its CPU), the world with it.
+     */
+    boolean abandonAt(long nowNanos) {
+        if (STATE.compareAndSet(this, POSTED, ABANDONED)) {
+            abandonedNanos = nowNanos;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the stop was abandoned at its deadline and not cleaned up yet: it stops no one any more. */
+    boolean isAbandoned() {
+        return state == ABANDONED;
+    }
+
+    /**
+     * When the stop was abandoned ({@link #abandonAt}), or 0 if its abandoner has not written it
+     * yet (it writes just after its CAS): under the lock, by the operator's cleanup.
+     */
+    long abandonedNanos() {
+        return abandonedNanos;
     }
 
     /**
@@ -115,9 +142,9 @@ final class StopHandoff {
     }
 
     /**
-     * Whether the stop may still end at its deadline (posted and unclaimed, or abandoned by the
-     * operator and maybe not released yet): stopped goroutines then wait only until {@link
-     * #deadlineNanos}, then {@link #abandonByGoroutineLocked}.
+     * Whether the stop may still end at its deadline (posted and unclaimed, or abandoned and not
+     * cleaned up yet): stopped goroutines then wait only until {@link #deadlineNanos}, then
+     * {@link #abandonAt} it themselves if the operator has not.
      */
     boolean mayTimeOut() {
         int s = state;
@@ -126,38 +153,6 @@ final class StopHandoff {
 
     long deadlineNanos() {
         return deadlineNanos;
-    }
-
-    /**
-     * A stopped goroutine, under the lock, when the stop's deadline has passed and the world is
-     * still not stopped: abandons the stop (the same CAS as the operator's {@link #abandon}) and
-     * releases the world as the operator would at its deadline (S5), reporting DONE with
-     * {@code missed}. Why not leave it to the operator: on two busy CPUs the operator can be
-     * off-CPU for milliseconds past the deadline (a 16 ms aborted stop was measured) while the
-     * stopped goroutines wait for it. Returns whether this goroutine abandoned it.
-     */
-    boolean abandonByGoroutineLocked(Safepoints sp) {
-        int s = state;
-        boolean ours = s == POSTED && STATE.compareAndSet(this, POSTED, ABANDONED);
-        if (!ours && state != ABANDONED) {
-            return false; // claimed (the claimant releases), or over
-        }
-        // Ours, or the operator abandoned it and has not released yet: release for it (its own
-        // release is then a no-op, WorldStop#releaseLocked), so the pause ends at the deadline.
-        if ((sp.pendingVolatile() & Safepoints.STOP) != 0) {
-            missed = true;
-            WorldStop.releaseLocked(sp);
-        }
-        if (ours) {
-            state = DONE; // the operator waits for it (awaitHandedOff)
-            OperatorSlot.wakeLocked(sp);
-        }
-        return true;
-    }
-
-    /** Under the lock, after DONE: whether a goroutine abandoned the stop at its deadline. */
-    boolean missedLocked() {
-        return missed;
     }
 
     /**

@@ -49,11 +49,12 @@ final class StopState {
 
     /**
      * Step S6, under the lock: every goroutine that stopped runs again. Then {@link
-     * #wakeReleasedLocked} wakes them.
+     * #wakeReleasedLocked} wakes them. A CAS, not a write: after an abandoned stop, a stopped
+     * goroutine may have released itself and parked since (package-info "Abandon").
      */
     void releaseStoppedLocked() {
         for (int i = 0, n = stoppedCount; i < n; i++) {
-            stopped[i].setStateVolatile(Mutator.RUNNING);
+            stopped[i].casState(Mutator.STOPPED, Mutator.RUNNING);
         }
     }
 

@@ -70,7 +70,8 @@ final class WorldStop {
         try {
             for (int round = 0; ; round++) {
                 if (handoff != null && handoff.state() != StopHandoff.POSTED) {
-                    outcome = HANDED_OFF; // a goroutine saw itself last
+                    // A goroutine saw itself last, or a stopped one abandoned the stop at the deadline.
+                    outcome = handoff.isAbandoned() ? MISSED : HANDED_OFF;
                     return outcome;
                 }
                 if (allStopped(sp)) {
@@ -79,10 +80,11 @@ final class WorldStop {
                 }
                 long now = System.nanoTime();
                 if (now - deadlineNanos >= 0) {
-                    if (handoff == null || handoff.abandon()) {
+                    if (handoff == null || handoff.abandonAt(now)) {
                         return MISSED;
                     }
-                    outcome = HANDED_OFF; // claimed just before the deadline: it runs on
+                    // Claimed just before the deadline (it runs on), or abandoned by a stopped goroutine.
+                    outcome = handoff.isAbandoned() ? MISSED : HANDED_OFF;
                     return outcome;
                 }
                 if (sample == null && SAMPLE_AFTER_NANOS > 0 && now - startNanos > SAMPLE_AFTER_NANOS) {
@@ -252,8 +254,11 @@ final class WorldStop {
         OperatorSlot.setPendingLocked(sp, Safepoints.STOP, false);
         sp.stops.releaseStoppedLocked();
         // The release point: every goroutine may run from here (a waiter's wake-up is up to
-        // the schedulers). Taken before the wake-ups, which may preempt this thread.
-        sp.stops.lastReleaseNanos = System.nanoTime();
+        // the schedulers). Taken before the wake-ups, which may preempt this thread. For a
+        // stop abandoned at its deadline, the abandon was the release point, and this is the
+        // cleanup (package-info "Abandon"); 0 if its abandoner has not written its time yet.
+        long abandoned = sp.handoff.isAbandoned() ? sp.handoff.abandonedNanos() : 0;
+        sp.stops.lastReleaseNanos = abandoned != 0 ? abandoned : System.nanoTime();
         sp.stops.wakeReleasedLocked();
         sp.unparkWaiters.wakeAll();
         sp.released.signalAll();
@@ -273,10 +278,6 @@ final class WorldStop {
                 } catch (InterruptedException e) {
                     interrupted = true; // the work is bounded by its own deadline: wait it out
                 }
-            }
-            if (handoff.missedLocked()) { // a stopped goroutine abandoned it at the deadline, and released
-                recordMissedLocked(sp, startNanos, sp.stops.lastReleaseNanos - startNanos, null);
-                return;
             }
             long tts = handoff.claimedNanos() - startNanos;
             Mutator last = handoff.claimantLocked();

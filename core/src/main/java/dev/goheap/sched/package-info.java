@@ -129,11 +129,12 @@
  *       A goroutine that waits for a heap lock at an allocation's safepoint waits parked too
  *       ({@code GcHooks.lockParked}: P, take the lock, {@link Safepoints#tryUnpark}, and if
  *       that fails, let the lock go before U2), so no stop waits for the heap's lock queues.
- *       <b>M1</b> take the lock; if STOP is clear now, return (the stop ended meanwhile).
+ *       <b>M1</b> take the lock; if STOP is clear now, or the stop was abandoned (P4), return.
  *       <b>M2</b> {@code state = STOPPED} and into the stop's stopped list (its count is read
  *       racily, S2); signal {@code arrived} if the operator waits.
  *       <b>M3</b> leave the lock and park ({@code LockSupport}) while {@code state == STOPPED}
- *       (a virtual thread unmounts); only S6 changes it, to RUNNING, and unparks it. Not a wait
+ *       (a virtual thread unmounts); S6 changes it, to RUNNING, and unparks it, or, in a stop
+ *       with posted work, the goroutine itself once the stop is abandoned (P4). Not a wait
  *       on {@code released}: a condition's waiter takes the lock again to leave, so released
  *       goroutines queued for it by hundreds, ahead of the next stop's request and release.</li>
  *   <li><b>O1</b> CAS {@code op} REQUESTED to CLAIMED; run the action on this thread (its
@@ -227,17 +228,33 @@
  *   <li><b>P3</b> the operator, at S4 with every goroutine safe, CAS POSTED to CLAIMED: if it
  *       wins, it runs the work and releases as {@code stopTheWorld} and {@code startTheWorld}
  *       would. It takes no lock before the work: a goroutine that just stopped may hold it.</li>
- *   <li><b>P4</b> the operator, at the deadline, CAS POSTED to ABANDONED: if it wins, S5. A stopped
- *       goroutine waits for its release only until the deadline (M3), then under the lock does the
- *       same CAS and, if STOP is still set, S6 for the operator (S6 does nothing once STOP is
- *       clear): so an operator off its CPU at the deadline does not hold the world stopped.</li>
- *   <li><b>P5</b> the operator that loses a CAS, or sees the state leave POSTED, stops looking and
- *       waits for DONE; then it rethrows what the work threw, and ends the operation
- *       ({@code operator = null}).</li>
+ *   <li><b>P4</b> abandon, lock-free: at the deadline, the operator or a stopped goroutine (each
+ *       wakes for it: M3 waits only until then) CASes POSTED to ABANDONED and takes the time. That
+ *       is the stop's release point; its winner wakes the U2 waiters ({@code unparkWaiters}) and
+ *       the operator. Then the operator, under the lock, cleans up: S6 (STOP cleared, the stopped
+ *       list's goroutines CASed from STOPPED to RUNNING, the release time the abandon's), the
+ *       report, the handoff cleared (NONE).</li>
+ *   <li><b>P5</b> the operator that loses a CAS to a claim, or sees the state leave POSTED for
+ *       CLAIMED, stops looking and waits for DONE; then it rethrows what the work threw, and
+ *       ends the operation ({@code operator = null}).</li>
  * </ol>
  * The work happens-before DONE (under the lock), which happens-before the operator's return.
  * Races tested by jcstress {@code SafepointStress.HandoffAtPoll} (the work runs once, with no
- * goroutine RUNNING) and {@code HandoffVsDeadline} (claimed or abandoned, never both).
+ * goroutine RUNNING), {@code HandoffVsDeadline} (claimed or abandoned, never both) and {@code
+ * AbandonThenPark} (the cleanup leaves a goroutine that released itself and parked parked).
+ *
+ * <h2>Abandon (P4)</h2>
+ * Between the abandon and the cleanup, STOP is still set but stops no one: a stopped goroutine
+ * that sees ABANDONED CASes itself from STOPPED to RUNNING and runs on (M3); a goroutine at its
+ * poll that reads STOP, then ABANDONED, does not stop (M1, and M2 under the lock); a parked
+ * goroutine's unpark, and R and D, treat ABANDONED as no stop (U2's {@code mayRunNow}). Why
+ * lock-free: the cleanup needs the lock, and a goroutine that took it to stop just before the
+ * deadline was seen blocked inside it for 2.6 ms (a compile request waiting for a compiler
+ * thread off its CPU), the world with it; a 12.4 ms aborted stop at start-up was another.
+ * Why reading STOP, then the state, is enough: the state is the latest posted stop's, and a new
+ * stop posts only after the cleanup (NONE) under the operator slot; so ABANDONED read after STOP
+ * means that no stop was live at the read. One that is requested later counts a goroutine that
+ * added itself to the active count before its reads (race 3), and waits for its next poll.
  *
  * <h2>Handshake ({@code handshakeReport}, {@code handshake})</h2>
  * <ol>

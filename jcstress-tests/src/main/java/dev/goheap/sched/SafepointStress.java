@@ -413,6 +413,47 @@ public final class SafepointStress {
     }
 
     @JCStressTest
+    @Description("A goroutine polls, parks and lingers while a stopper stops the world with work posted and a "
+            + "deadline of a few microseconds. If the stop is abandoned at the deadline, the goroutine releases "
+            + "itself (or does not stop) and may park before the operator's cleanup under the lock, which must "
+            + "leave it parked: a CAS from STOPPED, not a write of RUNNING (package-info \"Abandon\").")
+    @Outcome(id = "PARKED, 1", expect = ACCEPTABLE, desc = "Claimed: the work ran; the goroutine parked after.")
+    @Outcome(id = "PARKED, 0", expect = ACCEPTABLE, desc = "Abandoned at the deadline; the goroutine parked, and "
+            + "stayed parked through the cleanup.")
+    @Outcome(expect = FORBIDDEN, desc = "The cleanup made a parked goroutine RUNNING (its unpark then threw), or "
+            + "an exception, or another outcome.")
+    @State
+    public static class AbandonThenPark {
+        final Goroutines goroutines = goroutines();
+        final Safepoints sp = goroutines.safepoints();
+
+        @Actor
+        public void mutator(LL_Result r) {
+            try {
+                Goroutine g = goroutines.attach();
+                sp.poll();
+                sp.park();
+                linger(); // the operator's cleanup may come now
+                r.r1 = g.mutator().state().name();
+                sp.unpark();
+                g.detach();
+            } catch (RuntimeException e) {
+                r.r1 = "threw " + e.getClass().getSimpleName();
+            }
+        }
+
+        @Actor
+        public void stopper(LL_Result r) {
+            try {
+                StopOutcome o = sp.stopTheWorldAndRun(System.nanoTime() + 5_000, () -> true);
+                r.r2 = o == StopOutcome.FINISHED ? 1 : o == StopOutcome.MISSED_DEADLINE ? 0 : -1;
+            } catch (RuntimeException e) {
+                r.r2 = -2;
+            }
+        }
+    }
+
+    @JCStressTest
     @Description("A goroutine polls while a stopper stops the world with empty work: the stopper may claim the "
             + "work the moment the goroutine's state reads STOPPED, while the goroutine, under the lock, still tries "
             + "its own claim. The work runs once, and the goroutine's claim attempt never sees the handoff cleared "
