@@ -69,8 +69,7 @@ final class HandedOffStop {
             }
             return finished ? StopOutcome.FINISHED : StopOutcome.UNFINISHED;
         }
-        // HANDED_OFF: the last goroutine runs the work and releases the world (or a stopped one
-        // abandoned the stop at its deadline).
+        // HANDED_OFF: the last goroutine claimed the work; it runs it and releases the world.
         boolean finished;
         Throwable failure;
         try {

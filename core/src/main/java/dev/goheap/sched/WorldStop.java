@@ -75,7 +75,11 @@ final class WorldStop {
                     return outcome;
                 }
                 if (allStopped(sp)) {
-                    outcome = handoff == null || handoff.claimByOperator() ? STOPPED : HANDED_OFF;
+                    // A lost claim: a goroutine claimed first, or a stopped one abandoned the stop
+                    // at the deadline since the look above (its cleanup is ours: not HANDED_OFF,
+                    // which would wait for a DONE that never comes).
+                    outcome = handoff == null || handoff.claimByOperator() ? STOPPED
+                            : handoff.isAbandoned() ? MISSED : HANDED_OFF;
                     return outcome;
                 }
                 long now = System.nanoTime();
