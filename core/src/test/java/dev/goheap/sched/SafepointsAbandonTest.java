@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class SafepointsAbandonTest {
     private static final long DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long HELD_PAST_DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     @Test
     void shouldReleaseTheWorldAtTheDeadlineWhileTheLockIsHeld() throws Exception {
@@ -45,7 +47,10 @@ class SafepointsAbandonTest {
                 while (!finish.get()) {
                     sp.poll();
                     laps.incrementAndGet();
-                    Thread.yield();
+                    // A nap, not Thread.yield(): with the stubborn goroutine holding one of two
+                    // carriers, a yielding loop kept the other, and the goroutines it woke (the
+                    // unparker, submitted from other threads) never ran (a hang at parked.await).
+                    LockSupport.parkNanos(NAP_NANOS);
                 }
             });
             Goroutine unparker = rt.go(() -> {
@@ -58,7 +63,7 @@ class SafepointsAbandonTest {
                 // and yielded in a loop here kept the second carrier, and the poller's timed
                 // wake-up at the deadline waited behind it in the scheduler's queue.
             });
-            parked.await();
+            assertTrue(parked.await(SchedTesting.HANG_GUARD_NANOS, TimeUnit.NANOSECONDS), "the unparker parks");
             awaitState(stubborn, MutatorState.RUNNING);
             AtomicBoolean ran = new AtomicBoolean();
             CompletableFuture<StopOutcome> outcome = CompletableFuture.supplyAsync(
