@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A stop with posted work abandoned at its deadline releases the world without the safepoints'
  * lock (package-info "Abandon"): the stopped goroutines run on, a goroutine waiting to unpark
- * runs, and the stop's release time is the abandon's, while another thread holds the lock the
- * operator's cleanup needs. Without the change: the stopped goroutine and the operator both wait
+ * runs, and the stop's release time is the abandon's (its report's wait too), while another
+ * thread holds the lock the operator's cleanup needs. Without the change: the stopped goroutine and the operator both wait
  * for the lock to release the world, and nothing runs until the test lets it go.
  */
 class SafepointsAbandonTest {
@@ -95,6 +95,7 @@ class SafepointsAbandonTest {
             assertTrue(released < heldUntil - request - HELD_PAST_DEADLINE_NANOS / 2,
                     "released at the abandon (" + released + " ns), not when the lock came free ("
                             + (heldUntil - request) + " ns)");
+            StopReport report = sp.lastStopReport();
             letGo.set(true);
             finish.set(true);
             stubborn.join();
@@ -102,6 +103,8 @@ class SafepointsAbandonTest {
             unparker.join();
             assertEquals(0, sp.activeVolatile());
             assertEquals(0, sp.pendingVolatile(), "the cleanup cleared the stop");
+            assertTrue(!report.stopped(), "reported as missed: " + report);
+            assertEquals(released, report.timeToSafepointNanos(), "the report's wait is the pause's, to the abandon");
         }
     }
 }
