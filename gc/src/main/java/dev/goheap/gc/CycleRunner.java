@@ -71,6 +71,7 @@ final class CycleRunner {
     private long lastShadedBytes; // collector thread: last cycle's marked bytes but allocate-black
     private long heapAtMarkStart; // collector thread: the bytes in use at this cycle's mark start
     private long markEndNanosOfCycle; // collector thread: when this cycle's marking ended (world stopped)
+    private long heapAtMarkEndOfCycle; // collector thread: the heap in use then (world stopped)
     private volatile long collectorCpuNanos;
     private volatile String checkFailure; // the checking mode's first finding
     private volatile Throwable failure;   // what ended the collector thread, if it failed
@@ -247,7 +248,12 @@ final class CycleRunner {
         long marked = heap.takeAllocatedBlackBytes() + lastShadedBytes;
         long markEndNanos = markEndNanosOfCycle; // taken in terminate(), with the world stopped
         trace.phase("mark termination");
-        long heapAtMarkEnd = heap.inUseBytes(); // the cycle's peak: sweeping only shrinks it from here
+        // The cycle's peak, taken in terminate() with the world stopped, as Go reads heapLive at
+        // mark termination. Why not here: the world runs again and no assist holds it back, so
+        // a goroutine allocating flat out added up to a fifth of the goal before the collector
+        // thread got here (AssistsTest saw heap/goal 1.29-1.48 on a quiet machine), which the
+        // pacer then read as growth during marking.
+        long heapAtMarkEnd = heapAtMarkEndOfCycle;
         long cycleGoal = pacer.goalBytes();
         if (cycleGoal != Long.MAX_VALUE) {
             // What concurrent marking let the heap grow to, past the goal or past where marking
@@ -297,6 +303,7 @@ final class CycleRunner {
     /** World stopped, grey set empty: the barrier off, a new sweep generation. */
     private void terminate() {
         markEndNanosOfCycle = System.nanoTime();
+        heapAtMarkEndOfCycle = heap.inUseBytes(); // two racy reads; the goroutines are stopped
         runtime.heap().setWriteBarrier(null);
         marking = false;
         assists.endCycle();
