@@ -1,14 +1,15 @@
 package dev.goheap.demo;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -25,7 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * sleeps, so the OS favours it; the collector thread and a busy carrier can wait for a CPU while
  * the meter does not, hence both. During a stop every goroutine is stopped, so a carrier that
  * waits on a run queue then is, but for a goroutine running outside goheap, the one completing
- * the stop. Touches no goheap state.
+ * the stop. Touches no goheap state, and leaves no garbage on the Java heap as it reads: each
+ * watched file stays open and is read again in place into one buffer (the first version read
+ * each file into new strings a thousand times a second, 140 MB in a 5 s run, and the JVM's young
+ * collection it caused, 50-60 ms with every thread stopped, broke the runner's bound).
  *
  * <p><b>Thread safety:</b> {@link #maxLateNanos} may be read from any thread.
  */
@@ -40,14 +44,26 @@ final class StallMeter implements AutoCloseable {
 
     private final Thread thread;
     private volatile boolean closed;
+    private volatile int watchedCount; // after each look for threads: for tests
     private volatile long maxLateNanos;
     private final long[] stallStarts = new long[KEPT_MAX]; // guarded by this
     private final long[] stallEnds = new long[KEPT_MAX];   // guarded by this
     private int stalls;                                    // guarded by this
 
-    // The meter thread's own: the watched threads' schedstat files and their last run-queue delays.
-    private final List<Path> watched = new ArrayList<>();
-    private final Map<Path, Long> waited = new HashMap<>();
+    /** A watched thread's schedstat file, kept open, and its run-queue delay at the last look (-1 before). */
+    private static final class Watched {
+        final FileChannel file;
+        long waited = -1;
+        boolean seen; // found by the current look for threads
+
+        Watched(FileChannel file) {
+            this.file = file;
+        }
+    }
+
+    // The meter thread's own: the watched threads by schedstat path, and the buffer every read goes to.
+    private final Map<Path, Watched> watched = new HashMap<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(256);
 
     StallMeter() {
         thread = Thread.ofPlatform().daemon().name("stall-meter").start(this::run);
@@ -68,30 +84,108 @@ final class StallMeter implements AutoCloseable {
             if (nap % RESCAN_NAPS == 0) {
                 findWatchedThreads();
             }
-            for (Path p : watched) {
-                long w = runQueueNanos(p);
-                Long last = w < 0 ? waited.remove(p) : waited.put(p, w); // a thread that ended: forgotten
-                if (last != null && w - last >= KEPT_NANOS) {
-                    keep(before - (w - last), now); // the wait ended since the last look and lasted w - last
+            for (Iterator<Watched> it = watched.values().iterator(); it.hasNext(); ) {
+                Watched t = it.next();
+                long w = runQueueNanos(t.file);
+                if (w < 0) { // a thread that ended: forgotten
+                    closeQuietly(t.file);
+                    it.remove();
+                    continue;
                 }
+                if (t.waited >= 0 && w - t.waited >= KEPT_NANOS) {
+                    keep(before - (w - t.waited), now); // the wait ended since the last look and lasted w - waited
+                }
+                t.waited = w;
             }
         }
+        watched.values().forEach(t -> closeQuietly(t.file));
     }
 
-    /** The schedstat files of the live threads named goheap-gc or ForkJoinPool-…; none off Linux. */
+    /**
+     * Opens the schedstat files of the live threads named goheap-gc or ForkJoinPool-… not watched
+     * yet, and closes those of threads gone; none off Linux. A thread's name is read only while
+     * it is not watched: a watched one is known by its open file.
+     */
     private void findWatchedThreads() {
-        watched.clear();
+        watched.values().forEach(t -> t.seen = false);
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path t : tasks) {
-                String name = Files.readString(t.resolve("comm")).trim(); // the first 15 characters
-                if ((name.equals("goheap-gc") || name.startsWith("ForkJoinPool-")) && watched.size() < WATCHED_MAX) {
-                    watched.add(t.resolve("schedstat"));
+            for (Path task : tasks) {
+                Path schedstat = task.resolve("schedstat");
+                Watched t = watched.get(schedstat);
+                if (t != null) {
+                    t.seen = true;
+                } else if (watched.size() < WATCHED_MAX && isWatchedName(task.resolve("comm"))) {
+                    t = new Watched(FileChannel.open(schedstat));
+                    t.seen = true;
+                    watched.put(schedstat, t);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            watched.clear(); // no /proc: oversleeps only
+            // no /proc, or a thread gone while we looked: what was opened stays, and the next look goes on
         }
-        waited.keySet().retainAll(watched);
+        for (Iterator<Watched> it = watched.values().iterator(); it.hasNext(); ) {
+            Watched t = it.next();
+            if (!t.seen) {
+                closeQuietly(t.file);
+                it.remove();
+            }
+        }
+        watchedCount = watched.size();
+    }
+
+    /** How many threads the last look for threads found to watch (0 off Linux). */
+    int watchedCount() {
+        return watchedCount;
+    }
+
+    /** Whether the thread whose {@code comm} file this is (its first 15 characters) is one to watch. */
+    private boolean isWatchedName(Path comm) {
+        try (FileChannel f = FileChannel.open(comm)) {
+            if (read(f) <= 0) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false; // ended meanwhile
+        }
+        return isWatchedName(buffer);
+    }
+
+    /** Whether a {@code comm} file's contents (from 0 to the limit) name a thread to watch: the collector's or a carrier. */
+    static boolean isWatchedName(ByteBuffer comm) {
+        return startsWith(comm, "goheap-gc\n") || startsWith(comm, "ForkJoinPool-");
+    }
+
+    private static boolean startsWith(ByteBuffer b, String prefix) {
+        if (b.limit() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (b.get(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads {@code f} from its start into {@link #buffer} (flipped): its length, or -1 at an error. */
+    private int read(FileChannel f) {
+        buffer.clear();
+        try {
+            int n = f.read(buffer, 0); // pread: a /proc file is generated again for each read from 0
+            buffer.flip();
+            return n;
+        } catch (IOException e) {
+            buffer.limit(0);
+            return -1;
+        }
+    }
+
+    private static void closeQuietly(FileChannel f) {
+        try {
+            f.close();
+        } catch (IOException e) {
+            // a read-only /proc file: nothing was lost
+        }
     }
 
     private synchronized void keep(long fromNanos, long toNanos) {
@@ -101,14 +195,28 @@ final class StallMeter implements AutoCloseable {
         }
     }
 
-    /** The second field of schedstat: nanoseconds spent waiting on a run queue; -1 if unreadable. */
-    private static long runQueueNanos(Path schedstat) {
-        try {
-            String[] fields = Files.readString(schedstat).trim().split(" ");
-            return Long.parseLong(fields[1]);
-        } catch (IOException | RuntimeException e) {
+    /** The second field of schedstat ("run wait timeslices"): nanoseconds spent waiting on a run queue; -1 if unreadable. */
+    private long runQueueNanos(FileChannel schedstat) {
+        if (read(schedstat) <= 0) {
             return -1;
         }
+        return secondField(buffer);
+    }
+
+    /** The second space-separated decimal field of {@code b} (from 0 to its limit), or -1 if there is none. */
+    static long secondField(ByteBuffer b) {
+        int i = 0;
+        int n = b.limit();
+        while (i < n && b.get(i) != ' ') {
+            i++;
+        }
+        i++; // the space
+        long v = 0;
+        int digits = 0;
+        for (; i < n && b.get(i) >= '0' && b.get(i) <= '9'; i++, digits++) {
+            v = v * 10 + (b.get(i) - '0');
+        }
+        return digits == 0 ? -1 : v;
     }
 
     /** The longest the thread woke up after its 1 ms nap was due. */

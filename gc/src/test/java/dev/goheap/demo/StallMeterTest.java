@@ -1,10 +1,21 @@
 package dev.goheap.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@link StallMeter#coveredNanos}: how much of a pause the machine's stalls cover. */
+/**
+ * {@link StallMeter}: how much of a pause the machine's stalls cover ({@link
+ * StallMeter#coveredNanos}), the schedstat field it reads, and which threads it watches.
+ */
 class StallMeterTest {
     @Test
     void shouldCountOverlappingStallsOnceAndOnlyWithinThePause() {
@@ -21,5 +32,51 @@ class StallMeterTest {
         long[] starts = {20, 0, 2};
         long[] ends = {25, 10, 4};
         assertEquals(15, StallMeter.coveredNanos(starts, ends, 3, 0, 100));
+    }
+
+    @Test
+    void shouldReadTheRunQueueDelayAsTheSecondField() {
+        assertEquals(456789, StallMeter.secondField(ascii("123 456789 42\n")));
+        assertEquals(0, StallMeter.secondField(ascii("5 0 1\n")));
+        assertEquals(-1, StallMeter.secondField(ascii("123\n")), "no second field");
+        assertEquals(-1, StallMeter.secondField(ascii("")), "empty");
+    }
+
+    @Test
+    void shouldWatchTheCollectorAndTheCarriersOnly() {
+        assertTrue(StallMeter.isWatchedName(ascii("goheap-gc\n")));
+        assertTrue(StallMeter.isWatchedName(ascii("ForkJoinPool-1-\n")), "a carrier, its name cut at 15 characters");
+        assertTrue(!StallMeter.isWatchedName(ascii("goheap-gc-x\n")), "another name");
+        assertTrue(!StallMeter.isWatchedName(ascii("ForkJoinPool.co\n")), "the common pool");
+        assertTrue(!StallMeter.isWatchedName(ascii("stall-meter\n")));
+        assertTrue(!StallMeter.isWatchedName(ascii("")));
+    }
+
+    @Test
+    void shouldFindAThreadToWatchOnLinux() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
+        CountDownLatch done = new CountDownLatch(1);
+        Thread collector = Thread.ofPlatform().name("goheap-gc").start(() -> {
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (StallMeter meter = new StallMeter()) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (meter.watchedCount() < 1 && System.nanoTime() - end < 0) {
+                Thread.sleep(1);
+            }
+            assertTrue(meter.watchedCount() >= 1, "watches the thread named goheap-gc");
+            assertTrue(meter.maxLateNanos() >= 0);
+        } finally {
+            done.countDown();
+            collector.join();
+        }
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
     }
 }
