@@ -262,6 +262,12 @@ final class MutatorPaths {
      * meanwhile is the handshake's to run on the parked goroutine (race 2), as after any park.
      */
     static void parkWithoutPoll(Safepoints sp, Mutator m) {
+        if ((sp.pendingVolatile() & Safepoints.STOP) != 0) {
+            // Safe for the stop from here, and perhaps the last: for its report (published by
+            // the state write below). Only during a stop: a park is a fast path.
+            m.stoppedAtNanos = System.nanoTime();
+            sp.stops.lastParked = m;
+        }
         // Only the owner leaves RUNNING, so a plain volatile write is enough (no CAS).
         m.setStateVolatile(Mutator.PARKED);
         sp.addActive(m, -1);

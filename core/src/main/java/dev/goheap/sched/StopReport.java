@@ -17,7 +17,7 @@ package dev.goheap.sched;
  * @param goroutines           how many goroutines the stop waited for (the operator's own excluded)
  * @param lastGoroutineId      the id of the goroutine found safe last, or -1 if there was none
  * @param lastStateAtRequest   its state at the operator's first look
- * @param arrivedNanos         when it stopped at its safepoint, was held, or ended
+ * @param arrivedNanos         when it stopped at its safepoint, was held, parked or ended
  * @param seenNanos            when the operator saw it safe
  * @param stackSample          where a goroutine the operator still waited for was, or null
  */

@@ -31,6 +31,13 @@ final class StopState {
     volatile int operatorActive;
     /** The goroutine that stopped last for the current stop (M2, under the lock), read racily by the report. */
     volatile Mutator lastStopped;
+    /**
+     * The goroutine that parked or ended last while a stop was pending (P, M0, D; no lock), its
+     * time in its {@code stoppedAtNanos}: it may be the one that completed the stop. Read racily
+     * by the report, which ignores one older than the request (a park seen pending just before
+     * the previous release).
+     */
+    volatile Mutator lastParked;
     /** Operator only: a missed stop's time to the deadline and debug sample, for its report after the release. */
     long missedTts;
     String missedSample;
@@ -73,6 +80,7 @@ final class StopState {
         }
         stoppedCount = 0;
         lastStopped = null;
+        lastParked = null;
     }
 
     /** The operator, at the end of a stop's wait. */

@@ -161,9 +161,17 @@ final class WorldStop {
         }
     }
 
-    /** The report of a stop that succeeded: the goroutine that stopped last. No lock: it is inside the pause. */
+    /**
+     * The report of a stop that succeeded: the goroutine that stopped, parked or ended last
+     * (a park or an end completes a stop as a stop does). No lock: it is inside the pause.
+     */
     private static StopReport stoppedReport(Safepoints sp, long startNanos, long ttsNanos, String sample) {
         Mutator last = sp.stops.lastStopped;
+        Mutator parked = sp.stops.lastParked;
+        if (parked != null && parked.stoppedAtNanos - startNanos >= 0
+                && (last == null || parked.stoppedAtNanos - last.stoppedAtNanos > 0)) {
+            last = parked;
+        }
         if (last == null) {
             return StopReport.empty(ttsNanos, true);
         }
