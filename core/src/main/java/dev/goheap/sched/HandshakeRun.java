@@ -27,7 +27,11 @@ final class HandshakeRun {
     private final Safepoints sp;
     private final MutatorAction action;
     private final Mutator self;      // the caller's own goroutine if it is one of the targets
-    private final Mutator[] targets; // the others; targets[0, finished) are finished
+    private static final Mutator[] NO_TARGETS = new Mutator[0];
+
+    private final Mutator[] targets; // the others in [0, count): [0, finished) are finished
+    private final int count;
+    private final boolean everyGoroutine; // targets is then the operator's array, given back at the end
     private int finished;
     private int byOwner;
     private int byCaller;
@@ -35,12 +39,30 @@ final class HandshakeRun {
     private final List<Goroutine> notDone = new ArrayList<>();
     private Throwable failure;
 
-    private HandshakeRun(Safepoints sp, MutatorAction action, Mutator self, Mutator[] targets, int ended) {
+    private HandshakeRun(Safepoints sp, MutatorAction action, Mutator self, Mutator[] targets, int count,
+            boolean everyGoroutine, int ended) {
         this.sp = sp;
         this.action = action;
         this.self = self;
         this.targets = targets;
+        this.count = count;
+        this.everyGoroutine = everyGoroutine;
         this.ended = ended;
+    }
+
+    /**
+     * Under the lock: the goroutines the handshake goes to, {@code me} left out, in an array whose
+     * first {@link Registry#countExceptLocked} ({@code only} null) or {@code length} entries
+     * count; every one ({@code only} null) into the operator's reused array.
+     */
+    private static Mutator[] targetsLocked(Safepoints sp, Collection<? extends Goroutine> only, Mutator me,
+            int[] unregistered) {
+        if (only != null) {
+            return sp.registry.selectLocked(only, me, unregistered);
+        }
+        Mutator[] reuse = sp.handshakeTargets;
+        sp.handshakeTargets = NO_TARGETS; // taken until finish() gives it back: a nested handshake copies anew
+        return sp.registry.snapshotLocked(me, reuse);
     }
 
     /**
@@ -76,16 +98,18 @@ final class HandshakeRun {
         sp.lock.lock();
         try {
             int[] unregistered = {0};
-            Mutator[] targets = only == null ? sp.registry.snapshotLocked(me)
-                    : sp.registry.selectLocked(only, me, unregistered);
-            for (Mutator m : targets) {
+            Mutator[] targets = targetsLocked(sp, only, me, unregistered);
+            int count = only == null ? sp.registry.countExceptLocked(me) : targets.length;
+            for (int i = 0; i < count; i++) {
+                Mutator m = targets[i];
                 m.action = action;
                 m.failure = null;
                 m.setOpVolatile(OP_REQUESTED); // releases the action to whoever claims the op
             }
             OperatorSlot.setPendingLocked(sp, Safepoints.HANDSHAKE, true); // after the ops: a poll that sees it finds its op
             sp.figures.handshakes++;
-            return new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, unregistered[0]);
+            return new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, count, only == null,
+                    unregistered[0]);
         } finally {
             sp.lock.unlock();
         }
@@ -99,20 +123,23 @@ final class HandshakeRun {
     private static HandshakeResult whileStopped(Safepoints sp, Collection<? extends Goroutine> only, MutatorAction action) {
         Mutator me = sp.current.get();
         Mutator[] targets;
+        int count;
         int[] unregistered = {0};
         sp.lock.lock();
         try {
-            targets = only == null ? sp.registry.snapshotLocked(me) : sp.registry.selectLocked(only, me, unregistered);
+            targets = targetsLocked(sp, only, me, unregistered);
+            count = only == null ? sp.registry.countExceptLocked(me) : targets.length;
             sp.figures.handshakes++;
         } finally {
             sp.lock.unlock();
         }
-        HandshakeRun run = new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, unregistered[0]);
+        HandshakeRun run = new HandshakeRun(sp, action, includesSelf(me, only) ? me : null, targets, count,
+                only == null, unregistered[0]);
         run.runOwn();
-        for (Mutator m : targets) {
-            run.runStopped(m);
+        for (int i = 0; i < count; i++) {
+            run.runStopped(targets[i]);
         }
-        run.finished = targets.length;
+        run.finished = count;
         run.finish();
         return run.result();
     }
@@ -136,7 +163,7 @@ final class HandshakeRun {
         try {
             for (int round = 0; ; round++) {
                 scan(round >= WorldStop.SPIN_ROUNDS);
-                if (finished == targets.length) {
+                if (finished == count) {
                     return;
                 }
                 if (System.nanoTime() - deadlineNanos >= 0) {
@@ -170,16 +197,21 @@ final class HandshakeRun {
 
     /** Step H6: clears the pending bit and the posted actions, counts; no op is left CLAIMED. */
     private void finish() {
-        if (finished < targets.length) {
+        if (finished < count) {
             cancelRest(); // only on an unexpected exception: never leave an op behind
         }
         sp.lock.lock();
         try {
             OperatorSlot.setPendingLocked(sp, Safepoints.HANDSHAKE, false);
-            for (Mutator m : targets) {
+            for (int i = 0; i < count; i++) {
+                Mutator m = targets[i];
                 m.action = null;
                 m.failure = null;
                 m.setOpVolatile(OP_NONE); // every op is DONE or NONE here: nobody else writes it now
+                targets[i] = null; // the array may be the operator's, kept: it must not keep ended goroutines
+            }
+            if (everyGoroutine) {
+                sp.handshakeTargets = targets;
             }
             sp.figures.handshakeEndedLocked(byOwner, byCaller, notDone.size());
         } finally {
@@ -197,7 +229,7 @@ final class HandshakeRun {
     // ------------------------------------------------------------------ internals
 
     private void scan(boolean checkDead) {
-        for (int i = finished; i < targets.length; i++) {
+        for (int i = finished; i < count; i++) {
             Mutator m = targets[i];
             if (tryFinish(m, checkDead)) {
                 targets[i] = targets[finished];
@@ -249,7 +281,7 @@ final class HandshakeRun {
      * = true}): every change that makes one finishable signals {@code arrived} after it.
      */
     private boolean actionable() {
-        for (int i = finished; i < targets.length; i++) {
+        for (int i = finished; i < count; i++) {
             Mutator m = targets[i];
             int s = m.stateVolatile();
             if (m.opVolatile() == OP_DONE || s == PARKED || s == DEAD) {
@@ -261,7 +293,7 @@ final class HandshakeRun {
 
     /** Step H5: cancels every op not claimed yet; waits for those their owners run now. */
     private void cancelRest() {
-        for (int i = finished; i < targets.length; i++) {
+        for (int i = finished; i < count; i++) {
             Mutator m = targets[i];
             if (m.casOp(OP_REQUESTED, OP_NONE)) {
                 notDone.add(m.goroutine);
@@ -270,7 +302,7 @@ final class HandshakeRun {
                 doneByOwner(m);
             }
         }
-        finished = targets.length;
+        finished = count;
     }
 
     /** Waits until the owner of {@code m}, which claimed the op, has run the action. */

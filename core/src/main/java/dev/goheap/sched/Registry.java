@@ -43,16 +43,28 @@ final class Registry {
         sizeRacy = size;
     }
 
-    /** Returns a copy of the registered mutators, {@code except} left out (may be null). */
-    Mutator[] snapshotLocked(Mutator except) {
-        Mutator[] copy = new Mutator[size];
+    /**
+     * Copies the registered mutators, {@code except} left out (may be null), to the start of
+     * {@code reuse} if it is long enough, else of a new, longer array, which it returns; {@link
+     * #countExceptLocked} of the same {@code except} is how many. Why reuse: a handshake of
+     * every goroutine runs each cycle, and a new copy each time was 40 KB of Java garbage per
+     * cycle at 10 000 goroutines (36 MB in a 5 s run of the many-goroutines runner).
+     */
+    Mutator[] snapshotLocked(Mutator except, Mutator[] reuse) {
+        Mutator[] copy = reuse.length >= size ? reuse : new Mutator[Math.max(size, reuse.length * 2)];
         int n = 0;
         for (int i = 0; i < size; i++) {
             if (mutators[i] != except) {
                 copy[n++] = mutators[i];
             }
         }
-        return n == copy.length ? copy : Arrays.copyOf(copy, n);
+        assert n == countExceptLocked(except);
+        return copy;
+    }
+
+    /** How many mutators are registered, {@code except} (a mutator of these Safepoints, or null) left out. */
+    int countExceptLocked(Mutator except) {
+        return except != null && except.index >= 0 ? size - 1 : size;
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.concurrent.locks.Condition;
  * Shared fields are guarded by {@link #lock} or are volatile, as each says.
  * <p><b>Cost:</b> {@code poll()} with nothing pending reads one volatile field and allocates
  * nothing; {@code park()}/{@code unpark()} are one volatile write or CAS and a ThreadLocal read.
- * Registration allocates a {@link Mutator}; a handshake allocates a copy of the registry. Park
+ * Registration allocates a {@link Mutator}; a handshake of given goroutines allocates their
+ * list (one of every goroutine reuses the operator's array). Park
  * and unpark also add to a count of active goroutines (one atomic add each, to the goroutine's
  * own stripe of it), which is how a stop knows it is complete without visiting parked goroutines.
  */
@@ -61,6 +62,8 @@ public final class Safepoints {
     /** The operator waits here. Signalled when a mutator it may wait for stops, parks, ends or finishes an action. */
     final Condition arrived = lock.newCondition();
     final Registry registry = new Registry();
+    /** The operator's: a handshake of every goroutine copies the registry here ({@link Registry#snapshotLocked}). */
+    Mutator[] handshakeTargets = new Mutator[16];
     /** The work posted with the current stop, if any ({@link #stopTheWorldAndRun}). */
     final StopHandoff handoff = new StopHandoff();
     final ThreadLocal<Mutator> current = new ThreadLocal<>(); // set and removed by Registration

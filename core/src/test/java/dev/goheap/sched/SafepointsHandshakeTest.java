@@ -9,6 +9,7 @@ import static dev.goheap.sched.SchedTesting.awaitUnparked;
 import static dev.goheap.sched.SchedTesting.farDeadline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,37 @@ class SafepointsHandshakeTest {
             assertEquals(1, stats.handshakes());
             assertEquals(2, stats.actionsByOwner());
             assertEquals(1, stats.actionsByCaller());
+            parker.finish();
+            spinners.finish();
+        }
+    }
+
+    /**
+     * A handshake of every goroutine copies the registry into the operator's array, kept from
+     * one handshake to the next, and leaves nothing in it: a kept reference to an ended
+     * goroutine would hold its stack's Java objects until the next handshake.
+     */
+    @Test
+    void shouldReuseTheTargetsArrayAndKeepNoGoroutineInIt() throws Exception {
+        try (GoRuntime rt = SchedTesting.runtime()) {
+            Safepoints sp = rt.safepoints();
+            Spinners spinners = new Spinners(rt, 2, s -> {});
+            Parker parker = new Parker(rt, s -> {});
+            AtomicInteger runs = new AtomicInteger();
+
+            HandshakeResult first = sp.handshakeReport(g -> runs.incrementAndGet(), farDeadline());
+            Mutator[] kept = sp.handshakeTargets;
+            HandshakeResult second = sp.handshakeReport(g -> runs.incrementAndGet(), farDeadline());
+
+            assertTrue(first.isComplete() && second.isComplete());
+            assertEquals(3, first.byOwner() + first.byCaller());
+            assertEquals(3, second.byOwner() + second.byCaller());
+            assertEquals(6, runs.get());
+            assertTrue(kept.length >= 3, "the operator keeps the array after a handshake: length " + kept.length);
+            assertSame(kept, sp.handshakeTargets, "the second handshake copied into the first one's array");
+            for (Mutator m : kept) {
+                assertNull(m, "no goroutine kept after the handshake");
+            }
             parker.finish();
             spinners.finish();
         }
