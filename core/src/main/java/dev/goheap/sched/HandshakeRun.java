@@ -24,11 +24,11 @@ import java.util.List;
  * {@code state} with their owners through the CAS protocol in package-info.
  */
 final class HandshakeRun {
+    private static final Mutator[] NO_TARGETS = new Mutator[0];
+
     private final Safepoints sp;
     private final MutatorAction action;
     private final Mutator self;      // the caller's own goroutine if it is one of the targets
-    private static final Mutator[] NO_TARGETS = new Mutator[0];
-
     private final Mutator[] targets; // the others in [0, count): [0, finished) are finished
     private final int count;
     private final boolean everyGoroutine; // targets is then the operator's array, given back at the end
