@@ -251,8 +251,7 @@ final class MutatorPaths {
      * runner). Park's signal to a waiting operator (race 4) tells the stop it need not wait.
      */
     private static void stopByParking(Safepoints sp, Mutator m) {
-        m.stoppedAtNanos = System.nanoTime(); // it arrived: for a missed stop's report, published by the state write
-        parkWithoutPoll(sp, m);
+        parkWithoutPoll(sp, m); // stamps its arrival while the stop is pending, for the stop's report
         awaitUnparked(sp, m);
     }
 
