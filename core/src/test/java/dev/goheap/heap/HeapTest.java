@@ -70,7 +70,7 @@ class HeapTest {
 
     /** Zeroing goes by size (stores, a fill, copies of a zero block): none may touch a neighbour. */
     @ParameterizedTest
-    @ValueSource(longs = {16, 48, 256, 1024, 2048, 8192, 32768})
+    @ValueSource(longs = {8, 16, 24, 32, 48, 64, 80, 256, 1024, 2048, 8192, 32768})
     void shouldLeaveTheNeighbourSlotsIntactWhenZeroingADirtySlot(long size) {
         long[] slots = {heap.allocate(size), heap.allocate(size), heap.allocate(size)};
         for (long p : slots) {
