@@ -9,6 +9,7 @@
 #   depth 21, 1 thread, -Xmx2g by default: about a minute on 2 cores for the JVM collectors.
 #   options: --only G1,ZGC  --heap 2g  --jvm-arg -XX:+AlwaysPreTouch  --timeout 900
 #            --goheap-main MODULE/CLASS  --goheap-path PATH  --goheap-jvm-args "..."  --goheap-args "..."
+#            --gaps SECONDS (the machine's CPU gaps, measured before the runs; default 10, 0: none)
 #
 # examples:
 #   jmh/compare-collectors.sh                        # the comparison of jmh/README.md

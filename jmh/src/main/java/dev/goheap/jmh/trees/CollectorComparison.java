@@ -42,6 +42,7 @@ import java.util.Map;
  *   --goheap-args S      its program arguments (default "DEPTH THREADS")
  *   --out FILE           JSON (default target/compare-collectors.json)
  *   --work-dir DIR       recordings, outputs (default target/compare-collectors)
+ *   --gaps S             seconds of the machine's CPU-gap anchor before the runs (default 10; 0: none), see {@link CpuGaps}
  * </pre>
  */
 public final class CollectorComparison {
@@ -52,7 +53,7 @@ public final class CollectorComparison {
     /** The parsed command line. */
     record Options(int depth, int threads, String heap, List<String> only, List<String> extraJvmArgs, String goheapMain,
                    String goheapPath, List<String> goheapJvmArgs, List<String> goheapArgs, Path out, Path workDir,
-                   Duration timeout) {
+                   Duration timeout, int gapsSeconds) {
     }
 
     private CollectorComparison() {
@@ -70,6 +71,12 @@ public final class CollectorComparison {
         String header = header(options);
         System.out.println(header);
         System.out.println("load average before the runs: " + loadAverage());
+        CpuGaps.Figures gaps = null;
+        if (options.gapsSeconds() > 0) {
+            System.out.printf("measuring the machine's CPU gaps for %d s%n", options.gapsSeconds());
+            gaps = CpuGaps.measure(Runtime.getRuntime().availableProcessors(), options.gapsSeconds() * 1_000_000_000L);
+            System.out.println("  " + gaps.describe());
+        }
         String expected = PlainBinaryTrees.expectedOutput(options.depth());
         List<String> common = new ArrayList<>(List.of("-Xmx" + options.heap()));
         common.addAll(options.extraJvmArgs());
@@ -86,7 +93,11 @@ public final class CollectorComparison {
         }
         System.out.println();
         print(header, rows, System.out);
-        writeJson(options, header, common, rows);
+        if (gaps != null) {
+            System.out.println(gaps.describe());
+            System.out.println("  (a goheap pause that meets such a gap on a running goroutine's CPU lasts at least as long)");
+        }
+        writeJson(options, header, common, rows, gaps);
         System.out.println();
         System.out.println("JSON: " + options.out().toAbsolutePath().normalize());
     }
@@ -126,6 +137,7 @@ public final class CollectorComparison {
         Path out = Path.of("target", "compare-collectors.json");
         Path workDir = Path.of("target", "compare-collectors");
         Duration timeout = Duration.ofSeconds(900);
+        int gapsSeconds = 10;
         int positional = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -154,12 +166,16 @@ public final class CollectorComparison {
                 case "--out" -> out = Path.of(value);
                 case "--work-dir" -> workDir = Path.of(value);
                 case "--timeout" -> timeout = Duration.ofSeconds(integer("timeout", value));
+                case "--gaps" -> gapsSeconds = integer("gaps", value);
                 default -> throw new IllegalArgumentException("option: " + arg + " (expected: one of --depth --threads --heap "
-                        + "--only --jvm-arg --goheap-main --goheap-path --goheap-jvm-args --goheap-args --out --work-dir --timeout)");
+                        + "--only --jvm-arg --goheap-main --goheap-path --goheap-jvm-args --goheap-args --out --work-dir --timeout --gaps)");
             }
         }
         if (depth < 0 || depth > 30) {
             throw new IllegalArgumentException("depth: " + depth + " (expected: 0 to 30)");
+        }
+        if (gapsSeconds < 0) {
+            throw new IllegalArgumentException("gaps: " + gapsSeconds + " (expected: seconds >= 0)");
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
@@ -170,7 +186,7 @@ public final class CollectorComparison {
             }
         }
         return new Options(depth, threads, heap, only, extra, goheapMain, goheapPath, goheapJvmArgs, goheapArgs, out,
-                workDir, timeout);
+                workDir, timeout, gapsSeconds);
     }
 
     /** Prints the table of {@code rows} under {@code header}. */
@@ -220,7 +236,8 @@ public final class CollectorComparison {
         }
     }
 
-    private static void writeJson(Options o, String header, List<String> common, List<Row> rows) throws IOException {
+    private static void writeJson(Options o, String header, List<String> common, List<Row> rows, CpuGaps.Figures gaps)
+            throws IOException {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("title", header);
         json.put("date", OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString());
@@ -231,6 +248,9 @@ public final class CollectorComparison {
         json.put("javaVersion", Runtime.version().toString());
         json.put("cpus", Runtime.getRuntime().availableProcessors());
         json.put("loadAverageBefore", loadAverage());
+        if (gaps != null) {
+            json.put("cpuGaps", gaps.toJson());
+        }
         json.put("rows", rows.stream().map(Row::toJson).toList());
         Path parent = o.out().toAbsolutePath().getParent();
         if (parent != null) {

@@ -22,17 +22,19 @@ class CollectorComparisonTest {
         assertEquals(CollectorComparison.CONFIG_IDS, o.only());
         assertEquals(Workload.GOHEAP_MAIN, o.goheapMain());
         assertEquals(List.of("-Xmn256m"), o.goheapJvmArgs(), "goheap runs as the README's demo command runs it");
+        assertEquals(10, o.gapsSeconds(), "the machine's CPU gaps are measured first");
     }
 
     @Test
     void shouldReadPositionalAndNamedArgumentsWhenBothAreGiven() {
         CollectorComparison.Options o = CollectorComparison.parse(new String[] {"16", "2", "--only", "G1,goheap",
-                "--jvm-arg", "-XX:+AlwaysPreTouch", "--goheap-jvm-args", " -Da=1  -Db=2 ", "--goheap-args", "16 2 x"});
+                "--jvm-arg", "-XX:+AlwaysPreTouch", "--goheap-jvm-args", " -Da=1  -Db=2 ", "--goheap-args", "16 2 x", "--gaps", "0"});
         assertEquals(16, o.depth());
         assertEquals(2, o.threads());
         assertEquals(List.of("-XX:+AlwaysPreTouch"), o.extraJvmArgs());
         assertEquals(List.of("-Da=1", "-Db=2"), o.goheapJvmArgs());
         assertEquals(List.of("16", "2", "x"), o.goheapArgs());
+        assertEquals(0, o.gapsSeconds());
         assertEquals(List.of("G1", "goheap"), List.copyOf(CollectorComparison.workloads(o).keySet()));
     }
 
@@ -43,6 +45,7 @@ class CollectorComparisonTest {
         assertThrows(IllegalArgumentException.class, () -> CollectorComparison.parse(new String[] {"x"}));
         assertThrows(IllegalArgumentException.class, () -> CollectorComparison.parse(new String[] {"1", "2", "3"}));
         assertThrows(IllegalArgumentException.class, () -> CollectorComparison.parse(new String[] {"21", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> CollectorComparison.parse(new String[] {"--gaps", "-1"}));
     }
 
     @Test
