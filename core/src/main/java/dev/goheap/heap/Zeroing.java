@@ -9,7 +9,7 @@ final class Zeroing {
     /** Up to this many bytes, 8-byte stores: cheaper than the fill's stub call. */
     private static final long STORE_BYTES = 64;
     /** Up to this many bytes, a slice and its fill; above, copies of {@link #ZEROS}. */
-    private static final long FILL_BYTES = 1024;
+    private static final long FILL_BYTES = 128;
     /**
      * 64 KiB of zeros that slots above {@link #FILL_BYTES} and large objects are cleared from.
      * Read-only, so no caller can dirty it; allocated once for the JVM (the global arena),
@@ -27,17 +27,19 @@ final class Zeroing {
      * stores (JMH, 64 B allocate + free: 12.85 ns with the fill, 12.37 with the stores,
      * alternating forks; on its own, zeroing 64 bytes 3.0 against 2.1 ns).
      *
-     * <p>Up to 1 KiB: one slice and {@link MemorySegment#fill}. The JDK's bulk fill does one
+     * <p>Up to 128 bytes: one slice and {@link MemorySegment#fill}. The JDK's bulk fill does one
      * bounds and liveness check and unrolls small sizes, where a loop of 8-byte {@code set}s
      * pays both per store (measured here: 64 bytes in ~3 ns against ~8 ns). The slice does not
      * escape once the fast path is compiled with it inlined, so C2 scalar-replaces it (JMH
      * {@code -prof gc}: 0 B/op).
      *
-     * <p>Above 1 KiB: copies from {@link #ZEROS} with the static {@link MemorySegment#copy(
-     * MemorySegment, long, MemorySegment, long, long)}. Faster: on JDK 25 here the fill stores 8
-     * bytes at a time above 64 bytes, the copy goes through the vectorised copy stub (4 KiB
-     * slot allocate + free, CPU time: ~90 ns against 135 to 185 ns; at 256 and 512 B the fill is
-     * as fast or faster, about even at 1 KiB). And it creates no object: in the large path,
+     * <p>Above 128 bytes: copies from {@link #ZEROS} with the static {@link MemorySegment#copy(
+     * MemorySegment, long, MemorySegment, long, long)}. Faster: on JDK 25 here the fill's stub
+     * stores 8 bytes at a time (one store a cycle), the copy goes through the vectorised copy
+     * stub. Allocate + free, one thread, alternating forks (session 17): 256 B 20.7-22.0 ns with
+     * the fill against 16.1-16.5 with the copy, 512 B 25.3-25.9 against 17.8-18.0, 1 KiB
+     * 33.2-34.5 against 21.4-25.9; 80 and 128 B even (13.6-15.8 either way); 4 KiB ~90 against
+     * 135-185 ns of CPU (an earlier session's). And it creates no object: in the large path,
      * compiled on its own, the slice escaped in some forks (JFR allocation samples:
      * {@code NativeMemorySegmentImpl} from {@code Zeroing.zero} in {@code Allocation.allocateLarge}:
      * 3.7 B per 64 KiB allocate + free on two threads).
