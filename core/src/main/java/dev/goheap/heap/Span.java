@@ -57,8 +57,8 @@ final class Span {
     //     free, and other threads' spans and bitmaps lie next to it on the Java heap (allocated
     //     together, or copied together by a collection of the JVM's). Without it, a span's last
     //     fields shared a cache line with another thread's allocation bitmap: two threads
-    //     allocating and freeing 64 B ran at 35-46 ns per pair instead of 12-13 in a third of
-    //     the runs (docs/measurements.md "Session 17"). HotSpot lays out long fields first, in
+    //     allocating and freeing 64 B ran at 35-46 ns per pair instead of 12-13 in some forks
+    //     (9 slow of 42 at 64 B-4 KiB; docs/measurements.md "Session 17"). HotSpot lays out long fields first, in
     //     declaration order, and references last: so these longs come first and the pad
     //     references last, 64 bytes on each side of the fields in use (Span is 256 bytes, not
     //     160). Never read or written. ---

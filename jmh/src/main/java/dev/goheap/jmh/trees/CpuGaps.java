@@ -23,7 +23,10 @@ import java.util.Map;
  * belongs to one thread.
  */
 final class CpuGaps {
-    /** Gaps shorter than this are the loop's own jitter (an interrupt, a cache miss): not counted. */
+    /**
+     * The gap lengths counted, shortest first; a gap under the first is the loop's own jitter (an
+     * interrupt, a cache miss) and is not counted.
+     */
     static final long[] THRESHOLDS_NANOS = {250_000, 500_000, 1_000_000, 2_000_000, 5_000_000};
 
     private CpuGaps() {
