@@ -15,6 +15,11 @@
 #   JMH_OPTS="-f 1 -wi 1 -i 1 -w 200ms -r 200ms" jmh/compare-allocators.sh   # smoke run
 #   jmh/compare-allocators.sh -jvmArgs "-XX:+UseParallelGC"       # not -jvmArgsAppend: see ForkArgs
 #
+# The two-thread target is checked on the mean and on the slowest fork: with -f 1 a fork whose
+# heap layout is slow (false sharing, README "session 17") can hide, so check it with -f 5 or more:
+#   JMH_OPTS="-f 5 -wi 2 -w 1s -i 2 -r 1s" JMH_INCLUDE='HeapAllocFree(TwoThreads)?Benchmark.allocFree_goheap$' \
+#       jmh/compare-allocators.sh -p size=00016,00064,00256,04096          # about 4 min
+#
 # -prof gc is always on (the table shows goheap's gc.alloc.rate.norm). Do not pass -t: the thread
 # counts come from the classes (HeapAllocFreeBenchmark 1, HeapAllocFreeTwoThreadsBenchmark 2).
 # The JVM is the JDK 22+ that Maven's toolchains plugin selects, whatever `java` on PATH is.
