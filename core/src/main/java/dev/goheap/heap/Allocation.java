@@ -57,8 +57,8 @@ final class Allocation {
         ThreadCache cache = heap.caches.get(atSafepoint); // a first cache may register parked: before the phase's read
         CycleState cycle = heap.cycle;
         int phase = cycle.phase; // the one volatile read of the fast path (allocateBlack's, before)
-        if (cache.phase() != phase) {
-            phase = heap.caches.catchUp(cache, atSafepoint); // the first allocation since mark start or termination
+        if (cache.phase() != phase) { // the first allocation since mark start or termination
+            phase = heap.caches.catchUps.catchUp(cache, atSafepoint);
         }
         Span s = cache.spans[spanClass];
         int slot = s.takeFreeSlot();
@@ -68,7 +68,7 @@ final class Allocation {
             // mark start or termination may have come meanwhile: catch up before taking a slot.
             phase = cycle.phase;
             if (cache.phase() != phase) {
-                phase = heap.caches.catchUp(cache, atSafepoint);
+                phase = heap.caches.catchUps.catchUp(cache, atSafepoint);
             }
             slot = s.takeFreeSlot();
         }
@@ -100,14 +100,14 @@ final class Allocation {
         if (atSafepoint) {
             heap.pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
             if (cache.phase() != cycle.phase) {
-                heap.caches.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
+                heap.caches.catchUps.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
             }
         }
         Span s;
         try {
             GcHooks parkWith = atSafepoint ? cycle.hooks : null;
             while ((s = cache.refill(spanClass, heap.centrals[spanClass], parkWith)) == null) {
-                heap.caches.catchUp(cache, true); // it waited for the lock parked, and the phase moved
+                heap.caches.catchUps.catchUp(cache, true); // it waited for the lock parked, and the phase moved
             }
         } catch (OutOfHeapMemoryException e) {
             s = refillAtLimit(heap, cache, spanClass, e);

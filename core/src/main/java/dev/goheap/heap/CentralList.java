@@ -216,7 +216,7 @@ final class CentralList {
      * free slots marked and its bytes charged to the assist debt ({@code Allocation.refill}), which
      * a free must not do. A span adopted before mark start has its free slots marked when the
      * adopting cache catches up with the mark phase, under this lock, before its next
-     * allocation (ThreadCaches#catchUp), and one freed into after mark start is not adopted.
+     * allocation (CacheCatchUp#catchUp), and one freed into after mark start is not adopted.
      */
     private void adoptLocked(Span s, ThreadCache adopter) {
         s.list.remove(s);

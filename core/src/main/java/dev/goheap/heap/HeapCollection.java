@@ -26,7 +26,7 @@ final class HeapCollection implements HeapForGc {
     private int sweepCursor; // collector thread only: the span class sweepSome goes on from
     /**
      * The collector's: the phase every cache has been brought up to by the collector or its
-     * owner, as far as sweeping goes ({@link ThreadCaches#catchUpIdle}): startMark refuses to
+     * owner, as far as sweeping goes ({@link CacheCatchUp#catchUpIdle}): startMark refuses to
      * start while the caches of the last termination may hold unswept spans. Written by
      * sweepSome and startMark; startMark may run on the goroutine that completed the stop,
      * ordered with the collector thread by the stop's handoff (its lock).
@@ -225,8 +225,8 @@ final class HeapCollection implements HeapForGc {
         if (cachesCaughtUp != phase && !CycleState.isMarking(phase)) {
             // First the caches whose owners have not caught up since termination: what a
             // goroutine that has ended flushes meanwhile reaches the central lists before the
-            // sweep below is done with them (ThreadCaches#catchUpIdle).
-            heap.caches().catchUpIdle();
+            // sweep below is done with them (CacheCatchUp#catchUpIdle).
+            heap.caches().catchUps.catchUpIdle();
             cachesCaughtUp = phase;
         }
         int gen = cycle.sweepGen;

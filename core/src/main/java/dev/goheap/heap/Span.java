@@ -118,7 +118,7 @@ final class Span {
 
     // --- the collector (see CycleState): markBits are set with atomic bit operations by any
     // thread during MARK and read and cleared by the sweeper; sweepGen is written by the sweeper
-    // (central lock, also for owned spans: ThreadCaches#catchUp; page heap lock for large spans) ---
+    // (central lock, also for owned spans: CacheCatchUp#catchUp; page heap lock for large spans) ---
     long[] markBits; // bit i set <=> slot i is marked (large spans: bit 0)
     int sweepGen;
 

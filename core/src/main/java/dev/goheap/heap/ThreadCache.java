@@ -17,10 +17,10 @@ import java.lang.invoke.VarHandle;
  * cache's spans follow the collector's phase ({@link CycleState#phase}) lazily. Mark start and
  * mark termination change the phase without touching any cache, so that their pauses do not
  * grow with the number of goroutines (10 000 parked goroutines made them 9-76 ms). The owner
- * catches up ({@link ThreadCaches#catchUp}) before its first allocation in a new phase: it
+ * catches up ({@link CacheCatchUp#catchUp}) before its first allocation in a new phase: it
  * sweeps the spans it holds that a termination left unswept, and while marking marks their
  * free slots (allocate-black). Before the next mark start, the collector's sweep catches up
- * the caches whose owners have not allocated since ({@link ThreadCaches#catchUpIdle}): parked
+ * the caches whose owners have not allocated since ({@link CacheCatchUp#catchUpIdle}): parked
  * goroutines, mostly. {@link #catchingUp} lets one of the two at a time do it.
  *
  * <p><b>Thread safety:</b> owner thread only, except: once {@link #thread} has ended (which

@@ -41,17 +41,13 @@ final class ThreadCaches {
     private final CentralList[] centrals;
     private final LargeObjects large;
     private final CycleState cycle;
-    /** {@link #bringUp}'s results. */
-    private static final int NOT_BEHIND = 0;
-    private static final int CAUGHT_UP = 1;
-    private static final int RESTART = 2;
+    /** Brings caches up to the collector's phase (the lazy phase change, see {@link ThreadCache}). */
+    final CacheCatchUp catchUps;
 
     final ReentrantLock lock = new ReentrantLock(); // the registry's (package-visible for tests)
     private final ArrayList<ThreadCache> all = new ArrayList<>(); // guarded by lock
     /** The caches that caught up with the current mark phase or were made in it: guarded by lock. */
     private final ArrayList<ThreadCache> countingBlack = new ArrayList<>();
-    /** {@link #catchUpIdle}'s copy of {@link #all}: the collector thread's. */
-    private ThreadCache[] idleScratch = new ThreadCache[0];
     private int reapThreshold = MIN_REAP_THRESHOLD;               // guarded by lock
 
     ThreadCaches(CentralList[] centrals, LargeObjects large, CycleState cycle) {
@@ -70,6 +66,7 @@ final class ThreadCaches {
         this.centrals = centrals;
         this.large = large;
         this.cycle = cycle;
+        this.catchUps = new CacheCatchUp(this, centrals, cycle);
     }
 
     /** Returns the calling thread's cache, creating and registering it on first use. */
@@ -167,9 +164,9 @@ final class ThreadCaches {
         // A goroutine that has ended gets here whenever its thread does, past any stop: catch
         // up first, so that no span goes central unswept after the collector's last look at
         // this cache (catchUpIdle waits for us meanwhile).
-        startCatchUp(c, null);
+        CacheCatchUp.startCatchUp(c, null);
         try {
-            bringUp(c, true, null);
+            catchUps.sweepBeforeFlush(c);
             c.flush(centrals);
         } finally {
             c.endCatchUp();
@@ -235,7 +232,7 @@ final class ThreadCaches {
             if (!c.thread.isAlive() && c.tryStartCatchUp()) {
                 try {
                     forget(c);
-                    bringUp(c, true, null); // no span goes central unswept (see releaseCurrent)
+                    catchUps.sweepBeforeFlush(c); // no span goes central unswept (see releaseCurrent)
                     c.flush(centrals);
                 } finally {
                     c.endCatchUp();
@@ -249,162 +246,8 @@ final class ThreadCaches {
         return reaped;
     }
 
-    /**
-     * The owner's side of the lazy phase change (see {@link ThreadCache}): brings the calling
-     * thread's cache {@code c} up to the collector's phase before it allocates (Go's {@code
-     * prepareForSweep} at {@code acquirep}). If the collector is catching it up right now, waits
-     * for it (a few lock acquisitions). Runs between two safepoints, so no phase changes meanwhile,
-     * except where it waits: with {@code mayPark} (the goroutine is at its allocation's safepoint
-     * and holds no heap lock), it waits for the catch-up right and for contended locks parked,
-     * and starts over if the phase moved meanwhile. Why: thousands of goroutines catching up at
-     * once queued for the central locks running, and a stop waited for each of them. Returns the
-     * phase it caught up with, which the caller's allocation follows (it may be newer than the
-     * one the caller read).
-     */
-    int catchUp(ThreadCache c, boolean mayPark) {
-        GcHooks parkWith = mayPark ? cycle.hooks : null;
-        startCatchUp(c, parkWith);
-        try {
-            while (bringUp(c, false, parkWith) == RESTART) {
-                // it waited for a lock parked, and a mark start or termination came meanwhile
-            }
-        } finally {
-            c.endCatchUp();
-        }
-        return c.phase();
-    }
-
-    /**
-     * The collector, outside marking, before the next mark start: catches up every cache whose
-     * owner has not allocated since the last phase change (parked goroutines, mostly), so that
-     * no span a cache holds is left unswept when marking starts. Waits for caches that their
-     * owner is catching up or flushing meanwhile: a goroutine that has ended flushes its cache
-     * whenever its thread gets there, and its spans must reach the central lists, where the
-     * sweep that follows finds them, or be swept here. Returns the caches it caught up.
-     *
-     * <p>Why not at mark termination, with the world stopped: that made the pause grow with the
-     * number of caches (10 000 parked goroutines: pauses of 9-76 ms).
-     */
-    int catchUpIdle() {
-        ThreadCache[] snapshot;
-        lock.lock();
-        try {
-            snapshot = all.toArray(idleScratch.length >= all.size() ? idleScratch : new ThreadCache[all.size()]);
-            idleScratch = snapshot; // kept, so that the pass leaves no garbage on the Java heap
-        } finally {
-            lock.unlock();
-        }
-        int phase = cycle.phase;
-        int n = 0;
-        for (int i = 0; i < snapshot.length && snapshot[i] != null; i++) {
-            ThreadCache c = snapshot[i];
-            snapshot[i] = null; // no dead cache kept reachable from here
-            if (c.phase() == phase) {
-                continue;
-            }
-            startCatchUp(c, null);
-            try {
-                n += bringUp(c, false, null) == CAUGHT_UP ? 1 : 0;
-            } finally {
-                c.endCatchUp();
-            }
-        }
-        return n;
-    }
-
-    /**
-     * Takes {@code c}'s catch-up right, spinning, then yielding, while another thread has it;
-     * with {@code parkWith}, a goroutine waits for it parked after the spin (the holder is the
-     * collector catching this cache up: a stop need not wait for us meanwhile).
-     */
-    private static void startCatchUp(ThreadCache c, GcHooks parkWith) {
-        for (int spins = 0; !c.tryStartCatchUp(); spins++) {
-            if (spins < 64) {
-                Thread.onSpinWait();
-            } else if (parkWith != null) {
-                parkWith.whileParked(() -> {
-                    while (c.isCatchingUp()) {
-                        Thread.yield();
-                    }
-                    return null;
-                });
-            } else {
-                Thread.yield(); // its holder lost its CPU: a few lock acquisitions are left to it
-            }
-        }
-    }
-
-    /**
-     * Holding {@code c}'s catch-up right: if {@code c} is behind the collector's phase, sweeps
-     * every span it holds that is unswept, and while marking marks their free slots
-     * ({@link SpanMarks#markFreeSlots}: allocate-black) and counts the cache among those whose
-     * black bytes mark termination sums. Returns whether it was behind.
-     *
-     * <p>Each span under its class's central lock, re-read there: the owner's free may adopt a
-     * span into the cache under that lock meanwhile (CentralList#adoptLocked; only a swept span,
-     * and never while marking), and a sweep there happens once per span (its {@code sweepGen}).
-     * Spans are only added to a cache meanwhile (a refill needs the catch-up right), so the
-     * racy read of {@link ThreadCache#held} misses none that was held before the phase changed.
-     *
-     * <p>{@code flushing}: the cache is about to be flushed, maybe by a thread that no stop
-     * waits for (a goroutine that has ended, a reaper), so the phase may change meanwhile. Then
-     * only the sweep is done: a span swept in a generation that has just ended is filed on the
-     * central list of unswept spans by the flush, where the collector's sweep finds it (it
-     * waits for this cache first: {@link #catchUpIdle}); its free slots are marked by the cache
-     * that takes it next, if that is while marking.
-     */
-    private int bringUp(ThreadCache c, boolean flushing, GcHooks parkWith) {
-        int phase = cycle.phase;
-        if (c.phase() == phase) {
-            return NOT_BEHIND;
-        }
-        int gen = cycle.sweepGen;
-        boolean marking = !flushing && CycleState.isMarking(phase);
-        long[] held = c.held;
-        for (int w = 0; w < held.length; w++) {
-            for (long bits = held[w]; bits != 0; bits &= bits - 1) {
-                int spanClass = (w << 6) + Long.numberOfTrailingZeros(bits);
-                CentralList central = centrals[spanClass];
-                if (parkWith == null) {
-                    SpinLocks.lock(central.lock);
-                } else if (SpinLocks.lockParked(central.lock, parkWith) && cycle.phase != phase) {
-                    central.lock.unlock();
-                    return RESTART; // what was done is done once (a sweep per generation) or harmless again
-                }
-                try {
-                    Span s = c.spans[spanClass];
-                    if (s != ThreadCache.EMPTY && s.ownerPlain() == c.thread) {
-                        if (s.sweepGen != gen) {
-                            central.sweepLocked(s, gen);
-                        }
-                        if (marking) {
-                            SpanMarks.markFreeSlots(s);
-                        }
-                    }
-                } finally {
-                    central.lock.unlock();
-                }
-            }
-        }
-        if (marking) {
-            if (parkWith == null) {
-                lock.lock();
-            } else if (SpinLocks.lockParked(lock, parkWith) && cycle.phase != phase) {
-                lock.unlock();
-                return RESTART;
-            }
-            try {
-                countBlackLocked(c);
-            } finally {
-                lock.unlock();
-            }
-        }
-        c.setPhase(phase);
-        return CAUGHT_UP;
-    }
-
     /** Adds {@code c} to the caches whose black bytes mark termination sums, once per cycle. */
-    private void countBlackLocked(ThreadCache c) {
+    void countBlackLocked(ThreadCache c) {
         if (!c.countsBlack) {
             c.countsBlack = true;
             countingBlack.add(c);
@@ -444,6 +287,19 @@ final class ThreadCaches {
             }
             countingBlack.clear();
             return sum + cycle.markedBytes.sumThenReset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Copies the registered caches into {@code scratch} if they fit, else into a new array, with
+     * null after the last; returns the array.
+     */
+    ThreadCache[] copyAll(ThreadCache[] scratch) {
+        lock.lock();
+        try {
+            return all.toArray(scratch.length >= all.size() ? scratch : new ThreadCache[all.size()]);
         } finally {
             lock.unlock();
         }

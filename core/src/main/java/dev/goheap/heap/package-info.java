@@ -11,6 +11,7 @@
  *   mspan       {@code Span}            a run of 8 KiB pages: free, size-class slots, or one large object
  *   mcentral    {@code CentralList}     unowned spans of one span class: partial and full
  *   mcache      {@code ThreadCache}     one span per span class, owned by one thread
+ *   (prepareForSweep) {@code CacheCatchUp} brings a cache's spans up to the collector's phase, lazily
  *   largeAlloc  {@code LargeObjects}    objects above 32 KiB, through 16 {@code LargeStripe}s
  *   (pcache)    {@code LargeStripe}     large objects of a stripe by sweep generation, and freed large spans
  *   spanClass   sizeClass &lt;&lt; 1 | noscan: objects with pointers and without live in different spans

@@ -118,7 +118,7 @@ public final class ThreadCachesStress {
             while (!terminated) {
                 Thread.onSpinWait();
             }
-            heap.caches().catchUpIdle();
+            heap.caches().catchUps.catchUpIdle();
         }
 
         @Arbiter
