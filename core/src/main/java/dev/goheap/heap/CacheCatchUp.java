@@ -124,7 +124,8 @@ final class CacheCatchUp {
      * Holding {@code c}'s catch-up right: if {@code c} is behind the collector's phase, sweeps
      * every span it holds that is unswept, and while marking marks their free slots
      * ({@link SpanMarks#markFreeSlots}: allocate-black) and counts the cache among those whose
-     * black bytes mark termination sums. Returns whether it was behind.
+     * black bytes mark termination sums. Returns {@link #NOT_BEHIND}, {@link #CAUGHT_UP}, or
+     * {@link #RESTART} (it waited for a lock parked, and the phase moved meanwhile).
      *
      * <p>Each span under its class's central lock, re-read there: the owner's free may adopt a
      * span into the cache under that lock meanwhile (CentralList#adoptLocked; only a swept span,
