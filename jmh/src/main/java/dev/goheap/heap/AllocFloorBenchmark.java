@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class AllocFloorBenchmark {
     private static final long SLOT_BYTES = 64;
     private static final int PAGE_SHIFT = 13;
-    /** Go's class of 64-byte objects; any index into {@link #bins} would do. */
+    /** The size class of the 64-byte slots: an index into {@link #bins}; any would do. */
     private static final int SIZE_CLASS = 5;
 
     private final long[] allocBits = new long[1];
