@@ -131,13 +131,8 @@ public class AllocFloorBenchmark {
 
     @Benchmark
     public long bitmapPair() {
+        long p = takeLowestSlot();
         long[] bits = allocBits;
-        long word = bits[0];
-        int bit = Long.numberOfTrailingZeros(~word);
-        bits[0] = word | (1L << bit);
-        long p = base + bit * slotBytes;
-        zero64(chunk, p);
-
         int slot = (int) ((p - base) / SLOT_BYTES);
         long w = bits[slot >>> 6];
         if ((w & (1L << slot)) == 0) {
@@ -149,12 +144,7 @@ public class AllocFloorBenchmark {
 
     @Benchmark
     public long lookupBitmapPair() {
-        long[] bits = allocBits;
-        long word = bits[0];
-        int bit = Long.numberOfTrailingZeros(~word);
-        bits[0] = word | (1L << bit);
-        long p = base + bit * slotBytes;
-        zero64(chunk, p);
+        long p = takeLowestSlot();
         checkedFree(p);
         return p;
     }
@@ -176,6 +166,17 @@ public class AllocFloorBenchmark {
         int m = binCounts[k];
         bins[k][m] = p;
         binCounts[k] = m + 1;
+        return p;
+    }
+
+    /** The allocation of the bitmap pairs: takes the lowest clear bit and zeroes its slot. */
+    private long takeLowestSlot() {
+        long[] bits = allocBits;
+        long word = bits[0];
+        int bit = Long.numberOfTrailingZeros(~word);
+        bits[0] = word | (1L << bit);
+        long p = base + bit * slotBytes;
+        zero64(chunk, p);
         return p;
     }
 
