@@ -8,6 +8,7 @@ import dev.goheap.type.ObjectType;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,6 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * goroutine runs meanwhile, so the score is the collector thread's own marking and sweeping,
  * per live node: what each cycle of the demo spends on its long-lived tree, and the throughput
  * that decides how long a cycle marks (and so how far the heap overshoots its trigger).
+ *
+ * <p>Two layouts of the same tree ({@link #layout}): as the demo allocates it, where the
+ * marker's walk meets the nodes in address order, and shuffled, where each node's children lie
+ * anywhere in the 12 MiB: the cost of marking a heap whose objects were not allocated in the
+ * order they are reached (any long-running service's), memory-latency bound.
  *
  * <p>The score is wall time, which on a loaded machine includes the collector thread's waits
  * for a CPU. So each measurement iteration also prints the collector thread's own CPU time per
@@ -58,6 +64,15 @@ public class CollectorCycleBenchmark {
     @Param("18")
     public int depth;
 
+    /**
+     * Where the nodes lie: {@code preorder}, allocated as the tree is built (a node's two
+     * children, then their subtrees: the marker, which takes the newest grey objects first,
+     * reads them in address order), or {@code shuffled}, the same number of nodes allocated
+     * first and then linked in a random (seeded) order, so that a node's children lie anywhere.
+     */
+    @Param({"preorder", "shuffled"})
+    public String layout;
+
     private GoRuntime runtime;
     private Collector collector;
     private long rootPin;
@@ -78,7 +93,11 @@ public class CollectorCycleBenchmark {
         runtime.go(() -> {
             long root = heap.newObject(NODE);
             pin[0] = collector.pin(root); // pinned before the next safepoint: the tree's one root
-            HeapTreesBenchmark.fill(heap, root, depth);
+            if (layout.equals("shuffled")) {
+                fillShuffled(heap, root);
+            } else {
+                HeapTreesBenchmark.fill(heap, root, depth);
+            }
         }).join();
         rootPin = pin[0];
         collector.gc(); // the first cycle sweeps the build's leftovers: every later one sees the same heap
@@ -86,6 +105,30 @@ public class CollectorCycleBenchmark {
                 .filter(t -> t.getName().equals("goheap-gc")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no thread named goheap-gc"))
                 .threadId();
+    }
+
+    /**
+     * Links {@code NODES - 1} new nodes under {@code root} as a complete tree in heap order (node
+     * i's children are nodes 2i+1 and 2i+2) whose nodes were allocated in a random order. No
+     * cycle runs meanwhile (GOGC off), so the nodes not linked yet are not freed.
+     */
+    private static void fillShuffled(Heap heap, long root) {
+        long[] nodes = new long[NODES];
+        nodes[0] = root;
+        for (int i = 1; i < NODES; i++) {
+            nodes[i] = heap.newObject(NODE);
+        }
+        Random random = new Random(42);
+        for (int i = NODES - 1; i > 1; i--) { // Fisher-Yates over nodes[1..]
+            int j = 1 + random.nextInt(i);
+            long t = nodes[i];
+            nodes[i] = nodes[j];
+            nodes[j] = t;
+        }
+        for (int i = 0; 2 * i + 2 < NODES; i++) {
+            heap.writePointer(nodes[i], HeapTreesBenchmark.LEFT, nodes[2 * i + 1]);
+            heap.writePointer(nodes[i], HeapTreesBenchmark.RIGHT, nodes[2 * i + 2]);
+        }
     }
 
     @Setup(Level.Iteration)
