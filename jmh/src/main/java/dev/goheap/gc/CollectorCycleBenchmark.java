@@ -83,6 +83,9 @@ public class CollectorCycleBenchmark {
 
     @Setup(Level.Trial)
     public void buildLiveTree() throws InterruptedException {
+        if (!layout.equals("preorder") && !layout.equals("shuffled")) {
+            throw new IllegalArgumentException("layout " + layout + " (expected: preorder or shuffled)");
+        }
         if ((1 << (depth + 1)) - 1 != NODES) {
             throw new IllegalArgumentException("depth " + depth + " (expected: 18, the depth NODES is computed for)");
         }
