@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Runs binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel and goheap, one forked JVM
- * each, and prints one table: wall time, pauses (count, max, p99, total), MMU at 10 ms and 50 ms,
+ * each, and on Go's runtime ({@link GoRun}: the demo written in Go), and prints one table: wall time, pauses (count, max, p99, total), MMU at 10 ms and 50 ms,
  * the most stopped time in a 50 ms window, and the Java heap's collection count. The same figures
  * go to a JSON file. See {@link ForkedRun} for how one configuration is measured, {@link JfrPauses}
  * for which JFR events are read, and {@link PauseFigures} for the arithmetic.
@@ -34,26 +34,27 @@ import java.util.Map;
  * <pre>
  *   --depth N            binary-trees depth (default 21)          --threads N      threads (default 1)
  *   --heap SIZE          -Xmx of every run (default 2g)           --timeout S      per run (default 900)
- *   --only IDS           a subset of G1,G1-10ms,ZGC,Parallel,goheap (comma-separated)
+ *   --only IDS           a subset of G1,G1-10ms,ZGC,Parallel,goheap,Go (comma-separated)
  *   --jvm-arg ARG        one more JVM option for every run (repeatable)
  *   --goheap-main M      MODULE/CLASS or CLASS (default dev.goheap.gc/dev.goheap.demo.BinaryTrees)
  *   --goheap-path PATH   class or module path to find it on (default: this JVM's class path)
  *   --goheap-jvm-args S  JVM options of goheap's run (space-separated; default -Xmn256m, as the demo)
  *   --goheap-args S      its program arguments (default "DEPTH THREADS")
+ *   --go PATH            the go command of the Go row (default: go on PATH; the row says if there is none)
  *   --out FILE           JSON (default target/compare-collectors.json)
  *   --work-dir DIR       recordings, outputs (default target/compare-collectors)
  *   --gaps S             seconds of the machine's CPU-gap anchor before the runs (default 10; 0: none), see {@link CpuGaps}
  * </pre>
  */
 public final class CollectorComparison {
-    static final List<String> CONFIG_IDS = List.of("G1", "G1-10ms", "ZGC", "Parallel", "goheap");
+    static final List<String> CONFIG_IDS = List.of("G1", "G1-10ms", "ZGC", "Parallel", "goheap", GoRun.ID);
     /** The demo's own JVM option (gc/pom.xml): a young generation the JVM does not fill in a run. */
     static final String DEMO_JVM_ARGS = "-Xmn256m";
 
     /** The parsed command line. */
     record Options(int depth, int threads, String heap, List<String> only, List<String> extraJvmArgs, String goheapMain,
-                   String goheapPath, List<String> goheapJvmArgs, List<String> goheapArgs, Path out, Path workDir,
-                   Duration timeout, int gapsSeconds) {
+                   String goheapPath, List<String> goheapJvmArgs, List<String> goheapArgs, String go, Path out,
+                   Path workDir, Duration timeout, int gapsSeconds) {
     }
 
     private CollectorComparison() {
@@ -81,10 +82,19 @@ public final class CollectorComparison {
         List<String> common = new ArrayList<>(List.of("-Xmx" + options.heap()));
         common.addAll(options.extraJvmArgs());
         List<Row> rows = new ArrayList<>();
-        for (Map.Entry<String, Workload> config : workloads(options).entrySet()) {
-            Workload w = config.getValue();
-            System.out.printf("running %s: %s%n", w.name(), w.available() ? String.join(" ", w.jvmArgs()) : w.unavailable());
-            Row row = ForkedRun.run(w, common, options.workDir(), config.getKey(), options.timeout(), expected);
+        Map<String, Workload> jvmWorkloads = workloads(options);
+        for (String id : CONFIG_IDS) {
+            Row row;
+            if (id.equals(GoRun.ID) && options.only().contains(id)) {
+                System.out.printf("running Go: binarytrees.go, GODEBUG=gctrace=1%n");
+                row = GoRun.run(options.go(), options.depth(), options.threads(), options.workDir(), options.timeout(),
+                        expected);
+            } else if (jvmWorkloads.get(id) instanceof Workload w) {
+                System.out.printf("running %s: %s%n", w.name(), w.available() ? String.join(" ", w.jvmArgs()) : w.unavailable());
+                row = ForkedRun.run(w, common, options.workDir(), id, options.timeout(), expected);
+            } else {
+                continue;
+            }
             rows.add(row);
             System.out.println(row.ran()
                     ? String.format(Locale.ROOT, "  %.2f s, %d pauses, max %s ms", row.wallMillis() / 1e3,
@@ -134,6 +144,7 @@ public final class CollectorComparison {
         String goheapPath = null;
         List<String> goheapJvmArgs = List.of(DEMO_JVM_ARGS); // as the README's demo command runs it
         List<String> goheapArgs = null;
+        String go = null;
         Path out = Path.of("target", "compare-collectors.json");
         Path workDir = Path.of("target", "compare-collectors");
         Duration timeout = Duration.ofSeconds(900);
@@ -163,12 +174,13 @@ public final class CollectorComparison {
                 case "--goheap-path" -> goheapPath = value;
                 case "--goheap-jvm-args" -> goheapJvmArgs = words(value);
                 case "--goheap-args" -> goheapArgs = words(value);
+                case "--go" -> go = value;
                 case "--out" -> out = Path.of(value);
                 case "--work-dir" -> workDir = Path.of(value);
                 case "--timeout" -> timeout = Duration.ofSeconds(integer("timeout", value));
                 case "--gaps" -> gapsSeconds = integer("gaps", value);
                 default -> throw new IllegalArgumentException("option: " + arg + " (expected: one of --depth --threads --heap "
-                        + "--only --jvm-arg --goheap-main --goheap-path --goheap-jvm-args --goheap-args --out --work-dir --timeout --gaps)");
+                        + "--only --jvm-arg --goheap-main --goheap-path --goheap-jvm-args --goheap-args --go --out --work-dir --timeout --gaps)");
             }
         }
         if (depth < 0 || depth > 30) {
@@ -185,7 +197,7 @@ public final class CollectorComparison {
                 throw new IllegalArgumentException("--only: " + id + " (expected: some of " + String.join(",", CONFIG_IDS) + ")");
             }
         }
-        return new Options(depth, threads, heap, only, extra, goheapMain, goheapPath, goheapJvmArgs, goheapArgs, out,
+        return new Options(depth, threads, heap, only, extra, goheapMain, goheapPath, goheapJvmArgs, goheapArgs, go, out,
                 workDir, timeout, gapsSeconds);
     }
 
@@ -208,8 +220,9 @@ public final class CollectorComparison {
                     Double.isNaN(r.jvmGcCount()) ? "-" : String.valueOf((long) r.jvmGcCount()), r.outputOk() ? "ok" : "WRONG");
         }
         out.println("pauses: JVM collectors: JFR jdk.GCPhasePause events inside the run (stop-the-world time once at the");
-        out.println("  safepoint); goheap: the pauses of its RESULT line. JVM GCs: collections the GarbageCollectorMXBeans");
-        out.println("  counted during the run (ZGC: cycles). output: binary-trees' check lines as expected.");
+        out.println("  safepoint); goheap: the pauses of its RESULT line; Go: the two stop-the-world phases of each gctrace");
+        out.println("  line (from the stop request). JVM GCs: collections the GarbageCollectorMXBeans counted during the run");
+        out.println("  (ZGC: cycles). output: binary-trees' check lines as expected.");
         for (Row r : rows) {
             if (r.details().get("jfrCrossCheck") instanceof Map<?, ?> check
                     && check.get("gcPhasePauseMillis") instanceof Double phases

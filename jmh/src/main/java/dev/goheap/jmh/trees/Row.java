@@ -25,12 +25,20 @@ record Row(String name, List<String> jvmArgs, boolean ran, String problem, doubl
            Map<String, Object> details) {
 
     static Row unavailable(Workload workload, String why) {
-        return new Row(workload.name(), workload.jvmArgs(), false, "not available: " + why, Double.NaN, null, null, null,
+        return unavailable(workload.name(), workload.jvmArgs(), why);
+    }
+
+    static Row unavailable(String name, List<String> jvmArgs, String why) {
+        return new Row(name, jvmArgs, false, "not available: " + why, Double.NaN, null, null, null,
                 Double.NaN, Double.NaN, false, Map.of());
     }
 
     static Row failed(Workload workload, List<String> command, String why) {
-        return new Row(workload.name(), workload.jvmArgs(), false, "failed: " + why, Double.NaN, null, null, null,
+        return failed(workload.name(), workload.jvmArgs(), command, why);
+    }
+
+    static Row failed(String name, List<String> jvmArgs, List<String> command, String why) {
+        return new Row(name, jvmArgs, false, "failed: " + why, Double.NaN, null, null, null,
                 Double.NaN, Double.NaN, false, Map.of("command", command));
     }
 

@@ -23,18 +23,22 @@ class CollectorComparisonTest {
         assertEquals(Workload.GOHEAP_MAIN, o.goheapMain());
         assertEquals(List.of("-Xmn256m"), o.goheapJvmArgs(), "goheap runs as the README's demo command runs it");
         assertEquals(10, o.gapsSeconds(), "the machine's CPU gaps are measured first");
+        assertEquals(null, o.go(), "the Go row looks for go on PATH");
+        assertEquals("Go", CollectorComparison.CONFIG_IDS.getLast(), "Go's row comes last, after goheap's");
     }
 
     @Test
     void shouldReadPositionalAndNamedArgumentsWhenBothAreGiven() {
         CollectorComparison.Options o = CollectorComparison.parse(new String[] {"16", "2", "--only", "G1,goheap",
-                "--jvm-arg", "-XX:+AlwaysPreTouch", "--goheap-jvm-args", " -Da=1  -Db=2 ", "--goheap-args", "16 2 x", "--gaps", "0"});
+                "--jvm-arg", "-XX:+AlwaysPreTouch", "--goheap-jvm-args", " -Da=1  -Db=2 ", "--goheap-args", "16 2 x", "--gaps", "0",
+                "--go", "/opt/go/bin/go"});
         assertEquals(16, o.depth());
         assertEquals(2, o.threads());
         assertEquals(List.of("-XX:+AlwaysPreTouch"), o.extraJvmArgs());
         assertEquals(List.of("-Da=1", "-Db=2"), o.goheapJvmArgs());
         assertEquals(List.of("16", "2", "x"), o.goheapArgs());
         assertEquals(0, o.gapsSeconds());
+        assertEquals("/opt/go/bin/go", o.go());
         assertEquals(List.of("G1", "goheap"), List.copyOf(CollectorComparison.workloads(o).keySet()));
     }
 
