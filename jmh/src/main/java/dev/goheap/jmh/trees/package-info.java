@@ -1,6 +1,7 @@
 /**
  * The collector comparison: the Benchmarks Game's binary-trees under the JVM's collectors (G1, G1
- * with a 10 ms pause goal, generational ZGC, Parallel) and under goheap, one table.
+ * with a 10 ms pause goal, generational ZGC, Parallel), under goheap, and on Go's runtime (the
+ * demo written in Go), one table.
  *
  * <h2>Structures</h2>
  * <pre>
@@ -12,6 +13,8 @@
  *       PauseFigures      count, max, p99, total, MMU(10 ms), MMU(50 ms), max stopped in 50 ms
  *     Row                 one line of the table and one object of the JSON file
  *   PlainBinaryTrees      the workload on plain Java objects; prints the reference output + RESULT
+ *   GoRun                 the Go row: builds binarytrees.go (a resource) with the machine's go, runs
+ *                         it with GODEBUG=gctrace=1, its pauses from the gctrace lines
  * </pre>
  *
  * <h2>One run, step by step</h2>
@@ -60,7 +63,8 @@
  * Integers in the line are read exactly (as {@code long}).
  *
  * <h2>Arithmetic</h2>
- * {@link dev.goheap.jmh.trees.PauseFigures} computes MMU exactly from the merged pause intervals; it
- * is to delegate to {@code dev.goheap.gc.pause.Mmu} once that is merged (same signatures).
+ * {@link dev.goheap.jmh.trees.PauseFigures} computes MMU exactly from the merged pause intervals,
+ * delegating to {@code dev.goheap.gc.pause.Mmu}, so the table and goheap's own figures use one
+ * computation.
  */
 package dev.goheap.jmh.trees;
