@@ -18,10 +18,11 @@ import java.util.Map;
 
 /**
  * Runs binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel and goheap, one forked JVM
- * each, and on Go's runtime ({@link GoRun}: the demo written in Go), and prints one table: wall time, pauses (count, max, p99, total), MMU at 10 ms and 50 ms,
- * the most stopped time in a 50 ms window, and the Java heap's collection count. The same figures
- * go to a JSON file. See {@link ForkedRun} for how one configuration is measured, {@link JfrPauses}
- * for which JFR events are read, and {@link PauseFigures} for the arithmetic.
+ * each, and on Go's runtime ({@link GoRun}: the demo written in Go), and prints one table: wall
+ * time, pauses (count, max, p99, total), MMU at 10 ms and 50 ms, the most stopped time in a 50 ms
+ * window, and the Java heap's collection count. The same figures go to a JSON file. See {@link
+ * ForkedRun} for how one configuration is measured, {@link JfrPauses} for which JFR events are
+ * read, and {@link PauseFigures} for the arithmetic.
  *
  * <p>goheap's row runs {@code dev.goheap.demo.BinaryTrees} (module {@code dev.goheap.gc}) when that
  * class is on this JVM's class path (the jmh module depends on goheap-gc) or on {@code --goheap-path};

@@ -8,11 +8,12 @@ import java.util.Map;
  * One configuration's outcome: its figures, or why it has none.
  *
  * @param name             the configuration's label
- * @param jvmArgs          the configuration's own JVM options
+ * @param jvmArgs          the configuration's own JVM options (none for the Go row)
  * @param ran              whether it ran to the end and printed a RESULT line
  * @param problem          why it did not run or failed ({@code null} if it ran)
  * @param wallMillis       binary-trees' wall time from its RESULT line
- * @param pauseSource      where the pauses came from: {@code "RESULT"} or {@code "JFR jdk.GCPhasePause"}
+ * @param pauseSource      where the pauses came from: {@code "RESULT"}, {@code "JFR jdk.GCPhasePause"} or
+ *                         {@code "gctrace"} (the Go row)
  * @param figures          the pauses' figures
  * @param safepointFigures the JFR pauses widened to their safepoints ({@code null} for RESULT pauses)
  * @param jvmGcCount       the Java heap's collections from the RESULT line (NaN if absent)
