@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Benchmarks Game's binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel and
 # goheap (once dev.goheap.demo.BinaryTrees exists in the gc module), one forked JVM each with a JFR
-# recording, and in Go (the demo written in Go, its pauses from GODEBUG=gctrace=1), and prints one table: wall time, pauses (count, max, p99, total), MMU at 10 and 50 ms,
-# the most stopped time in any 50 ms window, and the Java heap's collection count.
+# recording, and in Go (the demo written in Go, its pauses from GODEBUG=gctrace=1), and prints one
+# table: wall time, pauses (count, max, p99, total), MMU at 10 and 50 ms, the most stopped time in
+# any 50 ms window, and the Java heap's collection count.
 #
 # usage: jmh/compare-collectors.sh [depth [threads]] [options of dev.goheap.jmh.trees.CollectorComparison]
 #
@@ -45,7 +46,8 @@ for arg in "$@"; do
     fi
     previous=$arg
 done
-if $go_wanted && ! command -v go >/dev/null && [[ ! -x /usr/lib/go/bin/go ]]; then
+# Where GoRun looks: PATH, then Go's usual install places.
+if $go_wanted && ! command -v go >/dev/null && [[ ! -x /usr/lib/go/bin/go && ! -x /usr/local/go/bin/go ]]; then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         echo "compare-collectors: installing Debian's golang-go for the Go row ..."
         apt-get install -y -qq golang-go >/dev/null 2>&1 \

@@ -62,8 +62,7 @@ final class ForkedRun {
         List<String> command = workload.command(javaExecutable(), jvmArgs);
 
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
+        if (!waitOrKill(process, timeout)) {
             return Row.failed(workload, command, "no exit within " + timeout.toSeconds() + " s (killed)");
         }
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
@@ -200,6 +199,15 @@ final class ForkedRun {
     private static String lastLine(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         return lines.isEmpty() ? "(no output on stderr)" : lines.getLast();
+    }
+
+    /** Waits up to {@code timeout} for {@code process}; if it is still running then, kills it and returns false. */
+    static boolean waitOrKill(Process process, Duration timeout) throws InterruptedException {
+        if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return true;
+        }
+        process.destroyForcibly().waitFor();
+        return false;
     }
 
     /** This JVM's {@code java}: the JDK 22+ that Maven's toolchains plugin selected. */

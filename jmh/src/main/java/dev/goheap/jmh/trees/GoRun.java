@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -159,7 +158,7 @@ final class GoRun {
         }
         String version = goVersion(go);
         String name = version != null ? "Go " + version : ID;
-        if (!waitFor(builder.start(), BUILD_TIMEOUT)) {
+        if (!ForkedRun.waitOrKill(builder.start(), BUILD_TIMEOUT)) {
             return Row.failed(name, List.of(), build, "go build: no exit within " + BUILD_TIMEOUT.toMinutes() + " min");
         }
         if (!Files.isExecutable(binary)) {
@@ -173,7 +172,7 @@ final class GoRun {
         String godebug = runner.environment().get("GODEBUG");
         runner.environment().put("GODEBUG", godebug == null || godebug.isBlank() ? "gctrace=1" : godebug + ",gctrace=1");
         Process process = runner.start();
-        if (!waitFor(process, timeout)) {
+        if (!ForkedRun.waitOrKill(process, timeout)) {
             return Row.failed(name, List.of(), command, "no exit within " + timeout.toSeconds() + " s (killed)");
         }
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
@@ -206,17 +205,9 @@ final class GoRun {
     private static String goVersion(Path go) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(go.toString(), "env", "GOVERSION").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!waitFor(p, Duration.ofSeconds(30)) || p.exitValue() != 0 || !text.startsWith("go")) {
+        if (!ForkedRun.waitOrKill(p, Duration.ofSeconds(30)) || p.exitValue() != 0 || !text.startsWith("go")) {
             return null;
         }
         return text.substring(2);
-    }
-
-    private static boolean waitFor(Process process, Duration timeout) throws InterruptedException {
-        if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            return true;
-        }
-        process.destroyForcibly().waitFor();
-        return false;
     }
 }
