@@ -3,6 +3,7 @@ package dev.goheap;
 import dev.goheap.fixed.FixedSegments;
 import dev.goheap.heap.Heap;
 import dev.goheap.sched.Safepoints;
+import dev.goheap.sched.StopListener;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Goroutines;
 import dev.goheap.stack.Stack;
@@ -50,7 +51,7 @@ public final class GoRuntime implements AutoCloseable {
     private volatile boolean closed;
 
     private GoRuntime(Builder builder) {
-        this.safepoints = Safepoints.create();
+        this.safepoints = builder.stopListener != null ? Safepoints.create(builder.stopListener) : Safepoints.create();
         this.heap = Heap.open(builder.heapLimitBytes, builder.scavengeRetainBytes);
         FixedSegments fixed;
         try {
@@ -186,6 +187,7 @@ public final class GoRuntime implements AutoCloseable {
         private FixedSegments.Builder fixedSegments = FixedSegments.builder();
         private long maxStackBytes = DEFAULT_MAX_STACK_BYTES;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private StopListener stopListener;
 
         private Builder() {}
 
@@ -246,6 +248,16 @@ public final class GoRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("closeTimeout: " + timeout + " (expected: >= 0)");
             }
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets a listener told just before every stop of the world and after its release (none
+         * by default): for scheduling the machine around the pauses, such as running the threads
+         * a stop waits for at real-time priority meanwhile. See {@link StopListener}.
+         */
+        public Builder stopListener(StopListener listener) {
+            this.stopListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -20,6 +20,7 @@ final class HandedOffStop {
      */
     static StopOutcome run(Safepoints sp, StopWork work, long deadline, boolean fromRequest) {
         OperatorSlot.acquire(sp, "stopTheWorld");
+        sp.beforeStop(); // the stop listener: the world still runs
         long start = System.nanoTime(); // replaced by the request's time once it is made
         long deadlineNanos = deadline;
         int outcome = WorldStop.MISSED;

@@ -15,6 +15,7 @@ final class PlainStop {
     /** The body of {@link Safepoints#stopTheWorld}, which see. */
     static boolean stop(Safepoints sp, long deadlineNanos) {
         OperatorSlot.acquire(sp, "stopTheWorld");
+        sp.beforeStop(); // the stop listener: the world still runs
         long start = System.nanoTime(); // replaced by the request's time once it is made
         boolean stopped = false;
         try {

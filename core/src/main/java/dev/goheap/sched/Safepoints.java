@@ -3,6 +3,7 @@ package dev.goheap.sched;
 import dev.goheap.stack.Goroutine;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -69,6 +70,10 @@ public final class Safepoints {
     final ThreadLocal<Mutator> current = new ThreadLocal<>(); // set and removed by Registration
     final StopState stops = new StopState(); // the world stopped, and the last stops' times and reports
     final Figures figures = new Figures(); // guarded by lock
+    /** Told of every stop's request and release, or null: set once, before the instance is handed out. */
+    private volatile StopListener stopListener;
+    /** The first exception a stop listener threw, or null; guarded by lock. */
+    private Throwable stopListenerFailure;
 
     private Safepoints() {}
 
@@ -109,6 +114,70 @@ public final class Safepoints {
         Safepoints sp = new Safepoints();
         HandedOffStop.warmUp(sp);
         return sp;
+    }
+
+    /**
+     * Returns a new instance with no mutators whose stops are told to {@code listener} (see
+     * there for when and on which thread); the warm-up stops made here are not.
+     *
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public static Safepoints create(StopListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        Safepoints sp = create();
+        sp.stopListener = listener;
+        return sp;
+    }
+
+    /**
+     * Returns the first exception that this instance's {@link StopListener} threw, if any. The
+     * stop it was thrown in went on as if the listener had returned.
+     */
+    public Optional<Throwable> stopListenerFailure() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(stopListenerFailure);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The operator, before a stop's request (S1) and outside the lock: tells the listener, if
+     * any. Its time is not the pause's (the world still runs).
+     */
+    void beforeStop() {
+        StopListener l = stopListener;
+        if (l != null) {
+            try {
+                l.beforeStop();
+            } catch (Throwable t) { // the stop goes on: see StopListener
+                lock.lock();
+                try {
+                    listenerFailedLocked(t);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Under the lock, at a stop's release (S6): tells the listener, if any. */
+    void afterReleaseLocked() {
+        StopListener l = stopListener;
+        if (l != null) {
+            try {
+                l.afterRelease();
+            } catch (Throwable t) {
+                listenerFailedLocked(t);
+            }
+        }
+    }
+
+    private void listenerFailedLocked(Throwable t) {
+        if (stopListenerFailure == null) {
+            stopListenerFailure = t;
+        }
     }
 
     /**

@@ -254,7 +254,9 @@ final class WorldStop {
 
     /**
      * Step S6 (package-info "Stop") under the lock, also at a timeout, without ending the
-     * operation: clears STOP, makes the stopped goroutines running and wakes every waiter. Also a
+     * operation: clears STOP, makes the stopped goroutines running, wakes every waiter and tells
+     * the stop listener ({@link StopListener#afterRelease}, once per stop: only the call that
+     * clears STOP does). Also a
      * claiming goroutine's release
      * ({@link StopHandoff#runAndRelease}), after which the operator still holds the operation
      * until it has seen the release ({@link #awaitHandedOff}).
@@ -274,6 +276,7 @@ final class WorldStop {
         sp.stops.wakeReleasedLocked();
         sp.unparkWaiters.wakeAll();
         sp.released.signalAll();
+        sp.afterReleaseLocked(); // after the release point: the world does not wait for it
     }
 
     /**
