@@ -171,8 +171,9 @@
  *
  * <h2>Stop ({@code stopTheWorld}, {@code startTheWorld})</h2>
  * <ol>
- *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); under the
- *       lock, note the request's time ({@code lastRequestNanos}) and whether the caller is itself
+ *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); tell the
+ *       {@link dev.goheap.sched.StopListener stop listener}, if any, holding no lock (the world
+ *       still runs: not in the pause); under the lock, note the request's time ({@code lastRequestNanos}) and whether the caller is itself
  *       a running goroutine (it never stops for its own stop), and set STOP.</li>
  *   <li><b>S2</b> the world is stopped when the stopped count (plus the caller's own goroutine,
  *       if it runs) equals {@code active}, read in that order, {@code active} as the sum of its
@@ -193,7 +194,8 @@
  *   <li><b>S5</b> deadline passed: S6, return false.</li>
  *   <li><b>S6</b> (startTheWorld or S5) under the lock: clear STOP; the stopped list's
  *       goroutines to RUNNING (the release), then unparked and the list emptied; signal
- *       every U2 waiter and {@code released} (a held deregistration); then {@code operator = null}.</li>
+ *       every U2 waiter and {@code released} (a held deregistration); tell the stop listener,
+ *       if any (once: only the S6 that clears STOP); then {@code operator = null}.</li>
  * </ol>
  * Whoever requests a stop (S1) or releases it (S5, S6, P2's claimant, P4's goroutine) takes the
  * lock barging ({@code SpinThenParkLock.lockBarging}: {@code tryLock} again and again, never

@@ -11,6 +11,7 @@ import dev.goheap.gc.pause.PauseSnapshot;
 import dev.goheap.heap.Heap;
 import dev.goheap.sched.SafepointStats;
 import dev.goheap.sched.Safepoints;
+import dev.goheap.sched.StopListener;
 import dev.goheap.sched.StopReport;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
@@ -58,6 +59,15 @@ public final class BinaryTrees {
     private BinaryTrees() {}
 
     public static void main(String[] args) throws InterruptedException {
+        runWith(null, args);
+    }
+
+    /**
+     * The demo, its runtime's stops told to {@code stopListener} (null: none; the summary names
+     * it): for a launcher that schedules the machine around the pauses, as {@code
+     * dev.goheap.jmh.realtime.RealtimeBinaryTrees} does. Arguments as {@link #main}'s.
+     */
+    public static void runWith(StopListener stopListener, String... args) throws InterruptedException {
         List<String> numbers = new ArrayList<>();
         boolean result = false;
         boolean quiet = false;
@@ -83,11 +93,11 @@ public final class BinaryTrees {
             // One gctrace line per cycle, as Go prints them: the message only.
             System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%n");
         }
-        run(Math.max(6, maxDepth), Math.max(1, goroutines), !quiet, result, assists);
+        run(Math.max(6, maxDepth), Math.max(1, goroutines), !quiet, result, assists, stopListener);
     }
 
-    static void run(int maxDepth, int goroutines, boolean gctrace, boolean result, boolean assists)
-            throws InterruptedException {
+    static void run(int maxDepth, int goroutines, boolean gctrace, boolean result, boolean assists,
+                    StopListener stopListener) throws InterruptedException {
         long jvmGcCount0 = jvmGcCount();
         long jvmGcMillis0 = jvmGcMillis();
         long start = System.nanoTime();
@@ -101,7 +111,11 @@ public final class BinaryTrees {
             }
         }
         GcConfig config = settings.build();
-        try (GoRuntime rt = GoRuntime.builder().heapLimitBytes(4L << 30).build();
+        GoRuntime.Builder runtime = GoRuntime.builder().heapLimitBytes(4L << 30);
+        if (stopListener != null) {
+            runtime.stopListener(stopListener);
+        }
+        try (GoRuntime rt = runtime.build();
              Collector gc = Collector.start(rt, config)) {
             Heap heap = rt.heap();
             String[] lines = new String[maxDepth + 1];
@@ -148,6 +162,9 @@ public final class BinaryTrees {
             StopReport worst = rt.safepoints().worstStopReport();
             if (worst != null) {
                 System.out.println("slowest stop     " + worst);
+            }
+            if (stopListener != null) {
+                System.out.println("stop listener    " + stopListener);
             }
             summary(gc, rt.safepoints().stats(), start, end, maxDepth, goroutines, jvmGcCount() - jvmGcCount0, jvmGcMillis() - jvmGcMillis0,
                     result);
