@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Runs the Benchmarks Game's binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel and
-# goheap (once dev.goheap.demo.BinaryTrees exists in the gc module), one forked JVM each with a JFR
-# recording, and in Go (the demo written in Go, its pauses from GODEBUG=gctrace=1), and prints one
-# table: wall time, pauses (count, max, p99, total), MMU at 10 and 50 ms, the most stopped time in
-# any 50 ms window, and the Java heap's collection count.
+# Runs the Benchmarks Game's binary-trees under G1, G1 with a 10 ms pause goal, ZGC, Parallel,
+# goheap (dev.goheap.demo.BinaryTrees) and goheap with real-time stops (goheap-rt: needs root,
+# CAP_SYS_NICE or `ulimit -r 2`), one forked JVM each with a JFR recording, and in Go (the demo
+# written in Go, its pauses from GODEBUG=gctrace=1), and prints one table: wall time, pauses
+# (count, max, p99, total), MMU at 10 and 50 ms, the most stopped time in any 50 ms window, and
+# the Java heap's collection count.
 #
 # usage: jmh/compare-collectors.sh [depth [threads]] [options of dev.goheap.jmh.trees.CollectorComparison]
 #
 #   depth 21, 1 thread, -Xmx2g by default: about a minute on 2 cores for the JVM collectors.
-#   options: --only G1,ZGC,goheap,Go  --heap 2g  --jvm-arg -XX:+AlwaysPreTouch  --timeout 900  --go PATH
+#   options: --only G1,ZGC,goheap,goheap-rt,Go  --heap 2g  --jvm-arg -XX:+AlwaysPreTouch  --timeout 900  --go PATH
 #            --goheap-main MODULE/CLASS  --goheap-path PATH  --goheap-jvm-args "..."  --goheap-args "..."
 #            --gaps SECONDS (the machine's CPU gaps, measured before the runs; default 10, 0: none)
 #

@@ -30,8 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * of the same instance; nothing frees it otherwise.
  *
  * <p>Restricted methods ({@link Linker#downcallHandle}, {@link SymbolLookup#libraryLookup}) are
- * used here and only here in goheap: the benchmark JVMs run with
- * {@code --enable-native-access=ALL-UNNAMED}.
+ * used here and in {@code dev.goheap.jmh.realtime} only, never in core or gc: the jmh module's
+ * JVMs run with {@code --enable-native-access=ALL-UNNAMED}.
  */
 public record NativeMalloc(String name, MethodHandle mallocHandle, MethodHandle callocHandle,
                            MethodHandle freeHandle) {

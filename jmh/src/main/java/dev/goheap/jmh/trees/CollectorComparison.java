@@ -28,14 +28,17 @@ import java.util.Map;
  * class is on this JVM's class path (the jmh module depends on goheap-gc) or on {@code --goheap-path};
  * otherwise the row says "not available". Any main class that prints binary-trees' output and a
  * {@code RESULT {json}} line can take the slot ({@code --goheap-main}); pauses in that line
- * ({@code "pauses":[[startNanos, lengthNanos], ...]}) take precedence over the recording's.
+ * ({@code "pauses":[[startNanos, lengthNanos], ...]}) take precedence over the recording's. The
+ * goheap-rt row runs the same demo with real-time stops ({@link
+ * dev.goheap.jmh.realtime.RealtimeBinaryTrees}, from this JVM's class path, with goheap's JVM options
+ * and arguments): it fails with the kernel's refusal where {@code SCHED_FIFO} is not allowed.
  *
  * <p>Usage: {@code java -cp CLASSPATH dev.goheap.jmh.trees.CollectorComparison [depth [threads]]
  * [options]}; {@code jmh/compare-collectors.sh} runs it with the JDK the build selects. Options:
  * <pre>
  *   --depth N            binary-trees depth (default 21)          --threads N      threads (default 1)
  *   --heap SIZE          -Xmx of every run (default 2g)           --timeout S      per run (default 900)
- *   --only IDS           a subset of G1,G1-10ms,ZGC,Parallel,goheap,Go (comma-separated)
+ *   --only IDS           a subset of G1,G1-10ms,ZGC,Parallel,goheap,goheap-rt,Go (comma-separated)
  *   --jvm-arg ARG        one more JVM option for every run (repeatable)
  *   --goheap-main M      MODULE/CLASS or CLASS (default dev.goheap.gc/dev.goheap.demo.BinaryTrees)
  *   --goheap-path PATH   class or module path to find it on (default: this JVM's class path)
@@ -48,7 +51,9 @@ import java.util.Map;
  * </pre>
  */
 public final class CollectorComparison {
-    static final List<String> CONFIG_IDS = List.of("G1", "G1-10ms", "ZGC", "Parallel", "goheap", GoRun.ID);
+    static final List<String> CONFIG_IDS = List.of("G1", "G1-10ms", "ZGC", "Parallel", "goheap", "goheap-rt", GoRun.ID);
+    /** The goheap-rt row's main: the demo with real-time stops (needs SCHED_FIFO; says so otherwise). */
+    static final String REALTIME_MAIN = "dev.goheap.jmh.realtime.RealtimeBinaryTrees";
     /** The demo's own JVM option (gc/pom.xml): a young generation the JVM does not fill in a run. */
     static final String DEMO_JVM_ARGS = "-Xmn256m";
 
@@ -122,8 +127,12 @@ public final class CollectorComparison {
                 List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=10", "-XX:GCPauseIntervalMillis=50"), programArgs));
         all.put("ZGC", Workload.plain("ZGC (generational)", List.of("-XX:+UseZGC"), programArgs));
         all.put("Parallel", Workload.plain("Parallel", List.of("-XX:+UseParallelGC"), programArgs));
-        all.put("goheap", Workload.ofMain("goheap", o.goheapMain(), o.goheapPath(), o.goheapJvmArgs(),
-                o.goheapArgs() != null ? o.goheapArgs() : withResult(programArgs)));
+        List<String> goheapArgs = o.goheapArgs() != null ? o.goheapArgs() : withResult(programArgs);
+        all.put("goheap", Workload.ofMain("goheap", o.goheapMain(), o.goheapPath(), o.goheapJvmArgs(), goheapArgs));
+        List<String> realtimeJvmArgs = new ArrayList<>(o.goheapJvmArgs());
+        realtimeJvmArgs.add("--enable-native-access=ALL-UNNAMED"); // sched_setscheduler through Linker
+        all.put("goheap-rt", Workload.ofMain("goheap, real-time stops", REALTIME_MAIN, null, List.copyOf(realtimeJvmArgs),
+                goheapArgs));
         all.keySet().retainAll(o.only());
         return all;
     }

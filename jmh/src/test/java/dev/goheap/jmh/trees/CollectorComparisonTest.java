@@ -64,6 +64,18 @@ class CollectorComparisonTest {
     }
 
     @Test
+    void shouldRunTheDemoWithRealtimeStopsFromTheClassPathWithNativeAccessAsTheGoheapRtRow() {
+        Workload w = CollectorComparison.workloads(CollectorComparison.parse(new String[] {"18", "2", "--only", "goheap-rt"}))
+                .get("goheap-rt");
+        assertTrue(w.available(), w.unavailable());
+        assertEquals(List.of("-Xmn256m", "--enable-native-access=ALL-UNNAMED"), w.jvmArgs());
+        assertEquals(List.of("-cp", CollectorComparison.REALTIME_MAIN), List.of(w.launch().get(0), w.launch().get(2)));
+        assertEquals(List.of("18", "2", "--result"), w.programArgs());
+        assertEquals(List.of("goheap", "goheap-rt", "Go"), CollectorComparison.CONFIG_IDS.subList(4, 7),
+                "the real-time row right after goheap's");
+    }
+
+    @Test
     void shouldPrintOneLinePerConfigurationWhenSomeDidNotRun() {
         PauseFigures f = PauseFigures.of(new long[] {0, 200_000_000}, new long[] {165_000_000, 5_000_000}, 0, 5_310_000_000L);
         Row g1 = new Row("G1", List.of(), true, null, 5310, "JFR jdk.GCPhasePause", f, f, 42, 900, true, Map.of());
