@@ -70,10 +70,8 @@ public final class Safepoints {
     final ThreadLocal<Mutator> current = new ThreadLocal<>(); // set and removed by Registration
     final StopState stops = new StopState(); // the world stopped, and the last stops' times and reports
     final Figures figures = new Figures(); // guarded by lock
-    /** Told of every stop's request and release, or null: set once, before the instance is handed out. */
-    private volatile StopListener stopListener;
-    /** The first exception a stop listener threw, or null; guarded by lock. */
-    private Throwable stopListenerFailure;
+    /** The stop listener's calls, or null if none: set once, before the instance is handed out. */
+    private volatile StopListenerCalls listenerCalls;
 
     private Safepoints() {}
 
@@ -125,7 +123,7 @@ public final class Safepoints {
     public static Safepoints create(StopListener listener) {
         Objects.requireNonNull(listener, "listener");
         Safepoints sp = create();
-        sp.stopListener = listener;
+        sp.listenerCalls = new StopListenerCalls(sp.lock, listener);
         return sp;
     }
 
@@ -134,49 +132,23 @@ public final class Safepoints {
      * stop it was thrown in went on as if the listener had returned.
      */
     public Optional<Throwable> stopListenerFailure() {
-        lock.lock();
-        try {
-            return Optional.ofNullable(stopListenerFailure);
-        } finally {
-            lock.unlock();
-        }
+        StopListenerCalls calls = listenerCalls;
+        return calls == null ? Optional.empty() : calls.failure();
     }
 
-    /**
-     * The operator, before a stop's request (S1) and outside the lock: tells the listener, if
-     * any. Its time is not the pause's (the world still runs).
-     */
+    /** The operator, before a stop's request (S1) and outside the lock: tells the listener, if any. */
     void beforeStop() {
-        StopListener l = stopListener;
-        if (l != null) {
-            try {
-                l.beforeStop();
-            } catch (Throwable t) { // the stop goes on: see StopListener
-                lock.lock();
-                try {
-                    listenerFailedLocked(t);
-                } finally {
-                    lock.unlock();
-                }
-            }
+        StopListenerCalls calls = listenerCalls;
+        if (calls != null) {
+            calls.beforeStop();
         }
     }
 
     /** Under the lock, at a stop's release (S6): tells the listener, if any. */
     void afterReleaseLocked() {
-        StopListener l = stopListener;
-        if (l != null) {
-            try {
-                l.afterRelease();
-            } catch (Throwable t) {
-                listenerFailedLocked(t);
-            }
-        }
-    }
-
-    private void listenerFailedLocked(Throwable t) {
-        if (stopListenerFailure == null) {
-            stopListenerFailure = t;
+        StopListenerCalls calls = listenerCalls;
+        if (calls != null) {
+            calls.afterReleaseLocked();
         }
     }
 
