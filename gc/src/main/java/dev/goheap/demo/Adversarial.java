@@ -10,6 +10,7 @@ import dev.goheap.gc.GcConfig;
 import dev.goheap.gc.pause.Mmu;
 import dev.goheap.gc.pause.PauseSnapshot;
 import dev.goheap.heap.Heap;
+import dev.goheap.sched.StopListener;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
 import dev.goheap.type.FrameType;
@@ -123,7 +124,24 @@ public final class Adversarial {
 
     private Adversarial() {}
 
+    private static GoRuntime runtime(long heapLimitBytes, FixedSegments.Builder data, StopListener stopListener) {
+        GoRuntime.Builder b = GoRuntime.builder().heapLimitBytes(heapLimitBytes).fixedSegments(data);
+        if (stopListener != null) {
+            b.stopListener(stopListener);
+        }
+        return b.build();
+    }
+
     public static void main(String[] rawArgs) throws InterruptedException {
+        runWith(null, rawArgs);
+    }
+
+    /**
+     * The adversarial runs, each runtime's stops told to {@code stopListener} (null: none), for
+     * a launcher that schedules the machine around the pauses ({@code
+     * dev.goheap.jmh.realtime.RealtimeAdversarial}). Arguments as {@link #main}'s.
+     */
+    public static void runWith(StopListener stopListener, String... rawArgs) throws InterruptedException {
         // Maven's -Dadversarial.args arrives as one argument: split it at spaces.
         String[] args = String.join(" ", rawArgs).trim().split("\\s+");
         if (args.length == 1 && args[0].isEmpty()) {
@@ -135,10 +153,13 @@ public final class Adversarial {
         boolean held = true;
         for (Case c : Case.values()) {
             if (which.equals("all") || which.equalsIgnoreCase(c.name())) {
-                Result r = run(c, scale, (long) (seconds * 1000));
+                Result r = run(c, scale, (long) (seconds * 1000), stopListener);
                 System.out.println(r);
                 held &= r.boundHeld();
             }
+        }
+        if (stopListener != null) {
+            System.out.println("stop listener: " + stopListener);
         }
         if (!held) {
             System.exit(1);
@@ -147,6 +168,11 @@ public final class Adversarial {
 
     /** Runs one adversary at {@code scale} with an allocating goroutine for {@code millis} ms. */
     public static Result run(Case c, double scale, long millis) throws InterruptedException {
+        return run(c, scale, millis, null);
+    }
+
+    /** {@link #run(Case, double, long)} with a stop listener on the runtime (null: none). */
+    public static Result run(Case c, double scale, long millis, StopListener stopListener) throws InterruptedException {
         long size = Math.max(1, (long) (c.size * scale));
         int symbols = c == Case.DATA ? (int) Math.max(1, (size + SLOTS_PER_SYMBOL - 1) / SLOTS_PER_SYMBOL) : 0;
         FixedSegments.Builder data = FixedSegments.builder();
@@ -155,7 +181,7 @@ public final class Adversarial {
         }
         GcConfig config = GcConfig.builder().build();
         try (StallMeter stalls = new StallMeter();
-             GoRuntime rt = GoRuntime.builder().heapLimitBytes(Math.max(4L << 30, 4 * size)).fixedSegments(data).build();
+             GoRuntime rt = runtime(Math.max(4L << 30, 4 * size), data, stopListener);
              Collector gc = Collector.start(rt, config)) {
             long start = System.nanoTime();
             AtomicBoolean done = new AtomicBoolean();

@@ -13,15 +13,7 @@ public final class RealtimeBinaryTrees {
     private RealtimeBinaryTrees() {}
 
     public static void main(String[] args) throws InterruptedException {
-        RealtimeStops stops;
-        try {
-            stops = RealtimeStops.start();
-        } catch (IllegalStateException e) {
-            System.err.println(e.getMessage()); // one line: the comparison's row shows the last one
-            System.exit(2);
-            return;
-        }
-        try (stops) {
+        try (RealtimeStops stops = RealtimeStops.startOrExit()) {
             BinaryTrees.runWith(stops, args);
         }
     }

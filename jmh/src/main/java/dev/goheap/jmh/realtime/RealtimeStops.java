@@ -116,6 +116,20 @@ public final class RealtimeStops implements StopListener, AutoCloseable {
         return start(StopThreads.ofThisProcess());
     }
 
+    /**
+     * {@link #start()} for a program's main: where the kernel refuses, prints why on one line of
+     * stderr (the last line, which the collector comparison's row shows) and exits with status 2.
+     */
+    static RealtimeStops startOrExit() {
+        try {
+            return start();
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            throw e; // not reached
+        }
+    }
+
     /** {@link #start()} with the threads that {@code threads} finds. */
     static RealtimeStops start(StopThreads threads) {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
