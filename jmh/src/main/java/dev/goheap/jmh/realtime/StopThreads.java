@@ -12,17 +12,20 @@ import java.util.List;
 /**
  * Finds the threads of this process that a goheap stop waits for, by name, in {@code
  * /proc/self/task}: the carriers of virtual threads (goroutines run there) and the collector's
- * thread. Linux gives each thread's name as {@code comm}, its first 15 bytes.
+ * thread. Linux gives each thread's name as {@code comm}, its first 15 bytes; a pool numbered 10
+ * or more is cut to its number's first digits there, so its prefix may also match a later pool.
  *
  * <p><b>Thread safety:</b> stateless; {@link #scan} may be called from any thread.
  */
 final class StopThreads {
     /**
-     * The names' beginnings: the JDK's carriers of virtual threads ({@code ForkJoinPool-1-worker-N},
-     * a scheduler's pool; the common pool's workers, {@code ForkJoinPool.commonPool-worker-N},
-     * are not carriers and do not match) and goheap's collector thread ({@code goheap-gc}).
+     * The names' beginnings when the virtual threads' scheduler cannot be told: any pool's
+     * workers ({@code ForkJoinPool-N-worker-M}; the common pool's, {@code
+     * ForkJoinPool.commonPool-worker-M}, do not match) and goheap's collector thread.
      */
     static final List<String> DEFAULT_PREFIXES = List.of("ForkJoinPool-", "goheap-gc");
+    /** Linux keeps a thread's name to 15 bytes ({@code TASK_COMM_LEN} 16 with its NUL). */
+    static final int COMM_LENGTH = 15;
 
     private final Path tasks;
     private final List<String> prefixes;
@@ -32,9 +35,43 @@ final class StopThreads {
         this.prefixes = List.copyOf(prefixes);
     }
 
-    /** This process's threads with the default names. */
+    /**
+     * This process's carriers of virtual threads (the pool that a virtual thread started here
+     * runs on, not any other pool's workers) and goheap's collector thread.
+     */
     static StopThreads ofThisProcess() {
-        return new StopThreads(Path.of("/proc/self/task"), DEFAULT_PREFIXES);
+        String carrier = carrierPrefix(carrierName());
+        return new StopThreads(Path.of("/proc/self/task"), List.of(carrier, "goheap-gc"));
+    }
+
+    /**
+     * Returns the comm prefix of a carrier named {@code carrierName} ({@code
+     * ForkJoinPool-1-worker-1} gives {@code ForkJoinPool-1-}, cut to {@link #COMM_LENGTH}), or
+     * {@code ForkJoinPool-} if the name is not a pool worker's.
+     */
+    static String carrierPrefix(String carrierName) {
+        int worker = carrierName == null ? -1 : carrierName.indexOf("-worker-");
+        if (worker < 0 || !carrierName.startsWith("ForkJoinPool-")) {
+            return DEFAULT_PREFIXES.get(0);
+        }
+        String prefix = carrierName.substring(0, worker + 1);
+        return prefix.length() > COMM_LENGTH ? prefix.substring(0, COMM_LENGTH) : prefix;
+    }
+
+    /**
+     * The name of the carrier a virtual thread runs on, from the virtual thread's {@code
+     * toString()} ({@code VirtualThread[#22]/runnable@ForkJoinPool-1-worker-1}), or null.
+     */
+    static String carrierName() {
+        String[] seen = new String[1];
+        try {
+            Thread.ofVirtual().start(() -> seen[0] = Thread.currentThread().toString()).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        int at = seen[0] == null ? -1 : seen[0].lastIndexOf('@');
+        return at < 0 ? null : seen[0].substring(at + 1);
     }
 
     /**

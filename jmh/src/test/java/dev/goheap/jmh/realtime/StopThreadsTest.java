@@ -1,6 +1,7 @@
 package dev.goheap.jmh.realtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,12 +41,27 @@ class StopThreadsTest {
 
     @Test
     void shouldMatchOnlyTheGivenPrefixes() {
-        StopThreads threads = StopThreads.ofThisProcess();
+        StopThreads threads = new StopThreads(tasks, StopThreads.DEFAULT_PREFIXES);
         assertTrue(threads.matches("ForkJoinPool-3-"));
         assertTrue(threads.matches("goheap-gc"));
         assertFalse(threads.matches("ForkJoinPool.co"));
         assertFalse(threads.matches("main"));
         assertFalse(threads.matches("C1 CompilerThre"));
+    }
+
+    @Test
+    void shouldTakeTheCarriersPoolFromAVirtualThreadsName() {
+        assertEquals("ForkJoinPool-1-", StopThreads.carrierPrefix("ForkJoinPool-1-worker-1"));
+        assertEquals("ForkJoinPool-12", StopThreads.carrierPrefix("ForkJoinPool-123-worker-7"), "cut as comm is");
+        assertEquals("ForkJoinPool-", StopThreads.carrierPrefix("my-scheduler-3"), "not a pool worker's: any pool");
+        assertEquals("ForkJoinPool-", StopThreads.carrierPrefix(null));
+
+        String carrier = StopThreads.carrierName(); // this JVM's virtual-thread scheduler
+        assertTrue(carrier != null && carrier.startsWith("ForkJoinPool-") && carrier.contains("-worker-"), carrier);
+        StopThreads threads = StopThreads.ofThisProcess();
+        assertTrue(threads.matches(StopThreads.carrierPrefix(carrier)));
+        assertTrue(threads.matches("goheap-gc"));
+        assertFalse(threads.matches("ForkJoinPool.co"));
     }
 
     @Test
