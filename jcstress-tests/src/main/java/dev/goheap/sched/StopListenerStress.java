@@ -49,6 +49,13 @@ public final class StopListenerStress {
             seenAtAfter = token;
             afterBeforeBefore |= befores < afters;
         }
+
+        /** The arbiter's result: the calls' counts, then the stopper's failure, the order's, or the write seen. */
+        void report(int stopperOutcome, III_Result r) {
+            r.r1 = befores;
+            r.r2 = afters;
+            r.r3 = stopperOutcome != 0 ? stopperOutcome : afterBeforeBefore ? -3 : seenAtAfter;
+        }
     }
 
     static Goroutines goroutines(Listener listener) {
@@ -88,10 +95,7 @@ public final class StopListenerStress {
 
         @Arbiter
         public void arbiter(III_Result r) {
-            Listener l = listener;
-            r.r1 = l.befores;
-            r.r2 = l.afters;
-            r.r3 = outcome != 0 ? outcome : l.afterBeforeBefore ? -3 : l.seenAtAfter;
+            listener.report(outcome, r);
         }
     }
 
@@ -129,10 +133,7 @@ public final class StopListenerStress {
 
         @Arbiter
         public void arbiter(III_Result r) {
-            Listener l = listener;
-            r.r1 = l.befores;
-            r.r2 = l.afters;
-            r.r3 = outcome != 0 ? outcome : l.afterBeforeBefore ? -3 : l.seenAtAfter;
+            listener.report(outcome, r);
         }
     }
 }
