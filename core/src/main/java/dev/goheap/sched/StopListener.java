@@ -2,14 +2,15 @@ package dev.goheap.sched;
 
 /**
  * Told just before a stop of the world is requested and once it is released, for scheduling
- * the machine around the pause. goheap's use: the threads a stop waits for run at real-time priority from just before
- * the request to the release, so that no other thread (the JIT's compiler threads above all) takes their
- * CPU inside a pause ({@code dev.goheap.jmh.realtime.RealtimeStops} in the jmh module, which needs
- * {@code Linker}, a restricted method that core and gc do without: DESIGN decision 1).
+ * the machine around the pause. goheap's use: the threads a stop waits for run at real-time
+ * priority from just before the request to the release, so that no other thread (the JIT's
+ * compiler threads above all) takes their CPU inside a pause ({@code
+ * dev.goheap.jmh.realtime.RealtimeStops} in the jmh module, which needs {@code Linker}, a
+ * restricted method that core and gc do without: DESIGN decision 1).
  *
  * <p>Each {@link #beforeStop()} is followed by exactly one {@link #afterRelease()} before the
- * next stop's {@code beforeStop}: after a completed stop, a stop that missed its deadline and a stop
- * whose work a goroutine ran alike. Handshakes are not stops and call neither.
+ * next stop's {@code beforeStop}: after a completed stop, a stop that missed its deadline and a
+ * stop whose work a goroutine ran alike. Handshakes are not stops and call neither.
  *
  * <p><b>Thread safety:</b> the calls come one at a time (a stop's operator holds the
  * operation from before the first call to after the second), each seeing what the one before it

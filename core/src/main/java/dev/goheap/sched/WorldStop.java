@@ -256,10 +256,9 @@ final class WorldStop {
      * Step S6 (package-info "Stop") under the lock, also at a timeout, without ending the
      * operation: clears STOP, makes the stopped goroutines running, wakes every waiter and tells
      * the stop listener ({@link StopListener#afterRelease}, once per stop: only the call that
-     * clears STOP does). Also a
-     * claiming goroutine's release
-     * ({@link StopHandoff#runAndRelease}), after which the operator still holds the operation
-     * until it has seen the release ({@link #awaitHandedOff}).
+     * clears STOP does). Also a claiming goroutine's release ({@link StopHandoff#runAndRelease}),
+     * after which the operator still holds the operation until it has seen the release ({@link
+     * #awaitHandedOff}).
      */
     static void releaseLocked(Safepoints sp) {
         if ((sp.pendingVolatile() & Safepoints.STOP) == 0) {

@@ -173,8 +173,9 @@
  * <ol>
  *   <li><b>S1</b> CAS {@code operator} null to the caller (else IllegalStateException); tell the
  *       {@link dev.goheap.sched.StopListener stop listener}, if any, holding no lock (the world
- *       still runs: not in the pause); under the lock, note the request's time ({@code lastRequestNanos}) and whether the caller is itself
- *       a running goroutine (it never stops for its own stop), and set STOP.</li>
+ *       still runs: not in the pause); under the lock, note the request's time ({@code
+ *       lastRequestNanos}) and whether the caller is itself a running goroutine (it never stops
+ *       for its own stop), and set STOP.</li>
  *   <li><b>S2</b> the world is stopped when the stopped count (plus the caller's own goroutine,
  *       if it runs) equals {@code active}, read in that order, {@code active} as the sum of its
  *       stripes, each a volatile read, one after the other. A goroutine that stops after the

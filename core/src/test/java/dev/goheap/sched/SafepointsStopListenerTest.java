@@ -48,7 +48,8 @@ class SafepointsStopListenerTest {
         @Override
         public void afterRelease() {
             Safepoints sp = safepoints;
-            calls.add("after " + states() + (sp != null && !sp.lock.isHeldByCurrentThread() ? " without the lock" : ""));
+            boolean unlocked = sp != null && !sp.lock.isHeldByCurrentThread();
+            calls.add("after " + states() + (unlocked ? " without the lock" : ""));
             threads.add(Thread.currentThread());
         }
 
@@ -132,7 +133,7 @@ class SafepointsStopListenerTest {
             assertEquals(1, sp.stats().stopsRunByGoroutine());
             assertEquals(2, recorder.calls.size(), recorder.calls.toString());
             assertSame(operator, recorder.threads.get(0), "before: the operator");
-            assertSame(late.thread(), recorder.threads.get(1), "after: the goroutine that ran the work and released the world");
+            assertSame(late.thread(), recorder.threads.get(1), "after: the goroutine that ran the work and released");
         }
     }
 

@@ -28,10 +28,10 @@ import java.util.concurrent.TimeUnit;
  * compiler threads (and anything else on the machine) take those CPUs in the middle of pauses:
  * a carrier queued behind a compiler thread misses the stop's deadline, a compile that the
  * pause's own thread requests preempts it while the other CPU idles (README, "Collector
- * figures", sessions 17 and 21). A real-time thread preempts every normal thread at once, and the
- * kernel moves a waiting one to a CPU that runs only normal threads; for the rest of the time, the normal scheduler shares
- * the CPUs as before, so the compiler is not starved (session 19: compiler threads at {@code
- * SCHED_IDLE} for the whole run cost 15–50 % of wall time).
+ * figures", sessions 17 and 21). A real-time thread preempts every normal thread at once, and
+ * the kernel moves a waiting one to a CPU that runs only normal threads; for the rest of the
+ * time the normal scheduler shares the CPUs as before, so the compiler is not starved (session
+ * 19: compiler threads at {@code SCHED_IDLE} for the whole run cost 15–50 % of wall time).
  *
  * <p>Needs Linux and the right to use {@code SCHED_FIFO}: root, {@code CAP_SYS_NICE}, or an
  * {@code RLIMIT_RTPRIO} of at least 2 ({@code ulimit -r 2}); {@link #start()} checks it once
@@ -62,7 +62,7 @@ public final class RealtimeStops implements StopListener, AutoCloseable {
     private static final int OPERATOR_PRIORITY = 2;
     private static final int MAX_BOOSTED = 256;
 
-    /** The C library's functions: a class of their own, so that nothing is looked up before {@link #start}'s OS check. */
+    /** The C library's functions, a class of their own: nothing is looked up before {@link #start}'s OS check. */
     private static final class Native {
         static final Linker LINKER = Linker.nativeLinker();
         static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -261,7 +261,8 @@ public final class RealtimeStops implements StopListener, AutoCloseable {
     @Override
     public String toString() {
         int errno = lastErrno;
-        return "RealtimeStops[SCHED_FIFO " + FIFO_PRIORITY + " (operator " + OPERATOR_PRIORITY + ") from before the request to the release, threads " + Arrays.toString(tids)
-                + ", " + stops + " stops, " + refusals + " refused" + (errno != 0 ? " (last errno " + errno + ")" : "") + "]";
+        return "RealtimeStops[SCHED_FIFO " + FIFO_PRIORITY + " (operator " + OPERATOR_PRIORITY
+                + ") from before the request to the release, threads " + Arrays.toString(tids) + ", " + stops
+                + " stops, " + refusals + " refused" + (errno != 0 ? " (last errno " + errno + ")" : "") + "]";
     }
 }

@@ -131,8 +131,8 @@ public final class CollectorComparison {
         all.put("goheap", Workload.ofMain("goheap", o.goheapMain(), o.goheapPath(), o.goheapJvmArgs(), goheapArgs));
         List<String> realtimeJvmArgs = new ArrayList<>(o.goheapJvmArgs());
         realtimeJvmArgs.add("--enable-native-access=ALL-UNNAMED"); // sched_setscheduler through Linker
-        all.put("goheap-rt", Workload.ofMain("goheap, real-time stops", REALTIME_MAIN, null, List.copyOf(realtimeJvmArgs),
-                goheapArgs));
+        all.put("goheap-rt", Workload.ofMain("goheap, real-time stops", REALTIME_MAIN, null,
+                List.copyOf(realtimeJvmArgs), goheapArgs));
         all.keySet().retainAll(o.only());
         return all;
     }

@@ -31,7 +31,7 @@ class RealtimeStopsTest {
     @BeforeAll
     static void onlyWhereTheKernelAllowsIt() {
         String refused = null;
-        try (RealtimeStops probe = RealtimeStops.start(new StopThreads(Path.of("/proc/self/task"), List.of("no-such-thread")))) {
+        try (RealtimeStops probe = RealtimeStops.start(named("no-such-thread"))) {
             assertEquals(SCHED_OTHER, policy(RealtimeStops.tid()), "the check leaves its thread as it found it");
         } catch (IllegalStateException e) {
             refused = e.getMessage();
@@ -48,6 +48,16 @@ class RealtimeStopsTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<Integer> policyAndPriority(int tid) {
+        int[] s = scheduling(tid);
+        return List.of(s[0], s[1]);
+    }
+
+    /** This process's threads whose names begin with {@code prefix}. */
+    private static StopThreads named(String prefix) {
+        return new StopThreads(Path.of("/proc/self/task"), List.of(prefix));
     }
 
     private static int policy(int tid) {
@@ -90,21 +100,21 @@ class RealtimeStopsTest {
     @Test
     void shouldRaiseTheOperatorAboveTheNamedThreadsBeforeAStopAndLowerThemAllAfterIt() throws Exception {
         try (Sleepers sleepers = new Sleepers("rt-test-", 3);
-             RealtimeStops stops = RealtimeStops.start(new StopThreads(Path.of("/proc/self/task"), List.of("rt-test-")))) {
+             RealtimeStops stops = RealtimeStops.start(named("rt-test-"))) {
             int self = RealtimeStops.tid();
             assertEquals(3, stops.threadIds().length, "found by name at the start");
 
             stops.beforeStop();
             for (int tid : sleepers.tids) {
-                assertEquals(List.of(SCHED_FIFO, 1), List.of(scheduling(tid)[0], scheduling(tid)[1]), "thread " + tid);
+                assertEquals(List.of(SCHED_FIFO, 1), policyAndPriority(tid), "thread " + tid);
             }
-            assertEquals(List.of(SCHED_FIFO, 2), List.of(scheduling(self)[0], scheduling(self)[1]), "the operator, above them");
+            assertEquals(List.of(SCHED_FIFO, 2), policyAndPriority(self), "the operator, above them");
             stops.afterRelease();
 
             for (int tid : sleepers.tids) {
-                assertEquals(List.of(SCHED_OTHER, 0), List.of(scheduling(tid)[0], scheduling(tid)[1]), "thread " + tid);
+                assertEquals(List.of(SCHED_OTHER, 0), policyAndPriority(tid), "thread " + tid);
             }
-            assertEquals(List.of(SCHED_OTHER, 0), List.of(scheduling(self)[0], scheduling(self)[1]));
+            assertEquals(List.of(SCHED_OTHER, 0), policyAndPriority(self));
             assertEquals(1, stops.stops());
             assertEquals(0, stops.refusals());
         }
@@ -114,7 +124,7 @@ class RealtimeStopsTest {
     void shouldCountAThreadThatEndedAsARefusalAndRaiseTheOthers() throws Exception {
         Sleepers ended = new Sleepers("rt-gone-", 1);
         try (Sleepers sleepers = new Sleepers("rt-gone-", 1);
-             RealtimeStops stops = RealtimeStops.start(new StopThreads(Path.of("/proc/self/task"), List.of("rt-gone-")))) {
+             RealtimeStops stops = RealtimeStops.start(named("rt-gone-"))) {
             assertEquals(2, stops.threadIds().length);
             ended.close(); // ends after the scan: its id is stale
 

@@ -65,8 +65,8 @@ class CollectorComparisonTest {
 
     @Test
     void shouldRunTheDemoWithRealtimeStopsFromTheClassPathWithNativeAccessAsTheGoheapRtRow() {
-        Workload w = CollectorComparison.workloads(CollectorComparison.parse(new String[] {"18", "2", "--only", "goheap-rt"}))
-                .get("goheap-rt");
+        CollectorComparison.Options o = CollectorComparison.parse(new String[] {"18", "2", "--only", "goheap-rt"});
+        Workload w = CollectorComparison.workloads(o).get("goheap-rt");
         assertTrue(w.available(), w.unavailable());
         assertEquals(List.of("-Xmn256m", "--enable-native-access=ALL-UNNAMED"), w.jvmArgs());
         assertEquals(List.of("-cp", CollectorComparison.REALTIME_MAIN), List.of(w.launch().get(0), w.launch().get(2)));
