@@ -127,6 +127,11 @@ class RealtimeStopsTest {
              RealtimeStops stops = RealtimeStops.start(named("rt-gone-"))) {
             assertEquals(2, stops.threadIds().length);
             ended.close(); // ends after the scan: its id is stale
+            Path gone = Path.of("/proc/self/task/" + ended.tids[0]);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.exists(gone) && System.nanoTime() - end < 0) { // join returns before the OS thread is gone
+                Thread.sleep(1);
+            }
 
             stops.beforeStop();
             assertEquals(SCHED_FIFO, policy(sleepers.tids[0]));
