@@ -86,7 +86,9 @@ public final class RealtimeStops implements StopListener, AutoCloseable {
     private volatile int[] tids = new int[0];
     private volatile boolean closed;
 
-    // The listener's own, under the safepoints' lock (one call at a time).
+    // The listener's own: written by one call at a time, each seeing the one before (StopListener).
+    // At most MAX_BOOSTED threads are raised per stop (a process with more carriers than that
+    // would leave the rest at SCHED_OTHER; the demo has three or four).
     private final int[] boosted = new int[MAX_BOOSTED];
     private int boostedCount;
     private volatile long stops;
