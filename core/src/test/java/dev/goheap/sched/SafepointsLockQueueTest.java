@@ -140,7 +140,7 @@ class SafepointsLockQueueTest {
             assertTrue(sp.stopTheWorld(farDeadline()), "the goroutine is parked");
             try {
                 stopped.countDown();
-                awaitTrue("the second try", () -> second.get() != null);
+                awaitTrue("the second try and its state", () -> afterSecond.get() != null); // set after second
                 assertFalse(second.get(), "no unpark while the world is stopped");
                 assertEquals(MutatorState.PARKED, afterSecond.get());
                 assertEquals(0, sp.activeVolatile(), "a failed try leaves the count as it was");
