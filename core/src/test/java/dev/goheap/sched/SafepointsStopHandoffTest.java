@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
+import dev.goheap.sched.SchedTesting.LateGoroutine;
 import dev.goheap.sched.SchedTesting.Spinners;
 import dev.goheap.stack.Goroutine;
 import java.util.concurrent.CountDownLatch;
@@ -20,31 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@link Safepoints#stopTheWorldAndRun}: who runs the work, and the world around it. */
 class SafepointsStopHandoffTest {
-    /**
-     * A goroutine that blocks without parking (it breaks the contract on purpose) until {@link
-     * #release}, then polls once: the last to stop, it runs the work there.
-     */
-    private static final class LateGoroutine {
-        final CountDownLatch out = new CountDownLatch(1);
-        final AtomicInteger after = new AtomicInteger();
-        final Goroutine goroutine;
-
-        LateGoroutine(GoRuntime rt) throws InterruptedException {
-            CountDownLatch in = new CountDownLatch(1);
-            goroutine = rt.go(() -> {
-                in.countDown();
-                awaitUnparked(out);
-                rt.safepoints().poll();
-                after.incrementAndGet();
-            });
-            in.await();
-        }
-
-        void release() {
-            out.countDown();
-        }
-    }
-
     @Test
     void shouldRunTheWorkOnTheLastGoroutineToStopAndReleaseTheWorldWithoutTheOperator() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {

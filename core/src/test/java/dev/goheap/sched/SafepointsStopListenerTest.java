@@ -1,7 +1,6 @@
 package dev.goheap.sched;
 
 import static dev.goheap.sched.SchedTesting.awaitBlocked;
-import static dev.goheap.sched.SchedTesting.awaitUnparked;
 import static dev.goheap.sched.SchedTesting.farDeadline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
+import dev.goheap.sched.SchedTesting.LateGoroutine;
 import dev.goheap.sched.SchedTesting.Spinners;
 import dev.goheap.stack.Goroutine;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -113,19 +112,13 @@ class SafepointsStopListenerTest {
         Recorder recorder = new Recorder();
         try (GoRuntime rt = runtime(recorder)) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            Goroutine late = rt.go(() -> { // blocks without parking until told, then polls: the last to stop
-                in.countDown();
-                awaitUnparked(out);
-                rt.safepoints().poll();
-            });
-            in.await();
+            LateGoroutine lateOne = new LateGoroutine(rt); // the last to stop
+            Goroutine late = lateOne.goroutine;
             AtomicReference<StopOutcome> outcome = new AtomicReference<>();
             Thread operator = Thread.ofPlatform().start(
                     () -> outcome.set(sp.stopTheWorldAndRun(farDeadline(), () -> true)));
             awaitBlocked(operator);
-            out.countDown();
+            lateOne.release();
             operator.join();
             late.join();
 
@@ -142,13 +135,8 @@ class SafepointsStopListenerTest {
         Recorder recorder = new Recorder();
         try (GoRuntime rt = runtime(recorder)) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            Goroutine busy = rt.go(() -> { // blocks without parking: it breaks the contract on purpose
-                in.countDown();
-                awaitUnparked(out);
-            });
-            in.await();
+            LateGoroutine busyOne = new LateGoroutine(rt); // not released until after the stops
+            Goroutine busy = busyOne.goroutine;
             Spinners spinner = new Spinners(rt, 1, s -> {});
             recorder.watched = List.of(busy, spinner.goroutines.get(0));
 
@@ -159,7 +147,7 @@ class SafepointsStopListenerTest {
             assertEquals(List.of("before 0 of 2 stopped", "after 0 of 2 stopped",
                     "before 0 of 2 stopped", "after 0 of 2 stopped"), recorder.calls);
             assertEquals(2, sp.stats().stopTimeouts());
-            out.countDown();
+            busyOne.release();
             busy.join();
             spinner.finish();
         }

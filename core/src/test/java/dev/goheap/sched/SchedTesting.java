@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -83,6 +84,31 @@ final class SchedTesting {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A goroutine that blocks without parking (it breaks the contract on purpose) until {@link
+     * #release}, then polls once: the last to stop, it runs the work there.
+     */
+    static final class LateGoroutine {
+        final CountDownLatch out = new CountDownLatch(1);
+        final AtomicInteger after = new AtomicInteger();
+        final Goroutine goroutine;
+
+        LateGoroutine(GoRuntime rt) throws InterruptedException {
+            CountDownLatch in = new CountDownLatch(1);
+            goroutine = rt.go(() -> {
+                in.countDown();
+                awaitUnparked(out);
+                rt.safepoints().poll();
+                after.incrementAndGet();
+            });
+            in.await();
+        }
+
+        void release() {
+            out.countDown();
         }
     }
 
