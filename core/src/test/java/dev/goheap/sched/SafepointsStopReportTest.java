@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
+import dev.goheap.sched.SchedTesting.LateGoroutine;
 import dev.goheap.stack.Goroutine;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -72,13 +73,7 @@ class SafepointsStopReportTest {
     void shouldReportTheGoroutineItMissedTheDeadlineForWhenAStopFails() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch in = new CountDownLatch(1);
-            CountDownLatch out = new CountDownLatch(1);
-            Goroutine busy = rt.go(() -> { // blocks without parking: it breaks the contract on purpose
-                in.countDown();
-                awaitUnparked(out);
-            });
-            in.await();
+            LateGoroutine busy = new LateGoroutine(rt); // blocks without parking: breaks the contract on purpose
 
             long called = System.nanoTime();
             assertFalse(sp.stopTheWorld(called + TimeUnit.MILLISECONDS.toNanos(2)));
@@ -86,14 +81,14 @@ class SafepointsStopReportTest {
 
             StopReport r = sp.lastStopReport();
             assertFalse(r.stopped(), r.toString());
-            assertEquals(busy.id(), r.lastGoroutineId(), r.toString());
+            assertEquals(busy.goroutine.id(), r.lastGoroutineId(), r.toString());
             assertEquals(MutatorState.RUNNING, r.lastStateAtRequest(), r.toString());
             // The stop's clock starts inside stopTheWorld, after the deadline was taken: on a loaded
             // machine it can start late, so its count may be a little under 2 ms (1.992 ms seen).
             assertTrue(r.timeToSafepointNanos() >= TimeUnit.MILLISECONDS.toNanos(1)
                     && r.timeToSafepointNanos() <= returned - called, r.toString());
-            out.countDown();
-            busy.join();
+            busy.release();
+            busy.goroutine.join();
         }
     }
 

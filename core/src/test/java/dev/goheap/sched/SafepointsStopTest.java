@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.goheap.GoRuntime;
+import dev.goheap.sched.SchedTesting.LateGoroutine;
 import dev.goheap.sched.SchedTesting.Spinners;
 import dev.goheap.stack.Goroutine;
 import dev.goheap.stack.Stack;
@@ -127,14 +128,8 @@ class SafepointsStopTest {
     void shouldReleaseTheWorldAndReturnFalseWhenAGoroutineDoesNotReachASafepointByTheDeadline() throws Exception {
         try (GoRuntime rt = SchedTesting.runtime()) {
             Safepoints sp = rt.safepoints();
-            CountDownLatch busyIn = new CountDownLatch(1);
-            CountDownLatch busyOut = new CountDownLatch(1);
-            Goroutine busy = rt.go(() -> { // blocks without parking: it breaks the contract on purpose
-                busyIn.countDown();
-                awaitUnparked(busyOut);
-            });
+            LateGoroutine busy = new LateGoroutine(rt); // blocks without parking: breaks the contract on purpose
             Spinners spinner = new Spinners(rt, 1, st -> {});
-            busyIn.await();
 
             assertFalse(sp.stopTheWorld(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50)));
             assertFalse(sp.isWorldStopped());
@@ -143,8 +138,8 @@ class SafepointsStopTest {
             assertThrows(IllegalStateException.class, sp::startTheWorld);
             assertEquals(1, sp.stats().stopTimeouts());
 
-            busyOut.countDown();
-            busy.join();
+            busy.release();
+            busy.goroutine.join();
             assertTrue(sp.stopTheWorld(farDeadline())); // the operator was released too
             sp.startTheWorld();
             spinner.finish();
