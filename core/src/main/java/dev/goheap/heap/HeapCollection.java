@@ -341,6 +341,17 @@ final class HeapCollection implements HeapForGc {
     }
 
     @Override
+    public boolean scavengeOne() {
+        PageHeap pages = heap.pageHeap();
+        pages.lock.lock();
+        try {
+            return pages.scavengeOneAboveGoalLocked();
+        } finally {
+            pages.lock.unlock();
+        }
+    }
+
+    @Override
     public void setHooks(GcHooks hooks) {
         PageHeap pages = heap.pageHeap();
         pages.lock.lock();

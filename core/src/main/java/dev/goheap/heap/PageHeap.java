@@ -21,7 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * idle bytes exceed the retained amount: that keeps RSS following the live heap down without
  * paying ~35 µs and fresh page faults for every short-lived large object. With a collector, not
  * while the heap maps at most its scavenger goal ({@link CycleState#retainGoalBytes}: the heap
- * goal plus 10 %, as Go's scavenger), which the next cycle would map again anyway.
+ * goal plus 10 %, as Go's scavenger), which the next cycle would map again anyway; and between
+ * cycles the collector gives back, a chunk at a time, free chunks that were kept under a higher
+ * goal than the current one ({@link #scavengeOneAboveGoalLocked}).
  *
  * <p><b>Thread safety:</b> all {@code ...Locked} methods require {@link #lock}; lock order in
  * package-info (central list locks before this one).
@@ -189,10 +191,40 @@ final class PageHeap {
         return releasedBytes - before;
     }
 
-    private void releaseChunkLocked(Span wholeChunk) {
+    /**
+     * The collector's scavenger, between cycles: gives back one fully free chunk if the heap maps
+     * more than its scavenger goal ({@link CycleState#retainGoalBytes}) and more idle bytes than
+     * the runtime retains; returns whether it gave one back. Why: {@link #freeLocked} gives a
+     * chunk back only as it becomes free, against the goal of that moment, so chunks freed while
+     * a cycle's goal was high (its floating garbage counted as live) stayed mapped after the goal
+     * came down, until the heap next grew and shrank (ScavengeGoalTest saw 144 MiB mapped against
+     * a goal of 88 on a loaded machine). Go's background scavenger works down to its goal alike.
+     * One chunk a call: each is an arena's close (a handshake with every JVM thread, up to
+     * milliseconds) under this lock, which allocators wait for. Not while marking (the marker may
+     * read any chunk), nor without a goal (no collector, or GOGC off: {@link #freeLocked}'s rule
+     * alone).
+     */
+    boolean scavengeOneAboveGoalLocked() {
+        assert lock.isHeldByCurrentThread();
+        long goal = cycle.retainGoalBytes;
+        if (goal == 0 || cycle.marking || mappedBytes <= goal
+                || (long) freePages << SizeClasses.PAGE_SHIFT <= retainBytes) {
+            return false;
+        }
+        // A whole chunk is longer than any listed length: it is on the list of long runs.
+        for (Span s = freeByPages[0].first(); s != null; s = s.next) {
+            if (s.pageCount == s.chunk.pageCount && releaseChunkLocked(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives {@code wholeChunk}'s chunk back to the OS; returns false if a native call holds a view of it. */
+    private boolean releaseChunkLocked(Span wholeChunk) {
         Chunk chunk = wholeChunk.chunk;
         if (!chunk.tryRelease()) {
-            return; // a view is in use by a native call; a later scavenge retries
+            return false; // a view is in use by a native call; a later scavenge retries
         }
         removeFreeLocked(wholeChunk);
         killLocked(wholeChunk);
@@ -204,6 +236,7 @@ final class PageHeap {
             deadSpans = s.next;
             s.next = null;
         }
+        return true;
     }
 
     /** Returns how many span objects wait for reuse (tests). */

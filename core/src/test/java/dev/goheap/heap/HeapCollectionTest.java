@@ -482,6 +482,49 @@ class HeapCollectionTest {
         assertTrue(heap.stats().heapMappedBytes() < kept, "mapped with the goal off " + heap.stats().heapMappedBytes());
     }
 
+    /**
+     * The scavenger's background work ({@code scavengeOne}): chunks freed while the goal was high
+     * stay mapped as it comes down, until scavengeOne gives them back, one a call, down to the
+     * goal; not while marking, and not at all with no goal set.
+     */
+    @Test
+    void shouldGiveBackChunksFreedUnderAHigherGoalOneACallDownToTheGoal() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        gc.setRetainGoalBytes(64 * chunk); // high: no chunk goes back as it becomes free
+        long[] objects = new long[192]; // 256 KiB each, freed straight to the page heap: 12 chunks or more
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = heap.allocate(256 * 1024);
+        }
+        for (long p : objects) {
+            heap.free(p);
+        }
+        long kept = heap.stats().heapMappedBytes();
+        assertTrue(kept >= 12 * chunk, "mapped after the frees " + kept);
+
+        gc.setRetainGoalBytes(3 * chunk);
+        assertEquals(kept, heap.stats().heapMappedBytes(), "a lower goal alone gives nothing back");
+        gc.finishSweep();
+        gc.startMark();
+        assertFalse(gc.scavengeOne(), "marking: the marker may read any chunk");
+        gc.finishMark();
+        gc.finishSweep();
+        assertEquals(kept, heap.stats().heapMappedBytes());
+
+        int released = 0;
+        while (gc.scavengeOne()) {
+            released++;
+            assertEquals(kept - released * chunk, heap.stats().heapMappedBytes(), "one chunk a call");
+        }
+        long after = heap.stats().heapMappedBytes();
+        assertTrue(after <= 3 * chunk && after > 2 * chunk, "mapped " + after + " (expected: down to the goal, "
+                + 3 * chunk + ")");
+        assertEquals(kept - after, heap.stats().heapReleasedBytes(), "released bytes counted");
+
+        gc.setRetainGoalBytes(0);
+        assertFalse(gc.scavengeOne(), "no goal: only the frees' own rule gives chunks back");
+        assertEquals(after, heap.stats().heapMappedBytes());
+    }
+
     @Test
     void shouldRefuseANegativeRetainGoal() {
         assertThrows(IllegalArgumentException.class, () -> gc.setRetainGoalBytes(-1));

@@ -66,7 +66,9 @@ public final class Collector implements AutoCloseable {
 
     /**
      * Runs a whole cycle (mark, then sweep everything) that starts after this call, and returns
-     * when it is done (Go's {@code runtime.GC}). A goroutine that calls it is parked meanwhile.
+     * when it is done (Go's {@code runtime.GC}): the heap swept, and the fully free chunks past
+     * the scavenger's goal (the new heap goal plus 10 %) given back to the OS. A goroutine that
+     * calls it is parked meanwhile.
      *
      * @throws IllegalStateException if the collector is closed
      * @throws InternalError if the checking mode has found a pointer to a freed object

@@ -30,7 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  *       trigger from it and the marked bytes; sweep in the background.</li>
  * </ol>
  * Between cycles the thread sweeps until no span is left unswept, and only then compares the
- * bytes in use with the trigger (they count the last cycle's garbage until it is swept).
+ * bytes in use with the trigger (they count the last cycle's garbage until it is swept); below
+ * it, while the heap maps more than the scavenger's goal, it gives a fully free chunk back to the
+ * OS per idle wait ({@link HeapForGc#scavengeOne}).
  *
  * <p><b>Thread safety:</b> the phases run on the collector thread, but the pauses' work (step 2,
  * and 4's drain and {@link #terminate}) may run on the goroutine that completed the stop, while
@@ -167,6 +169,11 @@ final class CycleRunner {
                 if (heap.inUseBytes() >= pacer.triggerBytes()) {
                     runCycle(false);
                 } else {
+                    // The scavenger's pace: a chunk per idle wait at most (40 MiB/s), so that a
+                    // heap whose goal swings from cycle to cycle does not give back much of what
+                    // the next cycle maps again, each an arena's close (a handshake with every JVM
+                    // thread) and a zero-filled map; Go paces its background scavenger too.
+                    heap.scavengeOne();
                     LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
                 }
             }
@@ -281,7 +288,10 @@ final class CycleRunner {
         long goal = pacer.goalBytes();
         heap.setRetainGoalBytes(goal > Long.MAX_VALUE / 2 ? 0 : goal + goal / 10);
         if (force) {
-            finishSweep(); // gc() promises a swept heap
+            finishSweep(); // gc() promises a swept heap, mapped down to the scavenger's goal
+            while (heap.scavengeOne()) {
+                spareChunks.serve();
+            }
         }
         trace.phase("sweep");
         collectorCpuNanos = THREADS.getCurrentThreadCpuTime();

@@ -148,6 +148,15 @@ public interface HeapForGc {
      */
     void setRetainGoalBytes(long bytes);
 
+    /**
+     * The scavenger's background work: gives back one fully free chunk if the heap maps more than
+     * its scavenger goal ({@link #setRetainGoalBytes}) and more idle bytes than the runtime
+     * retains; returns whether it gave one back. Chunks that became free while the goal was
+     * higher stay mapped until then. Call it from the collector's thread between cycles, once the
+     * sweep is done, until it returns false; it does nothing while marking or with no goal set.
+     */
+    boolean scavengeOne();
+
     /** Installs the collector's hooks ({@code null}: none, the heap is manual again). */
     void setHooks(GcHooks hooks);
 }
