@@ -153,7 +153,8 @@ public interface HeapForGc {
      * its scavenger goal ({@link #setRetainGoalBytes}) and more idle bytes than the runtime
      * retains; returns whether it gave one back. Chunks that became free while the goal was
      * higher stay mapped until then. Call it from the collector's thread between cycles, once the
-     * sweep is done, until it returns false; it does nothing while marking or with no goal set.
+     * sweep is done: at the scavenger's pace, or until it returns false for a heap mapped down to
+     * its goal; it does nothing while marking or with no goal set.
      */
     boolean scavengeOne();
 
