@@ -74,7 +74,11 @@ final class HeapCollection implements HeapForGc {
             throw new IllegalStateException("startMark: unswept spans remain (expected: finishSweep first)");
         }
         assert !hasUnswept(cycle.sweepGen) : "startMark: sweepSome found the heap swept, yet a span is unswept";
-        heap.caches().takeBlackBytes(); // stale counts of a cycle cut short: start from zero
+        // No reset of the allocate-black counts here: the collector takes them after every
+        // termination, and none is counted between that and this pause. The reset this pause
+        // did (for a cycle cut short, which never starts another) took 20 µs of its 35 µs of
+        // work, a barging lock and a LongAdder sum in the interpreter (docs/measurements.md
+        // "Session 22").
         cycle.marking = true;
         cycle.allocateBlack = true;
         // Allocate-black for the spans caches hold: each cache marks their free slots before

@@ -273,12 +273,11 @@ final class ThreadCaches {
      * a marking one, and each owner catches up with termination's phase before it allocates
      * again. The adder is read under {@link #lock} too, after the list: a cache that leaves the
      * list meanwhile ({@link #uncountBlackLocked}) has moved its count there, so none is lost or
-     * counted twice. Mark start calls it too, in its pause, for the counts of a cycle cut short
-     * (none after a whole one): hence the barging lock.
+     * counted twice. Counts not taken carry into the next call's sum.
      */
     long takeBlackBytes() {
         long sum = 0;
-        SpinLocks.lockBarging(lock); // at mark start: not behind the ending goroutines' queue
+        lock.lock();
         try {
             for (ThreadCache c : countingBlack) {
                 sum += c.blackBytes;

@@ -278,6 +278,25 @@ class ThreadCachePhasesTest {
         heap.verify();
     }
 
+    /** Mark start resets nothing (its pause stays short): a cycle's counts, if not taken, go with the next's. */
+    @Test
+    void shouldCarryBlackCountsNotTakenIntoTheNextCyclesSum() throws Exception {
+        gc.finishSweep();
+        gc.startMark();
+        long first = onOwner(() -> heap.allocate(SIZE));
+        gc.finishMark();
+        gc.finishSweep(); // no sum taken for this cycle
+
+        gc.startMark();
+        long second = onOwner(() -> heap.allocate(SIZE));
+        gc.finishMark();
+        assertEquals(heap.sizeOf(first) + heap.sizeOf(second), gc.takeAllocatedBlackBytes(),
+                "both cycles' black bytes, each counted once");
+        assertEquals(0, gc.takeAllocatedBlackBytes(), "taken once");
+        gc.finishSweep();
+        heap.verify();
+    }
+
     @Test
     void shouldRefuseToSumTheBlackBytesWhileMarking() {
         gc.finishSweep();

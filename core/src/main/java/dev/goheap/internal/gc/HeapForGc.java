@@ -104,7 +104,8 @@ public interface HeapForGc {
      * counts (the bytes {@link #mark} marked are the caller's to add). Not in the pause because it
      * visits every thread cache that allocated while marking, thousands with as many goroutines;
      * the counts are final by then: a cache counts black only while its phase is a marking one,
-     * and every cache's next allocation catches up with the new phase first.
+     * and every cache's next allocation catches up with the new phase first. Counts not taken
+     * after a cycle carry into the next cycle's: {@link #startMark} does not reset them.
      *
      * @throws IllegalStateException if a cycle is marking
      */
