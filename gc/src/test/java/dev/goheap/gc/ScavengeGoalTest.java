@@ -31,17 +31,7 @@ class ScavengeGoalTest {
             Heap heap = rt.heap();
             long[] mapped = new long[1];
             rt.go(() -> {
-                long first = heap.newObject(BLOCK);
-                long pin = gc.pin(first); // pinned before the next safepoint: the list's root
-                long last = first;
-                for (long bytes = BLOCK.byteSize(); bytes < liveBytes; bytes += BLOCK.byteSize()) {
-                    long next = heap.newObject(BLOCK);
-                    heap.writePointer(last, NEXT, next);
-                    last = next;
-                }
-                for (int i = 0; i < 400; i++) {
-                    heap.allocate(BLOCK.byteSize()); // 100 MiB of garbage
-                }
+                long pin = pinnedListAndGarbage(heap, gc, liveBytes);
                 gc.gc(); // marks the 40 MiB: goal 80 MiB, kept up to 88 MiB; sweeps the garbage
                 mapped[0] = heap.stats().heapMappedBytes();
                 gc.unpin(pin);
@@ -69,17 +59,7 @@ class ScavengeGoalTest {
              Collector gc = Collector.start(rt, GcConfig.defaults())) {
             Heap heap = rt.heap();
             rt.go(() -> {
-                long first = heap.newObject(BLOCK);
-                long pin = gc.pin(first);
-                long last = first;
-                for (long bytes = BLOCK.byteSize(); bytes < liveBytes; bytes += BLOCK.byteSize()) {
-                    long next = heap.newObject(BLOCK);
-                    heap.writePointer(last, NEXT, next);
-                    last = next;
-                }
-                for (int i = 0; i < 400; i++) {
-                    heap.allocate(BLOCK.byteSize()); // 100 MiB of garbage
-                }
+                long pin = pinnedListAndGarbage(heap, gc, liveBytes);
                 gc.gc(); // marks 100 MiB: goal 200 MiB, kept up to 220: the garbage's chunks stay, free
                 gc.unpin(pin); // the list is garbage too
                 long cycles = gc.memStats().numGc();
@@ -99,5 +79,24 @@ class ScavengeGoalTest {
             assertTrue(mapped <= goal + 2 * CHUNK, "mapped " + mapped / MIB + " MiB with no cycle running (expected: at"
                     + " most the scavenger's goal, " + goal / MIB + " MiB, and a chunk or two)");
         }
+    }
+
+    /**
+     * On a goroutine: a list of BLOCKs of {@code liveBytes}, pinned, then 100 MiB of garbage;
+     * returns the pin.
+     */
+    private static long pinnedListAndGarbage(Heap heap, Collector gc, long liveBytes) {
+        long first = heap.newObject(BLOCK);
+        long pin = gc.pin(first); // pinned before the next safepoint: the list's root
+        long last = first;
+        for (long bytes = BLOCK.byteSize(); bytes < liveBytes; bytes += BLOCK.byteSize()) {
+            long next = heap.newObject(BLOCK);
+            heap.writePointer(last, NEXT, next);
+            last = next;
+        }
+        for (int i = 0; i < 400; i++) {
+            heap.allocate(BLOCK.byteSize()); // 100 MiB of garbage
+        }
+        return pin;
     }
 }
