@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a whole depth-21 demo run, so without them the path stays interpreted for most of a run, and
  * both goroutines of a stop run it in turn (session 22: median mark-start pause 69-78 µs, p50 of
  * all pauses 89-96 µs; with the warm-up 54-58 and 58-69 µs, the paused time 18 % less, four
- * alternating pairs). 1 000 stops cost 30-71 ms here, once per collector.
+ * alternating pairs). The cost: about 86 ms at a JVM's first collector start, 24-33 ms later.
  *
  * <p><b>Thread safety:</b> the thread starting the collector, once.
  */
