@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Why the stops: each method of a stop's path runs once or twice per stop, about 150 times in
  * a whole depth-21 demo run, so without them the path stays interpreted for most of a run, and
- * both goroutines of a stop run it in turn (session 22, six alternating pairs: median mark-start
- * pause 69-78 µs, p50 of all pauses 89-99 µs; with the warm-up 54-58 and 58-70 µs, the paused
- * time a fifth less). The cost: about 86 ms at a JVM's first collector start, 24-33 ms later.
+ * both goroutines of a stop run it in turn (session 22, alternating pairs: median mark-start
+ * pause 69-78 µs, p50 of all pauses 83-116 µs; with the warm-up 54-58 and 58-75 µs; the longest
+ * pause within 1 ms in 8 of 12 runs against 2 of 12). The cost: about 86 ms at a JVM's first
+ * collector start, 24-33 ms later.
  *
  * <p><b>Thread safety:</b> the thread starting the collector, once.
  */
