@@ -126,6 +126,20 @@ final class CycleSequence {
         }
     }
 
+    /**
+     * Collector thread, before it completes cycle number {@code cycle}: whether a {@code gc()}
+     * caller waits for that cycle. It may be a paced one: a call that came just before the
+     * cycle's mark start counts it, and the caller is promised a swept heap all the same.
+     */
+    boolean isAwaited(long cycle) {
+        lock.lock();
+        try {
+            return requested >= cycle;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long completed() {
         lock.lock();
         try {

@@ -53,6 +53,24 @@ class CycleSequenceTest {
         assertEquals(new CycleSequence.Counts(2, 1), seq.counts());
     }
 
+    /** A paced cycle that starts just after a gc() call answers it: the runner must know, to sweep first. */
+    @Test
+    void shouldTellWhetherAGcCallWaitsForTheCycle() throws Exception {
+        CycleSequence seq = new CycleSequence();
+        assertFalse(seq.isAwaited(1), "no call yet");
+        CompletableFuture<Void> done = waiter(seq, null); // asks for cycle 1
+        assertTrue(seq.isAwaited(1), "the next cycle answers the call, paced or not");
+        seq.cycleStarted();
+        CompletableFuture<Void> later = waiter(seq, null); // cycle 1 has started: asks for cycle 2
+        assertTrue(seq.isAwaited(2));
+        seq.cycleCompleted(false);
+        done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        seq.cycleStarted();
+        seq.cycleCompleted(false);
+        later.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertFalse(seq.isAwaited(3), "every call answered");
+    }
+
     @Test
     void shouldFailTheWaitersWithTheCollectorsFailureWhenItStops() throws Exception {
         CycleSequence seq = new CycleSequence();
