@@ -197,8 +197,9 @@ final class PageHeap {
      * the runtime retains; returns whether it gave one back. Why: {@link #freeLocked} gives a
      * chunk back only as it becomes free, against the goal of that moment, so chunks freed while
      * a cycle's goal was high (its floating garbage counted as live) stayed mapped after the goal
-     * came down, until the heap next grew and shrank (ScavengeGoalTest saw 144 MiB mapped against
-     * a goal of 88 on a loaded machine). Go's background scavenger works down to its goal alike.
+     * came down, until the heap next grew and shrank (ScavengeGoalTest's second test: 20-52 MiB
+     * mapped against a goal of 4-6 MiB without it). Go's background scavenger works down to its
+     * goal alike.
      * One chunk a call: each is an arena's close (a handshake with every JVM thread, up to
      * milliseconds) under this lock, which allocators wait for. Not while marking (the marker may
      * read any chunk), nor without a goal (no collector, or GOGC off: {@link #freeLocked}'s rule
