@@ -178,15 +178,8 @@ final class PageHeap {
         if (cycle.marking) {
             return releasedBytes - before;
         }
-        for (int i = 0; i < freeByPages.length; i++) {
-            Span s = freeByPages[i].first();
-            while (s != null) {
-                Span next = s.next;
-                if (s.pageCount == s.chunk.pageCount) {
-                    releaseChunkLocked(s);
-                }
-                s = next;
-            }
+        while (releaseOneWholeChunkLocked()) {
+            // each call gives back one fully free chunk
         }
         return releasedBytes - before;
     }
@@ -212,6 +205,11 @@ final class PageHeap {
                 || (long) freePages << SizeClasses.PAGE_SHIFT <= retainBytes) {
             return false;
         }
+        return releaseOneWholeChunkLocked();
+    }
+
+    /** Gives back the first fully free chunk whose release succeeds; returns whether one went back. */
+    private boolean releaseOneWholeChunkLocked() {
         // A whole chunk is longer than any listed length: it is on the list of long runs.
         for (Span s = freeByPages[0].first(); s != null; s = s.next) {
             if (s.pageCount == s.chunk.pageCount && releaseChunkLocked(s)) {
