@@ -98,7 +98,7 @@ final class Allocation {
         heap.checkOpen();
         CycleState cycle = heap.cycle;
         if (atSafepoint) {
-            heap.pageHeap.prepareSpareIfGrowing(SizeClasses.pageCount(spanClass >>> 1), cycle.hooks);
+            heap.pageHeap.prepareSpareIfGrowing(cache.nextSpanPages(spanClass), cycle.hooks);
             if (cache.phase() != cycle.phase) {
                 heap.caches.catchUps.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
             }

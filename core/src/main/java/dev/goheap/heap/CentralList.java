@@ -55,34 +55,49 @@ final class CentralList {
 
     /**
      * Returns a swept span with at least one free slot, now owned by {@code owner}: a swept
-     * partial one, else one that sweeping frees up, else a new one from the page heap.
-     *
-     * @throws dev.goheap.OutOfHeapMemoryException if the page heap cannot grow
+     * partial one, else one that sweeping frees up; null if neither, and then the caller takes
+     * {@link #newSpan} after it has let this list's lock go.
      */
-    Span acquireLocked(Thread owner) {
+    Span takeSweptLocked(Thread owner) {
         assert lock.isHeldByCurrentThread();
         int gen = cycle.sweepGen;
         Span s = partial[CycleState.sweptIndex(gen)].pop();
         if (s == null) {
             s = sweepForFreeSlotLocked(gen);
-        }
-        if (s == null) {
-            int sizeClass = spanClass >>> 1;
-            pageHeap.lock.lock();
-            try {
-                s = pageHeap.allocateLocked(SizeClasses.pageCount(sizeClass), SizeClasses.byteSize(sizeClass));
-                // Under the page heap's lock: a neighbour's free reads the state to decide whether
-                // to coalesce with this span. Step by step, the race this prevents: 1) we take S from
-                // the page heap, still FREE, and unlock; 2) another thread frees the large object
-                // next to S and, seeing S FREE, merges S into its free run; 3) S's pages are now
-                // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.)
-                s.initSmall(spanClass, gen);
-            } finally {
-                pageHeap.lock.unlock();
+            if (s == null) {
+                return null;
             }
         }
         s.setOwner(owner);
         return s;
+    }
+
+    /**
+     * Returns a new span of this class with {@code pageCount} pages from the page heap, owned by
+     * {@code owner}. Under the page heap's lock only, not this list's (Go's {@code mcentral.grow}
+     * alike): the page heap's lock may be held for a while (a chunk's release is a handshake with
+     * every JVM thread), and a goroutine refilling this class would wait for this list's lock
+     * behind it, parked, with its carrier idle (in the demo both goroutines allocate one class).
+     *
+     * @throws dev.goheap.OutOfHeapMemoryException if the page heap cannot grow
+     */
+    Span newSpan(Thread owner, int pageCount) {
+        assert !lock.isHeldByCurrentThread() : "a new span is taken with this list's lock let go";
+        pageHeap.lock.lock();
+        try {
+            Span s = pageHeap.allocateLocked(pageCount, SizeClasses.byteSize(spanClass >>> 1));
+            // Under the page heap's lock: a neighbour's free reads the state to decide whether
+            // to coalesce with this span. Step by step, the race this prevents: 1) we take S from
+            // the page heap, still FREE, and unlock; 2) another thread frees the large object
+            // next to S and, seeing S FREE, merges S into its free run; 3) S's pages are now
+            // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.) The
+            // owner too, so that no lock holder sees a span in use on no list and owned by no one.
+            s.initSmall(spanClass, cycle.sweepGen);
+            s.setOwner(owner);
+            return s;
+        } finally {
+            pageHeap.lock.unlock();
+        }
     }
 
     /** Sweeps unswept spans until one has a free slot (returned, off every list); else null. */

@@ -118,20 +118,54 @@ final class SizeClasses {
         return BYTE_SIZE[sizeClass];
     }
 
-    /** Returns how many pages a span of {@code sizeClass} has. */
+    /**
+     * The most pages a small span grows to ({@link #grownPageCount}): 128 KiB, 8192 objects of
+     * 16 bytes.
+     */
+    static final int MAX_SPAN_PAGES = 16;
+
+    /** Returns how many pages a span of {@code sizeClass} has at first (Go's table). */
     static int pageCount(int sizeClass) {
         return PAGE_COUNT[sizeClass];
     }
 
-    /** Returns how many objects a span of {@code sizeClass} holds. */
-    static int objectCount(int sizeClass) {
-        return PAGE_COUNT[sizeClass] * PAGE_BYTES / BYTE_SIZE[sizeClass];
+    /**
+     * Spans grow only in classes of objects up to this size (8 or more to a page): where a span's
+     * fixed costs are shared by many objects' allocations, and where programs allocate most
+     * often. Larger classes keep Go's spans (one 8 KiB object a page, say), so a cache strands no
+     * more of them than before; not measured there.
+     */
+    static final int MAX_GROWN_OBJECT_BYTES = 1024;
+
+    /**
+     * Returns the pages of the span a thread cache takes after one of {@code pageCount} pages of
+     * {@code sizeClass} (its first is {@link #pageCount}): twice as many while that is at most
+     * {@link #MAX_SPAN_PAGES}, else as many; always as many in a class of objects over {@link
+     * #MAX_GROWN_OBJECT_BYTES}. A multiple of the class's own pages, so the tail
+     * waste stays within the class's 12.5 %. Why grow: each span costs its thread a refill (a
+     * central list's lock, the page heap's, the span's bitmaps) and the collector a sweep and a
+     * return to the page heap, whatever its size; with one page per span, binary-trees' goroutines
+     * took a new 16-byte span every 512 objects, and waited for those two locks parked, with
+     * their carriers idle, about a second of a 15 s run (docs/measurements.md "Session 23").
+     */
+    static int grownPageCount(int sizeClass, int pageCount) {
+        assert pageCount % PAGE_COUNT[sizeClass] == 0 : "a span of a class has a multiple of its pages";
+        if (BYTE_SIZE[sizeClass] > MAX_GROWN_OBJECT_BYTES) {
+            return pageCount;
+        }
+        return pageCount * 2 <= MAX_SPAN_PAGES ? pageCount * 2 : pageCount;
+    }
+
+    /** Returns how many objects a span of {@code sizeClass} with {@code pageCount} pages holds. */
+    static int objectCount(int sizeClass, int pageCount) {
+        return pageCount * PAGE_BYTES / BYTE_SIZE[sizeClass];
     }
 
     /**
      * Returns the magic multiplier for dividing an offset within a span by the slot size:
-     * {@code offset / byteSize == (offset * divMagic) >>> 32} for every offset in the span
-     * (Go's {@code class_to_divmagic}; checked for every class by the tests).
+     * {@code offset / byteSize == (offset * divMagic) >>> 32} for every offset in a span of up to
+     * {@link #MAX_SPAN_PAGES} pages (Go's {@code class_to_divmagic}; checked for every class by
+     * the tests).
      */
     static long divMagic(int sizeClass) {
         return DIV_MAGIC[sizeClass];

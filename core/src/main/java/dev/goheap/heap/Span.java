@@ -244,7 +244,7 @@ final class Span {
         this.spanClass = spanClass;
         this.noscan = (spanClass & 1) != 0;
         this.elemSize = SizeClasses.byteSize(sizeClass);
-        this.objectCount = SizeClasses.objectCount(sizeClass);
+        this.objectCount = SizeClasses.objectCount(sizeClass, pageCount);
         this.divMagic = SizeClasses.divMagic(sizeClass);
         int words = (objectCount + 63) >>> 6;
         this.allocBits = zeroedBitmap(allocBits, words);

@@ -9,7 +9,8 @@ import java.lang.invoke.VarHandle;
  * slot from its span without any lock, and a free by the same thread puts it straight back.
  *
  * <p>The cache holds at most one span per class, so what it can strand is bounded: at most
- * {@code 2 * SizeClasses.COUNT} spans. It is flushed (every span handed back to its central list)
+ * {@code 2 * SizeClasses.COUNT} spans, each of Go's pages for its class or, for objects up to
+ * 1 KiB, up to {@link SizeClasses#MAX_SPAN_PAGES} pages ({@link #nextSpanPages}). It is flushed (every span handed back to its central list)
  * when its thread calls {@link Heap#releaseThreadCache}, when a goroutine ends, and, for threads
  * that ended without doing so, by {@link ThreadCaches#reapDead}.
  *
@@ -45,7 +46,11 @@ final class ThreadCache {
     }
 
     final Thread thread;
-    /** The span of each class, or {@link #EMPTY}; written through {@link #hold}, under the class's central lock. */
+    /**
+     * The span of each class, or {@link #EMPTY}; written through {@link #hold} by the owner (or by
+     * the flush of an ended thread's cache), under the class's central lock, or with no lock for
+     * a new span from the page heap (no other thread knows it yet).
+     */
     final Span[] spans = new Span[SizeClasses.COUNT * 2];
     /**
      * Bit {@code c} set iff {@code spans[c]} is not {@link #EMPTY}, so that the collector's pause
@@ -54,6 +59,13 @@ final class ThreadCache {
      * start and termination pauses' CPU (async-profiler; docs/measurements.md "Session 10").
      */
     final long[] held = new long[(SizeClasses.COUNT * 2 + 63) >>> 6];
+    /**
+     * The pages of the next span this cache takes from the page heap, per span class; 0 for the
+     * class's own ({@link SizeClasses#grownPageCount}: each new span doubles them, up to 128 KiB).
+     * A thread that allocates a few objects of a class keeps one-page spans; one that allocates
+     * many takes a new span, with its two locks, eight to sixteen times less often.
+     */
+    private final byte[] spanPages = new byte[SizeClasses.COUNT * 2];
     boolean flushed; // owner thread, or the reaper after the owner ended
     /** Bytes this thread allocated black this cycle (owner thread; summed with the world stopped). */
     long blackBytes;
@@ -141,12 +153,25 @@ final class ThreadCache {
                 central.releaseLocked(current);
                 hold(spanClass, EMPTY);
             }
-            Span fresh = central.acquireLocked(thread);
-            hold(spanClass, fresh);
-            return fresh;
+            Span swept = central.takeSweptLocked(thread);
+            if (swept != null) {
+                hold(spanClass, swept);
+                return swept;
+            }
         } finally {
             central.lock.unlock();
         }
+        int pages = nextSpanPages(spanClass);
+        Span fresh = central.newSpan(thread, pages);
+        spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, pages);
+        hold(spanClass, fresh);
+        return fresh;
+    }
+
+    /** The pages of the next span of {@code spanClass} this cache takes from the page heap. */
+    int nextSpanPages(int spanClass) {
+        int pages = spanPages[spanClass];
+        return pages != 0 ? pages : SizeClasses.pageCount(spanClass >>> 1);
     }
 
     /** Hands every span back to its central list; the cache is empty afterwards. */

@@ -167,7 +167,8 @@ class HeapTest {
 
     @Test
     void shouldMakeRemoteFreesReusableWhenTheOwnerRunsOutOfSlots() throws Exception {
-        int n = SizeClasses.objectCount(SizeClasses.classOf(64));
+        int c = SizeClasses.classOf(64);
+        int n = SizeClasses.objectCount(c, SizeClasses.pageCount(c)); // a first span's
         long[] ps = new long[n * 3];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = heap.allocate(64);

@@ -54,12 +54,57 @@ class SizeClassesTest {
         }
     }
 
+    /** The pages of the largest span a class grows to. */
+    private static int largestPageCount(int c) {
+        int pages = SizeClasses.pageCount(c);
+        while (SizeClasses.grownPageCount(c, pages) != pages) {
+            pages = SizeClasses.grownPageCount(c, pages);
+        }
+        return pages;
+    }
+
+    @Test
+    void shouldDoubleASpansPagesUpToTheMaximumWhenItGrows() {
+        for (int c = 1; c < SizeClasses.COUNT; c++) {
+            int base = SizeClasses.pageCount(c);
+            boolean grows = SizeClasses.byteSize(c) <= 1024; // SizeClasses.MAX_GROWN_OBJECT_BYTES
+            for (int pages = base; ; pages *= 2) {
+                int next = SizeClasses.grownPageCount(c, pages);
+                if (grows && pages * 2 <= SizeClasses.MAX_SPAN_PAGES) {
+                    assertEquals(pages * 2, next, "class " + c + " from " + pages + " pages");
+                } else {
+                    assertEquals(pages, next, "class " + c + " stays at " + pages + " pages");
+                    break;
+                }
+            }
+        }
+        assertEquals(16, largestPageCount(SizeClasses.classOf(16)), "16-byte spans grow to 128 KiB");
+        assertEquals(16, largestPageCount(SizeClasses.classOf(1024)), "1 KiB spans too (8 objects a page)");
+        assertEquals(1, largestPageCount(SizeClasses.classOf(8192)), "8 KiB objects keep one page, one object");
+        assertEquals(4, largestPageCount(SizeClasses.COUNT - 1), "32 KiB objects keep Go's 4 pages");
+    }
+
+    @Test
+    void shouldWasteAtMostAnEighthOfEveryGrownSpanWhenCutIntoSlots() {
+        for (int c = 1; c < SizeClasses.COUNT; c++) {
+            for (int pages = SizeClasses.pageCount(c); ; pages = SizeClasses.grownPageCount(c, pages)) {
+                int spanBytes = pages * SizeClasses.PAGE_BYTES;
+                int tail = spanBytes % SizeClasses.byteSize(c);
+                assertTrue(tail <= spanBytes / 8, "class " + c + ", " + pages + " pages: tail " + tail);
+                assertEquals(spanBytes / SizeClasses.byteSize(c), SizeClasses.objectCount(c, pages), "class " + c);
+                if (SizeClasses.grownPageCount(c, pages) == pages) {
+                    break;
+                }
+            }
+        }
+    }
+
     @Test
     void shouldDivideExactlyWhenUsingTheMagicMultiplier() {
         for (int c = 1; c < SizeClasses.COUNT; c++) {
             int size = SizeClasses.byteSize(c);
             long magic = SizeClasses.divMagic(c);
-            int spanBytes = SizeClasses.pageCount(c) * SizeClasses.PAGE_BYTES;
+            int spanBytes = largestPageCount(c) * SizeClasses.PAGE_BYTES; // every span size a class has
             for (long n = 0; n <= spanBytes; n++) {
                 assertEquals(n / size, (n * magic) >>> 32, "class " + c + " offset " + n);
             }

@@ -78,4 +78,61 @@ class ThreadCachesTest {
         assertSame(after, heap.caches().get());
         heap.releaseThreadCache();
     }
+
+    /**
+     * A thread that keeps allocating one class takes spans of twice the pages each time, up to
+     * {@link SizeClasses#MAX_SPAN_PAGES}, and every slot of every span holds its own object
+     * (the slot arithmetic of a 16-page span: 8192 slots, the last at 128 KiB less 16 bytes).
+     */
+    @Test
+    void shouldGrowAThreadsSpansOfAClassWhenItKeepsAllocating() {
+        int n = 40_000; // 512 + 1024 + 2048 + 4096 + 8192 objects of 16 bytes fill the first five spans
+        long[] ps = new long[n];
+        java.util.List<Integer> pages = new java.util.ArrayList<>();
+        Span last = null;
+        for (int i = 0; i < n; i++) {
+            ps[i] = heap.allocate(16);
+            heap.setLong(ps[i], 0, i);
+            heap.setLong(ps[i], 8, ~i);
+            Span s = heap.chunks().spanInUse(ps[i]);
+            if (s != last) {
+                assertEquals(s.pageCount * SizeClasses.PAGE_BYTES / 16, s.objectCount, "a grown span's slots fill its pages");
+                pages.add(s.pageCount);
+                last = s;
+            }
+        }
+        assertEquals(java.util.List.of(1, 2, 4, 8, 16, 16), pages.subList(0, 6), "pages of the thread's spans, in order");
+        for (int i = 0; i < n; i++) {
+            assertEquals(i, heap.getLong(ps[i], 0), "object " + i);
+            assertEquals(~i, heap.getLong(ps[i], 8), "object " + i);
+        }
+        heap.verify();
+        for (long p : ps) {
+            heap.free(p);
+        }
+        heap.releaseThreadCache();
+    }
+
+    /** The sizing is each cache's own: a thread allocating a few objects keeps one-page spans. */
+    @Test
+    void shouldStartEveryCacheAtTheClassesOwnPagesWhenAnotherCachesSpansHaveGrown() throws Exception {
+        long[] ps = new long[20_000];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(16);
+        }
+        assertEquals(SizeClasses.MAX_SPAN_PAGES, heap.chunks().spanInUse(ps[ps.length - 1]).pageCount);
+        int[] otherPages = new int[1];
+        Thread other = Thread.ofPlatform().start(() -> {
+            long p = heap.allocate(16);
+            otherPages[0] = heap.chunks().spanInUse(p).pageCount;
+            heap.free(p);
+            heap.releaseThreadCache();
+        });
+        other.join();
+        assertEquals(SizeClasses.pageCount(SizeClasses.classOf(16)), otherPages[0], "a new cache's first span");
+        for (long p : ps) {
+            heap.free(p);
+        }
+        heap.releaseThreadCache();
+    }
 }
