@@ -98,7 +98,9 @@ final class Allocation {
         heap.checkOpen();
         CycleState cycle = heap.cycle;
         if (atSafepoint) {
-            heap.pageHeap.prepareSpareIfGrowing(cache.nextSpanPages(spanClass), cycle.hooks);
+            heap.pageHeap.prepareSpareIfGrowing(
+                    SizeClasses.pagesWithinTrigger(spanClass >>> 1, cache.nextSpanPages(spanClass), cycle.triggerBytes),
+                    cycle.hooks);
             if (cache.phase() != cycle.phase) {
                 heap.caches.catchUps.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
             }

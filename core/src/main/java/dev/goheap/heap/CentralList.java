@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import dev.goheap.internal.gc.GcHooks;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,6 +49,11 @@ final class CentralList {
         return cycle.sweepGen;
     }
 
+    /** The collector's trigger now ({@link CycleState#triggerBytes}): a volatile read. */
+    long triggerBytesNow() {
+        return cycle.triggerBytes;
+    }
+
     /** The collector's phase now ({@link CycleState#phase}): a volatile read. */
     int phaseNow() {
         return cycle.phase;
@@ -78,12 +84,23 @@ final class CentralList {
      * alike): the page heap's lock may be held for a while (a chunk's release is a handshake with
      * every JVM thread), and a goroutine refilling this class would wait for this list's lock
      * behind it, parked, with its carrier idle (in the demo both goroutines allocate one class).
+     * A contended page heap's lock is waited for parked when {@code parkWith} is given, as the
+     * central list's: a goroutine blocked on a plain lock is running as far as a stop knows, and
+     * at the start of the adversarial many-goroutines run, thousands of goroutines taking their
+     * first spans held stops up (time to safepoint 2.2 ms) until this wait was parked. The span
+     * counts as swept in the generation read under the lock; a phase that moved while this
+     * waited parked is the caller's to catch up with ({@code Allocation.allocateSmall} does).
      *
+     * @param parkWith hooks to wait for the page heap's lock parked with, or null to wait running
      * @throws dev.goheap.OutOfHeapMemoryException if the page heap cannot grow
      */
-    Span newSpan(Thread owner, int pageCount) {
+    Span newSpan(Thread owner, int pageCount, GcHooks parkWith) {
         assert !lock.isHeldByCurrentThread() : "a new span is taken with this list's lock let go";
-        pageHeap.lock.lock();
+        if (parkWith == null) {
+            SpinLocks.lock(pageHeap.lock);
+        } else {
+            SpinLocks.lockParked(pageHeap.lock, parkWith);
+        }
         try {
             Span s = pageHeap.allocateLocked(pageCount, SizeClasses.byteSize(spanClass >>> 1));
             // Under the page heap's lock: a neighbour's free reads the state to decide whether

@@ -148,6 +148,31 @@ final class SizeClasses {
      * took a new 16-byte span every 512 objects, and waited for those two locks parked, with
      * their carriers idle, about a second of a 15 s run (docs/measurements.md "Session 23").
      */
+    /**
+     * A span takes at most 1/2^this of the collector's trigger ({@link #pagesWithinTrigger}):
+     * 1/1024.
+     */
+    static final int TRIGGER_SHARE_SHIFT = 10;
+
+    /**
+     * Returns {@code pageCount} (a grown span's pages, {@link #grownPageCount}) halved until it is
+     * at most 1/1024 of {@code triggerBytes}, the heap size at which the collector starts a cycle
+     * (unbounded without a collector), and never below the class's own pages. Why: a cache takes
+     * a span's bytes into the heap's use at once, and while marking charges them to its assist
+     * debt at once, so the span is the grain at which a heap is paced; with 128 KiB spans a heap
+     * whose goal was 10 MiB overshot it by a third (AssistsTest: heap/goal 1.34 at GOGC 25,
+     * against at most 1.25 with one-page spans), and a demo's first cycle, goal 4 MiB, reached
+     * 11 MiB. A heap of 128 MiB and more gets the whole 128 KiB.
+     */
+    static int pagesWithinTrigger(int sizeClass, int pageCount, long triggerBytes) {
+        long most = triggerBytes >>> (TRIGGER_SHARE_SHIFT + PAGE_SHIFT);
+        int pages = pageCount;
+        while (pages > PAGE_COUNT[sizeClass] && pages > most) {
+            pages /= 2; // a power-of-two multiple of the class's pages: halves stay multiples
+        }
+        return pages;
+    }
+
     static int grownPageCount(int sizeClass, int pageCount) {
         assert pageCount % PAGE_COUNT[sizeClass] == 0 : "a span of a class has a multiple of its pages";
         if (BYTE_SIZE[sizeClass] > MAX_GROWN_OBJECT_BYTES) {

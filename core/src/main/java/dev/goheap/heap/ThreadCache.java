@@ -63,7 +63,8 @@ final class ThreadCache {
      * The pages of the next span this cache takes from the page heap, per span class; 0 for the
      * class's own ({@link SizeClasses#grownPageCount}: each new span doubles them, up to 128 KiB).
      * A thread that allocates a few objects of a class keeps one-page spans; one that allocates
-     * many takes a new span, with its two locks, eight to sixteen times less often.
+     * many takes a new span, with its two locks, eight to sixteen times less often (in a heap
+     * large enough: {@link SizeClasses#pagesWithinTrigger}).
      */
     private final byte[] spanPages = new byte[SizeClasses.COUNT * 2];
     boolean flushed; // owner thread, or the reaper after the owner ended
@@ -126,8 +127,8 @@ final class ThreadCache {
      * frees that other threads parked in the current span; only if that frees nothing does the
      * span go back to its central list.
      *
-     * @param parkWith hooks to wait for a contended central lock parked with (an allocation at
-     *                 its safepoint), or null to wait running
+     * @param parkWith hooks to wait for a contended central list's or page heap's lock parked
+     *                 with (an allocation at its safepoint), or null to wait running
      * @return the span, or null if it waited parked and the collector's phase moved meanwhile:
      *         this cache's spans may be unswept, and must not reach the central list so; the
      *         caller catches up and calls again
@@ -162,13 +163,17 @@ final class ThreadCache {
             central.lock.unlock();
         }
         int pages = nextSpanPages(spanClass);
-        Span fresh = central.newSpan(thread, pages);
+        Span fresh = central.newSpan(thread,
+                SizeClasses.pagesWithinTrigger(spanClass >>> 1, pages, central.triggerBytesNow()), parkWith);
         spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, pages);
         hold(spanClass, fresh);
         return fresh;
     }
 
-    /** The pages of the next span of {@code spanClass} this cache takes from the page heap. */
+    /**
+     * The pages this cache's next span of {@code spanClass} from the page heap grows to; it takes
+     * fewer while the heap is small ({@link SizeClasses#pagesWithinTrigger}).
+     */
     int nextSpanPages(int spanClass) {
         int pages = spanPages[spanClass];
         return pages != 0 ? pages : SizeClasses.pageCount(spanClass >>> 1);

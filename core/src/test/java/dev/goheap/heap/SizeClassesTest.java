@@ -85,6 +85,20 @@ class SizeClassesTest {
     }
 
     @Test
+    void shouldKeepASpanWithinAThousandthOfTheTriggerWhenTheHeapIsSmall() {
+        int c16 = SizeClasses.classOf(16);
+        assertEquals(16, SizeClasses.pagesWithinTrigger(c16, 16, Long.MAX_VALUE), "no collector: no cap");
+        assertEquals(16, SizeClasses.pagesWithinTrigger(c16, 16, 128L << 20), "128 MiB: 128 KiB spans");
+        assertEquals(8, SizeClasses.pagesWithinTrigger(c16, 16, 127L << 20));
+        assertEquals(1, SizeClasses.pagesWithinTrigger(c16, 16, 10L << 20), "10 MiB: one page");
+        assertEquals(1, SizeClasses.pagesWithinTrigger(c16, 16, 0), "never below the class's own pages");
+        int c1408 = SizeClasses.classOf(1408); // 2 pages of its own: halves stay multiples of 2
+        assertEquals(2, SizeClasses.pageCount(c1408));
+        assertEquals(2, SizeClasses.pagesWithinTrigger(c1408, 8, 1L << 20));
+        assertEquals(4, SizeClasses.pagesWithinTrigger(c1408, 8, 32L << 20));
+    }
+
+    @Test
     void shouldWasteAtMostAnEighthOfEveryGrownSpanWhenCutIntoSlots() {
         for (int c = 1; c < SizeClasses.COUNT; c++) {
             for (int pages = SizeClasses.pageCount(c); ; pages = SizeClasses.grownPageCount(c, pages)) {

@@ -135,4 +135,26 @@ class ThreadCachesTest {
         }
         heap.releaseThreadCache();
     }
+
+    /** Under a collector's small trigger a cache's spans stay small, whatever it allocated before. */
+    @Test
+    void shouldTakeSmallSpansWhenTheTriggerIsSmall() {
+        dev.goheap.internal.gc.GcAccess.of(heap).setTriggerBytes(8L << 20); // 8 MiB: 8 KiB spans at most
+        long[] ps = new long[20_000];
+        for (int i = 0; i < ps.length; i++) {
+            ps[i] = heap.allocate(16);
+            assertEquals(1, heap.chunks().spanInUse(ps[i]).pageCount, "object " + i);
+        }
+        dev.goheap.internal.gc.GcAccess.of(heap).setTriggerBytes(Long.MAX_VALUE); // the growth went on meanwhile: 16 pages next
+        long p = 0;
+        for (int i = 0; i < 1024; i++) {
+            p = heap.allocate(16);
+        }
+        assertEquals(SizeClasses.MAX_SPAN_PAGES, heap.chunks().spanInUse(p).pageCount);
+        heap.free(p);
+        for (long q : ps) {
+            heap.free(q);
+        }
+        heap.releaseThreadCache();
+    }
 }
