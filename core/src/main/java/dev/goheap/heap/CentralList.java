@@ -1,6 +1,5 @@
 package dev.goheap.heap;
 
-import dev.goheap.internal.gc.GcHooks;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,8 +60,7 @@ final class CentralList {
 
     /**
      * Returns a swept span with at least one free slot, now owned by {@code owner}: a swept
-     * partial one, else one that sweeping frees up; null if neither, and then the caller takes
-     * {@link #newSpan} after it has let this list's lock go.
+     * partial one, else one that sweeping frees up; null if neither (then {@link #newSpanLocked}).
      */
     Span takeSweptLocked(Thread owner) {
         assert lock.isHeldByCurrentThread();
@@ -80,35 +78,26 @@ final class CentralList {
 
     /**
      * Returns a new span of this class with {@code pageCount} pages from the page heap, owned by
-     * {@code owner}. Under the page heap's lock only, not this list's (Go's {@code mcentral.grow}
-     * alike): the page heap's lock may be held for a while (a chunk's release is a handshake with
-     * every JVM thread), and a goroutine refilling this class would wait for this list's lock
-     * behind it, parked, with its carrier idle (in the demo both goroutines allocate one class).
-     * A contended page heap's lock is waited for parked when {@code parkWith} is given, as the
-     * central list's: a goroutine blocked on a plain lock is running as far as a stop knows, and
-     * at the start of the adversarial many-goroutines run, thousands of goroutines taking their
-     * first spans held stops up (time to safepoint 2.2 ms) until this wait was parked. The span
-     * counts as swept in the generation read under the lock; a phase that moved while this
-     * waited parked is the caller's to catch up with ({@code Allocation.allocateSmall} does).
+     * {@code owner}; the page heap's lock is taken inside this list's.
      *
-     * @param parkWith hooks to wait for the page heap's lock parked with, or null to wait running
+     * <p>Why inside: taken after letting this list's lock go (Go's {@code mcentral.grow}), the
+     * demo's goroutines waited less for this lock, but a thread allocating 4 KiB objects that
+     * another thread frees then met that thread's returns of spans on the page heap's lock,
+     * uncontended before: 2.2-2.5 µs per object against 0.8, and 1.4-1.7 B/op of the lock's queue
+     * nodes on the Java heap (HeapCrossThreadBenchmark, docs/measurements.md "Session 23").
+     *
      * @throws dev.goheap.OutOfHeapMemoryException if the page heap cannot grow
      */
-    Span newSpan(Thread owner, int pageCount, GcHooks parkWith) {
-        assert !lock.isHeldByCurrentThread() : "a new span is taken with this list's lock let go";
-        if (parkWith == null) {
-            SpinLocks.lock(pageHeap.lock);
-        } else {
-            SpinLocks.lockParked(pageHeap.lock, parkWith);
-        }
+    Span newSpanLocked(Thread owner, int pageCount) {
+        assert lock.isHeldByCurrentThread();
+        pageHeap.lock.lock();
         try {
             Span s = pageHeap.allocateLocked(pageCount, SizeClasses.byteSize(spanClass >>> 1));
             // Under the page heap's lock: a neighbour's free reads the state to decide whether
             // to coalesce with this span. Step by step, the race this prevents: 1) we take S from
             // the page heap, still FREE, and unlock; 2) another thread frees the large object
             // next to S and, seeing S FREE, merges S into its free run; 3) S's pages are now
-            // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.) The
-            // owner too, so that no lock holder sees a span in use on no list and owned by no one.
+            // both our span and free. (Found by jcstress: HeapStress.RefillVsLargeFree.)
             s.initSmall(spanClass, cycle.sweepGen);
             s.setOwner(owner);
             return s;

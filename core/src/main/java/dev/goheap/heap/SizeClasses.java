@@ -138,17 +138,6 @@ final class SizeClasses {
     static final int MAX_GROWN_OBJECT_BYTES = 1024;
 
     /**
-     * Returns the pages of the span a thread cache takes after one of {@code pageCount} pages of
-     * {@code sizeClass} (its first is {@link #pageCount}): twice as many while that is at most
-     * {@link #MAX_SPAN_PAGES}, else as many; always as many in a class of objects over {@link
-     * #MAX_GROWN_OBJECT_BYTES}. A multiple of the class's own pages, so the tail
-     * waste stays within the class's 12.5 %. Why grow: each span costs its thread a refill (a
-     * central list's lock, the page heap's, the span's bitmaps) and the collector a sweep and a
-     * return to the page heap, whatever its size; with one page per span, binary-trees' goroutines
-     * took a new 16-byte span every 512 objects, and waited for those two locks parked, with
-     * their carriers idle, about a second of a 15 s run (docs/measurements.md "Session 23").
-     */
-    /**
      * A span takes at most 1/2^this of the collector's trigger ({@link #pagesWithinTrigger}):
      * 1/1024.
      */
@@ -173,6 +162,17 @@ final class SizeClasses {
         return pages;
     }
 
+    /**
+     * Returns the pages of the span a thread cache takes after one of {@code pageCount} pages of
+     * {@code sizeClass} (its first is {@link #pageCount}): twice as many while that is at most
+     * {@link #MAX_SPAN_PAGES}, else as many; always as many in a class of objects over {@link
+     * #MAX_GROWN_OBJECT_BYTES}. A multiple of the class's own pages, so the tail waste stays
+     * within the class's 12.5 %. Why grow: each span costs its thread a refill (a central list's
+     * lock, the page heap's, the span's bitmaps) and the collector a sweep and a return to the
+     * page heap, whatever its size; with one page per span, binary-trees' goroutines
+     * took a new 16-byte span every 512 objects, and waited for those two locks parked, with
+     * their carriers idle, about a second of a 15 s run (docs/measurements.md "Session 23").
+     */
     static int grownPageCount(int sizeClass, int pageCount) {
         assert pageCount % PAGE_COUNT[sizeClass] == 0 : "a span of a class has a multiple of its pages";
         if (BYTE_SIZE[sizeClass] > MAX_GROWN_OBJECT_BYTES) {

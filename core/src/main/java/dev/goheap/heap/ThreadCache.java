@@ -10,9 +10,10 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The cache holds at most one span per class, so what it can strand is bounded: at most
  * {@code 2 * SizeClasses.COUNT} spans, each of Go's pages for its class or, for objects up to
- * 1 KiB, up to {@link SizeClasses#MAX_SPAN_PAGES} pages ({@link #nextSpanPages}). It is flushed (every span handed back to its central list)
- * when its thread calls {@link Heap#releaseThreadCache}, when a goroutine ends, and, for threads
- * that ended without doing so, by {@link ThreadCaches#reapDead}.
+ * 1 KiB, up to {@link SizeClasses#MAX_SPAN_PAGES} pages ({@link #nextSpanPages}). It is flushed
+ * (every span handed back to its central list) when its thread calls {@link
+ * Heap#releaseThreadCache}, when a goroutine ends, and, for threads that ended without doing so,
+ * by {@link ThreadCaches#reapDead}.
  *
  * <p><b>Collection phases</b> (Go's {@code mcache.flushGen} and {@code prepareForSweep}): the
  * cache's spans follow the collector's phase ({@link CycleState#phase}) lazily. Mark start and
@@ -46,11 +47,7 @@ final class ThreadCache {
     }
 
     final Thread thread;
-    /**
-     * The span of each class, or {@link #EMPTY}; written through {@link #hold} by the owner (or by
-     * the flush of an ended thread's cache), under the class's central lock, or with no lock for
-     * a new span from the page heap (no other thread knows it yet).
-     */
+    /** The span of each class, or {@link #EMPTY}; written through {@link #hold}, under the class's central lock. */
     final Span[] spans = new Span[SizeClasses.COUNT * 2];
     /**
      * Bit {@code c} set iff {@code spans[c]} is not {@link #EMPTY}, so that the collector's pause
@@ -127,8 +124,8 @@ final class ThreadCache {
      * frees that other threads parked in the current span; only if that frees nothing does the
      * span go back to its central list.
      *
-     * @param parkWith hooks to wait for a contended central list's or page heap's lock parked
-     *                 with (an allocation at its safepoint), or null to wait running
+     * @param parkWith hooks to wait for a contended central lock parked with (an allocation at
+     *                 its safepoint), or null to wait running
      * @return the span, or null if it waited parked and the collector's phase moved meanwhile:
      *         this cache's spans may be unswept, and must not reach the central list so; the
      *         caller catches up and calls again
@@ -154,20 +151,18 @@ final class ThreadCache {
                 central.releaseLocked(current);
                 hold(spanClass, EMPTY);
             }
-            Span swept = central.takeSweptLocked(thread);
-            if (swept != null) {
-                hold(spanClass, swept);
-                return swept;
+            Span fresh = central.takeSweptLocked(thread);
+            if (fresh == null) {
+                int pages = nextSpanPages(spanClass);
+                fresh = central.newSpanLocked(thread,
+                        SizeClasses.pagesWithinTrigger(spanClass >>> 1, pages, central.triggerBytesNow()));
+                spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, pages);
             }
+            hold(spanClass, fresh);
+            return fresh;
         } finally {
             central.lock.unlock();
         }
-        int pages = nextSpanPages(spanClass);
-        Span fresh = central.newSpan(thread,
-                SizeClasses.pagesWithinTrigger(spanClass >>> 1, pages, central.triggerBytesNow()), parkWith);
-        spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, pages);
-        hold(spanClass, fresh);
-        return fresh;
     }
 
     /**

@@ -48,8 +48,8 @@
  *       takes the refill path, which checks.</li>
  *   <li>The span is full: under the central list's lock, merge frees other threads parked in
  *       it; if that freed nothing, give it back (partial or full list) and take a partial span
- *       (sweeping unswept ones if need be); if there is none, let the central list's lock go and
- *       take a new span from the page heap under its lock alone. A cache's new spans of a class
+ *       (sweeping unswept ones if need be), or a new one from the page heap (its lock nested
+ *       inside). A cache's new spans of a class
  *       of objects up to 1 KiB double their pages each time, from Go's up to 16 pages ({@code
  *       SizeClasses.grownPageCount}), so a thread that allocates many objects of a class comes
  *       here far less often; a span's slot count is its own ({@code Span.objectCount}), and spans
