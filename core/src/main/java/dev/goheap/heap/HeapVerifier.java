@@ -149,6 +149,19 @@ final class HeapVerifier {
     }
 
     private void verifySmall(Span s) {
+        int sizeClass = s.spanClass >>> 1;
+        int base = SizeClasses.pageCount(sizeClass);
+        int ratio = s.pageCount / base;
+        if (s.pageCount % base != 0 || Integer.bitCount(ratio) != 1
+                || (ratio > 1 && (s.pageCount > SizeClasses.MAX_SPAN_PAGES
+                        || SizeClasses.byteSize(sizeClass) > SizeClasses.MAX_GROWN_OBJECT_BYTES))
+                || s.elemSize != SizeClasses.byteSize(sizeClass)
+                || s.objectCount != SizeClasses.objectCount(sizeClass, s.pageCount)) {
+            throw HeapErrors.broken("a small span has its class's pages times a power of two (grown only up to "
+                    + SizeClasses.MAX_SPAN_PAGES + " pages, for objects up to " + SizeClasses.MAX_GROWN_OBJECT_BYTES
+                    + " bytes), and the slots of its class that fill them", s + ": " + s.pageCount + " pages, "
+                    + s.objectCount + " slots of " + s.elemSize + " bytes");
+        }
         if (s.pointerFieldMask != (s.pointerLayout == Span.LAYOUT_UNIFORM && !s.noscan ? s.uniformMask : 0)) {
             throw HeapErrors.broken("pointerFieldMask is the uniform mask of a uniform scan span, else 0", s);
         }

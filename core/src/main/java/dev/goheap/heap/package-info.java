@@ -148,6 +148,8 @@
  *   <li>Each small span is in exactly one place: its owner's cache under its span class, or the
  *       partial (not full) or full list of its class; spans on central lists are not empty and
  *       have no parked frees.</li>
+ *   <li>A small span has its class's pages times a power of two (more only for objects up to
+ *       1 KiB, and at most 16 pages), and as many slots of its class's size as fill them.</li>
  *   <li>{@code allocCount} equals the set bits; parked remote frees are allocated bits; no bit
  *       is set past the last slot (the access checks' slot test relies on it); every bitmap word
  *       before {@code freeWord} is full; {@code pointerFieldMask} is {@code uniformMask} in a

@@ -1,5 +1,6 @@
 package dev.goheap.heap;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,43 @@ class HeapVerifierTest {
     @Test
     void shouldCatchAPointerFieldMaskOfANoscanSpanWhenVerifying() {
         assertCaught("pointerFieldMask", heap -> cachedSmallSpan(heap).pointerFieldMask = 1); // the 64 B objects: noscan
+    }
+
+    @Test
+    void shouldCatchASpanWhoseSlotsDoNotFillItsPagesWhenVerifying() {
+        assertCaught("the slots of its class that fill them", heap -> cachedSmallSpan(heap).objectCount--);
+    }
+
+    /**
+     * Relabels {@code s}, which the heap's one cache holds, as a span of {@code sizeClass}: its
+     * slots consistent with its pages, held under its new class.
+     */
+    private static void relabel(Heap heap, Span s, int sizeClass) {
+        ThreadCache cache = heap.caches().snapshot().get(0);
+        cache.hold(s.spanClass, ThreadCache.EMPTY);
+        s.spanClass = sizeClass << 1 | (s.spanClass & 1);
+        s.elemSize = SizeClasses.byteSize(sizeClass);
+        s.objectCount = SizeClasses.objectCount(sizeClass, s.pageCount);
+        cache.hold(s.spanClass, s);
+    }
+
+    @Test
+    void shouldCatchASpanShorterThanItsClassesPagesWhenVerifying() {
+        assertCaught("a small span has its class's pages times a power of two",
+                heap -> relabel(heap, cachedSmallSpan(heap), SizeClasses.classOf(3072))); // one page; the class has 3
+    }
+
+    @Test
+    void shouldCatchAGrownSpanOfObjectsOverAKibibyteWhenVerifying() {
+        assertCaught("for objects up to 1024 bytes", heap -> {
+            long p = 0;
+            for (int i = 0; i < 600; i++) {
+                p = heap.allocate(16); // 512 to a first span of one page, then a span of two
+            }
+            Span grown = spanOf(heap, p);
+            assertEquals(2, grown.pageCount);
+            relabel(heap, grown, SizeClasses.classOf(1152)); // one page of its own, and never grown
+        });
     }
 
     @Test
