@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.goheap.internal.gc.GcAccess;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -88,7 +91,7 @@ class ThreadCachesTest {
     void shouldGrowAThreadsSpansOfAClassWhenItKeepsAllocating() {
         int n = 40_000; // 512 + 1024 + 2048 + 4096 + 8192 objects of 16 bytes fill the first five spans
         long[] ps = new long[n];
-        java.util.List<Integer> pages = new java.util.ArrayList<>();
+        List<Integer> pages = new ArrayList<>();
         Span last = null;
         for (int i = 0; i < n; i++) {
             ps[i] = heap.allocate(16);
@@ -101,7 +104,7 @@ class ThreadCachesTest {
                 last = s;
             }
         }
-        assertEquals(java.util.List.of(1, 2, 4, 8, 16, 16), pages.subList(0, 6), "pages of the thread's spans, in order");
+        assertEquals(List.of(1, 2, 4, 8, 16, 16), pages.subList(0, 6), "pages of the thread's spans, in order");
         for (int i = 0; i < n; i++) {
             assertEquals(i, heap.getLong(ps[i], 0), "object " + i);
             assertEquals(~i, heap.getLong(ps[i], 8), "object " + i);
@@ -139,13 +142,13 @@ class ThreadCachesTest {
     /** Under a collector's small trigger a cache's spans stay small, whatever it allocated before. */
     @Test
     void shouldTakeSmallSpansWhenTheTriggerIsSmall() {
-        dev.goheap.internal.gc.GcAccess.of(heap).setTriggerBytes(8L << 20); // 8 MiB: 8 KiB spans at most
+        GcAccess.of(heap).setTriggerBytes(8L << 20); // 8 MiB: 8 KiB spans at most
         long[] ps = new long[20_000];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = heap.allocate(16);
             assertEquals(1, heap.chunks().spanInUse(ps[i]).pageCount, "object " + i);
         }
-        dev.goheap.internal.gc.GcAccess.of(heap).setTriggerBytes(Long.MAX_VALUE); // the growth went on meanwhile: 16 pages next
+        GcAccess.of(heap).setTriggerBytes(Long.MAX_VALUE); // the growth went on meanwhile: 16 pages next
         long p = 0;
         for (int i = 0; i < 1024; i++) {
             p = heap.allocate(16);
