@@ -98,9 +98,7 @@ final class Allocation {
         heap.checkOpen();
         CycleState cycle = heap.cycle;
         if (atSafepoint) {
-            heap.pageHeap.prepareSpareIfGrowing(
-                    SizeClasses.pagesWithinTrigger(spanClass >>> 1, cache.nextSpanPages(spanClass), cycle.triggerBytes),
-                    cycle.hooks);
+            heap.pageHeap.prepareSpareIfGrowing(cache.newSpanPages(spanClass, cycle.triggerBytes), cycle.hooks);
             if (cache.phase() != cycle.phase) {
                 heap.caches.catchUps.catchUp(cache, true); // it mapped a chunk parked, and the phase moved meanwhile
             }

@@ -10,7 +10,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The cache holds at most one span per class, so what it can strand is bounded: at most
  * {@code 2 * SizeClasses.COUNT} spans, each of Go's pages for its class or, for objects up to
- * 1 KiB, up to {@link SizeClasses#MAX_SPAN_PAGES} pages ({@link #nextSpanPages}). It is flushed
+ * 1 KiB, up to {@link SizeClasses#MAX_SPAN_PAGES} pages ({@link #newSpanPages}). It is flushed
  * (every span handed back to its central list) when its thread calls {@link
  * Heap#releaseThreadCache}, when a goroutine ends, and, for threads that ended without doing so,
  * by {@link ThreadCaches#reapDead}.
@@ -153,10 +153,8 @@ final class ThreadCache {
             }
             Span fresh = central.takeSweptLocked(thread);
             if (fresh == null) {
-                int pages = nextSpanPages(spanClass);
-                fresh = central.newSpanLocked(thread,
-                        SizeClasses.pagesWithinTrigger(spanClass >>> 1, pages, central.triggerBytesNow()));
-                spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, pages);
+                fresh = central.newSpanLocked(thread, newSpanPages(spanClass, central.triggerBytesNow()));
+                spanPages[spanClass] = (byte) SizeClasses.grownPageCount(spanClass >>> 1, nextSpanPages(spanClass));
             }
             hold(spanClass, fresh);
             return fresh;
@@ -166,10 +164,17 @@ final class ThreadCache {
     }
 
     /**
-     * The pages this cache's next span of {@code spanClass} from the page heap grows to; it takes
-     * fewer while the heap is small ({@link SizeClasses#pagesWithinTrigger}).
+     * The pages of this cache's next span of {@code spanClass} from the page heap: what its spans
+     * have grown to, within the share of the collector's trigger {@code triggerBytes} ({@link
+     * SizeClasses#pagesWithinTrigger}). The refill takes it; an allocation about to refill asks
+     * for a spare chunk by it.
      */
-    int nextSpanPages(int spanClass) {
+    int newSpanPages(int spanClass, long triggerBytes) {
+        return SizeClasses.pagesWithinTrigger(spanClass >>> 1, nextSpanPages(spanClass), triggerBytes);
+    }
+
+    /** The pages this cache's spans of {@code spanClass} have grown to (the next one's, uncapped). */
+    private int nextSpanPages(int spanClass) {
         int pages = spanPages[spanClass];
         return pages != 0 ? pages : SizeClasses.pageCount(spanClass >>> 1);
     }
