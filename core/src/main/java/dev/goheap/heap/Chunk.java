@@ -51,6 +51,11 @@ final class Chunk {
         return memory.tryRelease();
     }
 
+    /** Returns the memory, for a chunk whose release was refused to join the heap again under a new index. */
+    ChunkMemory memory() {
+        return memory;
+    }
+
     @Override
     public String toString() {
         return "chunk " + index + " (" + pageCount + " pages)";

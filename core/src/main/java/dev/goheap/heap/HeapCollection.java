@@ -347,12 +347,25 @@ final class HeapCollection implements HeapForGc {
     @Override
     public boolean scavengeOne() {
         PageHeap pages = heap.pageHeap();
+        Chunk taken;
         pages.lock.lock();
         try {
-            return pages.scavengeOneAboveGoalLocked();
+            taken = pages.takeChunkAboveGoalLocked();
         } finally {
             pages.lock.unlock();
         }
+        if (taken == null) {
+            return false;
+        }
+        // Outside the lock: the close waits for every JVM thread (a handshake), up to milliseconds.
+        boolean released = taken.tryRelease();
+        pages.lock.lock();
+        try {
+            pages.finishReleaseLocked(taken, released);
+        } finally {
+            pages.lock.unlock();
+        }
+        return released;
     }
 
     @Override

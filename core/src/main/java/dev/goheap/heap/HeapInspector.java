@@ -38,7 +38,8 @@ final class HeapInspector {
             return new HeapStats(
                     pages.mappedBytesLocked(),
                     (pages.inUsePagesLocked() - cachedPages) << SizeClasses.PAGE_SHIFT,
-                    ((pages.freePagesLocked() + cachedPages) << SizeClasses.PAGE_SHIFT) + pages.spare().bytesLocked(),
+                    ((pages.freePagesLocked() + cachedPages) << SizeClasses.PAGE_SHIFT) + pages.spare().bytesLocked()
+                            + pages.takenOffBytesLocked(),
                     pages.releasedBytesLocked(),
                     mallocs - frees,
                     mallocs,

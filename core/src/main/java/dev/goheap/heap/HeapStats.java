@@ -7,8 +7,9 @@ package dev.goheap.heap;
  * @param heapMappedBytes   bytes mapped from the OS now (Go's {@code HeapSys - HeapReleased}), the
  *                          spare chunk's included
  * @param heapInUseBytes    bytes in spans that hold objects (Go's {@code HeapInuse})
- * @param heapIdleBytes     mapped bytes in free spans, ready for reuse (Go's {@code HeapIdle}), and
- *                          in the spare chunk a collector maps ahead of the heap's next growth
+ * @param heapIdleBytes     mapped bytes in free spans, ready for reuse (Go's {@code HeapIdle}), in
+ *                          the spare chunk a collector maps ahead of the heap's next growth, and in
+ *                          a free chunk its scavenger is giving back right now
  * @param heapReleasedBytes bytes given back to the OS so far, cumulative
  * @param liveObjects       objects allocated and not yet freed (Go's {@code HeapObjects})
  * @param mallocs           objects allocated so far, cumulative

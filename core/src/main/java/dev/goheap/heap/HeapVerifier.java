@@ -131,9 +131,10 @@ final class HeapVerifier {
         if (inUsePages != pages.inUsePagesLocked()) {
             throw HeapErrors.broken("the page heap's in-use page count", inUsePages + " != " + pages.inUsePagesLocked());
         }
-        mapped += pages.spare().bytesLocked();
+        mapped += pages.spare().bytesLocked() + pages.takenOffBytesLocked(); // the scavenger's, closing now
         if (mapped != pages.mappedBytesLocked()) {
-            throw HeapErrors.broken("the mapped byte count (chunks and spare)", mapped + " != " + pages.mappedBytesLocked());
+            throw HeapErrors.broken("the mapped byte count (chunks, spare, chunks being given back)",
+                    mapped + " != " + pages.mappedBytesLocked());
         }
         if (mapped > pages.limitBytes()) {
             throw HeapErrors.broken("the mapped bytes, spare included, stay within the heap limit",

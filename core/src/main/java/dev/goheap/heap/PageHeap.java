@@ -17,17 +17,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * it takes the {@link SpareChunk} if the collector has mapped one ahead, else maps the chunk
  * itself (milliseconds, under this lock).
  *
- * <p>A chunk whose pages are all free again is given back to the OS (its arena closed) when the
- * idle bytes exceed the retained amount: that keeps RSS following the live heap down without
- * paying ~35 µs and fresh page faults for every short-lived large object. With a collector, not
- * while the heap maps at most its scavenger goal ({@link CycleState#retainGoalBytes}: the heap
- * goal plus 10 %, as Go's scavenger), which the next cycle would map again anyway; and between
- * cycles the collector gives back, a chunk at a time, free chunks that were kept under a higher
- * goal than the current one ({@link #scavengeOneAboveGoalLocked}).
+ * <p>A chunk whose pages are all free again is given back to the OS (its arena closed). Without a
+ * collector (no scavenger goal), by the free that empties it, when the idle bytes exceed the
+ * retained amount: that keeps RSS following the live heap down without paying ~35 µs and fresh
+ * page faults for every short-lived large object. With a collector, only by its scavenger, off
+ * every lock, a chunk at a time, while the heap maps more than the scavenger goal ({@link
+ * CycleState#retainGoalBytes}: the heap goal plus 10 %, as Go's scavenger): {@link
+ * #takeChunkAboveGoalLocked}, the close outside the lock, {@link #finishReleaseLocked}. Why not
+ * the free: a sweep that emptied a chunk closed its arena on the sweeping thread under this
+ * lock (a handshake with every JVM thread, 0.05-14 ms measured in the demo), a goroutine with
+ * no safepoint for as long, every allocator that needed a span waiting; and the demo gave back
+ * 90-100 chunks a run that the next cycles mapped again (a 4 MiB zero-fill each, 10-12 ms on a
+ * new VM). Go's sweepers never give memory back either; its background scavenger does.
  *
  * <p><b>Thread safety:</b> all {@code ...Locked} methods require {@link #lock}; lock order in
  * package-info (central list locks before this one).
- * <p><b>Ownership:</b> the page heap creates and closes all chunks.
+ * <p><b>Ownership:</b> the page heap creates and closes all chunks; a chunk taken off for the
+ * scavenger is its taker's to close, and then the page heap's again to count or take back.
  */
 final class PageHeap {
     static final int CHUNK_PAGES = 1 << ChunkTable.PAGES_PER_CHUNK_SHIFT; // 512: the page table's stride
@@ -47,6 +53,7 @@ final class PageHeap {
     private long freePages;     // guarded by lock
     private long inUsePages;    // guarded by lock; read racily by the pacer
     private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
+    private long takenOffBytes; // guarded by lock: chunks taken off for the scavenger, not yet closed (mapped still)
     private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
     private int deadSpanCount;  // guarded by lock
     private boolean closed;     // guarded by lock: closeAllLocked ran; no spare may be published
@@ -135,9 +142,9 @@ final class PageHeap {
             }
         }
         insertFreeLocked(merged);
-        if (merged.pageCount == merged.chunk.pageCount && !cycle.marking
-                && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes && mappedBytes > cycle.retainGoalBytes) {
-            releaseChunkLocked(merged);
+        if (merged.pageCount == merged.chunk.pageCount && cycle.retainGoalBytes == 0 && !cycle.marking
+                && (long) freePages << SizeClasses.PAGE_SHIFT > retainBytes) {
+            releaseChunkLocked(merged); // no collector's goal: no scavenger either
         }
     }
 
@@ -185,27 +192,62 @@ final class PageHeap {
     }
 
     /**
-     * The collector's scavenger, between cycles: gives back one fully free chunk if the heap maps
-     * more than its scavenger goal ({@link CycleState#retainGoalBytes}) and more idle bytes than
-     * the runtime retains; returns whether it gave one back. Why: {@link #freeLocked} gives a
-     * chunk back only as it becomes free, against the goal of that moment, so chunks freed while
-     * a cycle's goal was high (its floating garbage counted as live) stayed mapped after the goal
-     * came down, until the heap next grew and shrank (ScavengeGoalTest's second test: 20-52 MiB
-     * mapped against a goal of 4-6 MiB without it). Go's background scavenger works down to its
-     * goal alike.
-     * One chunk a call: each is an arena's close (a handshake with every JVM thread, up to
-     * milliseconds) under this lock, which allocators wait for. Not while marking (the marker may
-     * read any chunk), nor without a goal (no collector, or GOGC off: {@link #freeLocked}'s rule
-     * alone).
+     * The collector's scavenger, between cycles, step one of three: takes one fully free chunk
+     * off the heap if it maps more than its scavenger goal ({@link CycleState#retainGoalBytes})
+     * and more idle bytes than the runtime retains, and returns it, or null. Taken off, the chunk
+     * is on no free list and in no table, so no allocation or lookup finds it; its bytes stay
+     * mapped (counted in {@link #takenOffBytes}) until the taker, holding no lock, closes it
+     * ({@link Chunk#tryRelease}: a handshake with every JVM thread, up to milliseconds, which
+     * allocators no longer wait for) and reports with {@link #finishReleaseLocked}.
+     *
+     * <p>Why a scavenger at all: free chunks stay mapped while the heap is under the goal, and
+     * chunks freed while a cycle's goal was high (its floating garbage counted as live) stayed
+     * mapped after the goal came down (ScavengeGoalTest's second test: 20-52 MiB mapped against a
+     * goal of 4-6 MiB without it). Go's background scavenger works down to its goal alike. Not
+     * while marking (the marker may read any chunk), nor without a goal (no collector, or GOGC
+     * off: {@link #freeLocked}'s rule alone).
      */
-    boolean scavengeOneAboveGoalLocked() {
+    Chunk takeChunkAboveGoalLocked() {
         assert lock.isHeldByCurrentThread();
         long goal = cycle.retainGoalBytes;
-        if (goal == 0 || cycle.marking || mappedBytes <= goal
+        if (goal == 0 || cycle.marking || mappedBytes - takenOffBytes <= goal
                 || (long) freePages << SizeClasses.PAGE_SHIFT <= retainBytes) {
-            return false;
+            return null;
         }
-        return releaseOneWholeChunkLocked();
+        // A whole chunk is longer than any listed length: it is on the list of long runs.
+        for (Span s = freeByPages[0].first(); s != null; s = s.next) {
+            if (s.pageCount == s.chunk.pageCount) {
+                removeFreeLocked(s);
+                killLocked(s);
+                chunks.remove(s.chunk);
+                takenOffBytes += s.chunk.byteSize;
+                return s.chunk;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The scavenger's step three: {@code chunk}, taken off by {@link #takeChunkAboveGoalLocked},
+     * was given back to the OS ({@code released}), or its close was refused (a view of it in use
+     * by a native call), and then it joins the heap again, whole and free, at a new index (its
+     * old one may have gone to a newer chunk meanwhile).
+     */
+    void finishReleaseLocked(Chunk chunk, boolean released) {
+        assert lock.isHeldByCurrentThread();
+        takenOffBytes -= chunk.byteSize;
+        if (released) {
+            mappedBytes -= chunk.byteSize;
+            releasedBytes += chunk.byteSize;
+            trimDeadSpansLocked();
+            return;
+        }
+        if (closed) {
+            return; // the heap closed meanwhile: the memory stays the taker's, mapped (as a busy chunk at close)
+        }
+        Chunk again = new Chunk(chunks.reserveIndex(), chunk.memory());
+        chunks.publish(again);
+        insertFreeLocked(newSpanLocked(again, 0, again.pageCount));
     }
 
     /** Gives back the first fully free chunk whose release succeeds; returns whether one went back. */
@@ -230,12 +272,17 @@ final class PageHeap {
         chunks.remove(chunk);
         mappedBytes -= chunk.byteSize;
         releasedBytes += chunk.byteSize;
+        trimDeadSpansLocked();
+        return true;
+    }
+
+    /** Drops recycled span objects past the cap: fewer pages mapped need fewer of them. */
+    private void trimDeadSpansLocked() {
         for (int cap = deadSpanCapLocked(); deadSpanCount > cap; deadSpanCount--) {
-            Span s = deadSpans; // dropped: fewer pages mapped need fewer span objects
+            Span s = deadSpans;
             deadSpans = s.next;
             s.next = null;
         }
-        return true;
     }
 
     /** Returns how many span objects wait for reuse (tests). */
@@ -294,14 +341,18 @@ final class PageHeap {
 
     /**
      * Maps a chunk's memory on the calling thread (the slow growth): {@code chunkPages}, or just
-     * {@code pageCount} if only that fits under the limit. The spare counts as mapped, so it is
-     * given back first when it is in the way: the limit then fails exactly the growths it would
-     * fail without a spare.
+     * {@code pageCount} if only that fits under the limit. The spare and the fully free chunks
+     * count as mapped, so they are given back first when they are in the way: the limit then
+     * fails exactly the growths it would fail with none of them kept.
      */
     private ChunkMemory mapLocked(int chunkPages, int pageCount, long requestedBytes) {
         long chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;
         if (mappedBytes + chunkBytes > limitBytes) {
             spare.releaseLocked();
+        }
+        while (mappedBytes + chunkBytes > limitBytes && !cycle.marking && releaseOneWholeChunkLocked()) {
+            // Free chunks kept for the scavenger give way (only a growth larger than a chunk
+            // meets them: any smaller one fits in a free chunk and never gets here).
         }
         if (mappedBytes + chunkBytes > limitBytes) {
             // A smaller chunk may still fit under the limit.
@@ -421,6 +472,11 @@ final class PageHeap {
 
     long releasedBytesLocked() {
         return releasedBytes;
+    }
+
+    /** Bytes of chunks the scavenger has taken off and not yet closed: mapped, in no table. */
+    long takenOffBytesLocked() {
+        return takenOffBytes;
     }
 
     long limitBytes() {

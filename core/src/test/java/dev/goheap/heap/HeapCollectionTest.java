@@ -455,11 +455,12 @@ class HeapCollectionTest {
     }
 
     /**
-     * The scavenger's goal: fully free chunks stay mapped while the heap maps at most the goal
-     * the collector set, and go back to the OS past it (this heap retains 0 idle bytes).
+     * With the collector's goal set, a free that empties a chunk leaves it mapped (no arena's
+     * close on the freeing thread, under the page heap's lock); the scavenger gives the chunks
+     * back down to the goal (this heap retains 0 idle bytes); with no goal, the free does at once.
      */
     @Test
-    void shouldKeepFreeChunksMappedUpToTheRetainGoal() {
+    void shouldLeaveFreeChunksToTheScavengerWhileAGoalIsSet() {
         long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
         gc.setRetainGoalBytes(3 * chunk);
         // 256 KiB each (large objects too big for a stripe's cache: freed straight to the
@@ -473,13 +474,149 @@ class HeapCollectionTest {
         for (long p : objects) {
             heap.free(p);
         }
+        assertEquals(mappedFull, heap.stats().heapMappedBytes(), "the frees gave chunks back themselves");
+        assertEquals(0, heap.stats().heapReleasedBytes());
+        heap.verify();
+
+        while (gc.scavengeOne()) {
+            heap.verify();
+        }
         long kept = heap.stats().heapMappedBytes();
-        assertTrue(kept <= 3 * chunk && kept >= 2 * chunk, "mapped after the frees " + kept + " (expected: about the goal, "
-                + 3 * chunk + ")");
+        assertTrue(kept <= 3 * chunk && kept >= 2 * chunk, "mapped after the scavenger " + kept
+                + " (expected: about the goal, " + 3 * chunk + ")");
+        assertEquals(mappedFull - kept, heap.stats().heapReleasedBytes(), "released bytes counted");
 
         gc.setRetainGoalBytes(0); // off again: a later free into a kept chunk releases it
         heap.free(heap.allocate(256 * 1024));
         assertTrue(heap.stats().heapMappedBytes() < kept, "mapped with the goal off " + heap.stats().heapMappedBytes());
+    }
+
+    /**
+     * The scavenger's three steps one at a time: a chunk taken off is in no table and on no
+     * free list, its bytes mapped and idle, the heap's invariants whole (verify and stats run
+     * while the taker closes it, holding no lock); once it is closed, it counts as released.
+     */
+    @Test
+    void shouldKeepTheHeapWholeWhileTheScavengerClosesATakenChunk() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        PageHeap pages = heap.pageHeap();
+        long kept = freeChunksKept(8 * chunk, chunk);
+
+        int chunksBefore = heap.stats().chunkCount();
+        Chunk taken = takeChunk(pages);
+        assertEquals(chunksBefore - 1, heap.stats().chunkCount());
+        heap.verify();
+        HeapStats during = heap.stats();
+        assertEquals(kept, during.heapMappedBytes(), "mapped until closed");
+        assertEquals(during.heapMappedBytes(), during.heapInUseBytes() + during.heapIdleBytes(), "in use + idle");
+        assertEquals(null, heap.chunks().get(taken.index), "a taken chunk is in no table");
+        for (int i = 0; i < 64; i++) {
+            long p = heap.allocate(256 * 1024); // the other free chunks serve: never the taken one
+            assertTrue(heap.chunks().spanInUse(p).chunk != taken, "allocated in the taken chunk");
+            heap.free(p);
+        }
+
+        assertTrue(taken.tryRelease());
+        pages.lock.lock();
+        try {
+            pages.finishReleaseLocked(taken, true);
+        } finally {
+            pages.lock.unlock();
+        }
+        heap.verify();
+        assertEquals(kept - chunk, heap.stats().heapMappedBytes());
+        assertEquals(chunk, heap.stats().heapReleasedBytes());
+        assertEquals(chunksBefore - 1, heap.stats().chunkCount());
+    }
+
+    /**
+     * A close refused (a view of the chunk in use by a native call): the chunk joins the heap
+     * again, whole and free, at an index of its own, and serves allocations; nothing is lost or
+     * counted as released.
+     */
+    @Test
+    void shouldTakeBackAChunkWhoseCloseWasRefused() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        PageHeap pages = heap.pageHeap();
+        long kept = freeChunksKept(8 * chunk, chunk);
+        int chunks = heap.stats().chunkCount();
+
+        Chunk taken = takeChunk(pages);
+        assertEquals(chunks - 1, heap.stats().chunkCount());
+        pages.lock.lock();
+        try {
+            pages.finishReleaseLocked(taken, false); // as if tryRelease had returned false
+        } finally {
+            pages.lock.unlock();
+        }
+        heap.verify();
+        assertEquals(kept, heap.stats().heapMappedBytes());
+        assertEquals(0, heap.stats().heapReleasedBytes());
+        assertEquals(chunks, heap.stats().chunkCount(), "the chunk in again");
+        List<Long> all = new ArrayList<>();
+        for (int i = 0; i < kept / (256 * 1024); i++) { // every page of every chunk, the taken-back one's too
+            long p = heap.allocate(256 * 1024);
+            heap.setLong(p, 8, i);
+            all.add(p);
+        }
+        assertEquals(kept, heap.stats().heapMappedBytes(), "the taken-back chunk served: nothing new mapped");
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(i, heap.getLong(all.get(i), 8));
+            heap.free(all.get(i));
+        }
+    }
+
+    /**
+     * Free chunks kept for the scavenger give way to a growth that would pass the heap limit
+     * (a large object longer than a chunk, which no free chunk can hold): they are given back
+     * first, and the allocation succeeds.
+     */
+    @Test
+    void shouldGiveBackKeptChunksBeforeAGrowthFailsAtTheLimit() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        heap.close();
+        heap = Heap.open(6 * chunk, 0);
+        gc = GcAccess.of(heap);
+        gc.setRetainGoalBytes(64 * chunk); // every free chunk is kept
+        long[] objects = new long[4 * 16]; // 4 chunks of 256 KiB objects
+        for (int i = 0; i < objects.length; i++) {
+            objects[i] = heap.allocate(256 * 1024);
+        }
+        for (long p : objects) {
+            heap.free(p);
+        }
+        long kept = heap.stats().heapMappedBytes();
+        assertTrue(kept >= 4 * chunk, "mapped " + kept);
+
+        long large = heap.allocate(3 * chunk); // 12 MiB more would pass the 24 MiB limit
+        heap.setLong(large, 3 * chunk - 8, 7);
+        assertEquals(7, heap.getLong(large, 3 * chunk - 8));
+        assertTrue(heap.stats().heapMappedBytes() <= 6 * chunk);
+        assertTrue(heap.stats().heapReleasedBytes() >= chunk, "kept chunks given back for the growth");
+    }
+
+    /** Allocates and frees large objects until {@code bytes} are mapped, all free, kept under a goal of {@code goal}. */
+    private long freeChunksKept(long bytes, long goal) {
+        gc.setRetainGoalBytes(goal);
+        List<Long> objects = new ArrayList<>();
+        while (heap.stats().heapMappedBytes() < bytes) {
+            objects.add(heap.allocate(256 * 1024));
+        }
+        objects.forEach(heap::free);
+        long kept = heap.stats().heapMappedBytes();
+        assertTrue(kept >= bytes, "mapped " + kept);
+        return kept;
+    }
+
+    private static Chunk takeChunk(PageHeap pages) {
+        pages.lock.lock();
+        try {
+            Chunk taken = pages.takeChunkAboveGoalLocked();
+            assertTrue(taken != null, "a free chunk above the goal");
+            return taken;
+        } finally {
+            pages.lock.unlock();
+        }
     }
 
     /**

@@ -14,9 +14,11 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 
 /**
- * The collector's scavenger between cycles ({@code HeapForGc#scavengeOne}) against an allocation
- * that needs the pages of the very chunk it may give back. Each state has a heap of its own,
- * closed by its arbiter (see {@link SpareChunkStress} for why).
+ * The collector's scavenger between cycles ({@code HeapForGc#scavengeOne}), which takes a free
+ * chunk off under the page heap's lock and closes it outside: against an allocation that needs
+ * the pages of the very chunk it may give back, and against verify and stats in the window
+ * between the two. Each state has a heap of its own, closed by its arbiter (see {@link
+ * SpareChunkStress} for why).
  */
 public final class ScavengeStress {
     private ScavengeStress() {}
@@ -76,6 +78,64 @@ public final class ScavengeStress {
                 r.r3 = mapped == CHUNK_BYTES && live ? "one chunk" : "mapped " + mapped + ", object live " + live;
             } catch (RuntimeException | InternalError | AssertionError e) { // InternalError: a broken invariant
                 r.r3 = e.toString();
+            } finally {
+                heap.close();
+            }
+        }
+    }
+    @JCStressTest
+    @Description("The scavenger closes a taken-off chunk outside the page heap's lock while another thread "
+            + "verifies the heap and reads its figures: at every point the invariants hold (the chunk "
+            + "counted as mapped and idle until closed, then as released) and the stats add up.")
+    @Outcome(id = {"released, whole, adds up"}, expect = ACCEPTABLE,
+            desc = "verify passed and mapped = in use + idle, before, during or after the close.")
+    @Outcome(expect = FORBIDDEN, desc = "A broken invariant seen in the release's window, or figures that do "
+            + "not add up.")
+    @State
+    public static class ScavengeVsVerify {
+        final Heap heap = Heap.open(64L << 20, 0);
+        final HeapForGc heapGc = GcAccess.of(heap);
+
+        public ScavengeVsVerify() {
+            heapGc.setRetainGoalBytes(4 * CHUNK_BYTES); // under the goal: freed chunks stay mapped
+            long[] objects = new long[(int) (2 * CHUNK_BYTES / LARGE)]; // two chunks' worth
+            for (int i = 0; i < objects.length; i++) {
+                objects[i] = heap.allocate(LARGE);
+            }
+            for (int i = 1; i < objects.length; i++) { // the first stays: its chunk stays in use
+                heap.free(objects[i]);
+            }
+            heapGc.setRetainGoalBytes(CHUNK_BYTES / 4); // now past it: the other chunk may go
+        }
+
+        @Actor
+        public void collector(LLL_Result r) {
+            try {
+                r.r1 = heapGc.scavengeOne() ? "released" : "kept";
+            } catch (RuntimeException e) {
+                r.r1 = e.toString();
+            }
+        }
+
+        @Actor
+        public void inspector(LLL_Result r) {
+            try {
+                heap.verify();
+                HeapStats s = heap.stats();
+                r.r2 = "whole";
+                r.r3 = s.heapMappedBytes() == s.heapInUseBytes() + s.heapIdleBytes() ? "adds up"
+                        : s.heapMappedBytes() + " != " + s.heapInUseBytes() + " + " + s.heapIdleBytes();
+            } catch (RuntimeException | InternalError | AssertionError e) { // InternalError: a broken invariant
+                r.r2 = e.toString();
+            }
+        }
+
+        @Arbiter
+        public void owner(LLL_Result r) {
+            try {
+                heap.verify();
+            } catch (RuntimeException | InternalError | AssertionError e) {
+                r.r2 = e.toString();
             } finally {
                 heap.close();
             }

@@ -142,20 +142,24 @@ public interface HeapForGc {
     void setTriggerBytes(long bytes);
 
     /**
-     * The scavenger's goal (Go's {@code gcPercentGoal}): fully free chunks stay mapped while the
-     * heap maps at most {@code bytes}, even past the heap's {@code scavengeRetainBytes}, so that a
-     * heap that swings between its live size and its goal every cycle does not give chunks back
-     * after each sweep only to map them again before the next mark. 0 turns it off.
+     * The scavenger's goal (Go's {@code gcPercentGoal}): with a goal set, fully free chunks stay
+     * mapped until {@link #scavengeOne} gives them back, which it does only while the heap maps
+     * more than {@code bytes} (even past the heap's {@code scavengeRetainBytes}), so that a heap
+     * that swings between its live size and its goal every cycle does not give chunks back after
+     * each sweep only to map them again before the next mark, and no sweep or free closes a
+     * chunk's arena itself. 0 turns it off: a free that empties a chunk past the retained bytes
+     * gives it back at once.
      */
     void setRetainGoalBytes(long bytes);
 
     /**
      * The scavenger's background work: gives back one fully free chunk if the heap maps more than
      * its scavenger goal ({@link #setRetainGoalBytes}) and more idle bytes than the runtime
-     * retains; returns whether it gave one back. Chunks that became free while the goal was
-     * higher stay mapped until then. Call it from the collector's thread between cycles, once the
-     * sweep is done: at the scavenger's pace, or until it returns false for a heap mapped down to
-     * its goal; it does nothing while marking or with no goal set.
+     * retains; returns whether it gave one back. Free chunks stay mapped until then. Call it from
+     * the collector's thread between cycles, once the sweep is done: at the scavenger's pace, or
+     * until it returns false for a heap mapped down to its goal; it does nothing while marking or
+     * with no goal set. The arena's close (a handshake with every JVM thread) runs outside the
+     * heap's locks, on the calling thread.
      */
     boolean scavengeOne();
 
