@@ -54,18 +54,8 @@ final class PageHeap {
     private long inUsePages;    // guarded by lock; read racily by the pacer
     private long releasedBytes; // guarded by lock: cumulative bytes given back to the OS
     private long takenOffBytes; // guarded by lock: chunks taken off for the scavenger, not yet closed (mapped still)
-    private Span deadSpans;     // guarded by lock: recycled span objects, linked through next
-    private int deadSpanCount;  // guarded by lock
+    private final DeadSpans deadSpans = new DeadSpans(); // guarded by lock
     private boolean closed;     // guarded by lock: closeAllLocked ran; no spare may be published
-    /**
-     * Recycled span objects kept at least: more are kept while the heap maps more pages (one per
-     * mapped page at most, {@link #deadSpanCapLocked}). Why so many: a cycle's sweep frees and
-     * coalesces thousands of spans (each merge kills one object) and the next allocations split
-     * as many runs (each split needs one); with a fixed 1024, the surplus was dropped and then
-     * made again, with four bitmaps each: ~250 MB of Java heap per depth-20 binary-trees run
-     * (JFR allocation samples), the JVM's only collections during it.
-     */
-    private static final int MIN_DEAD_SPANS = 1024;
 
     PageHeap(ChunkTable chunks, long limitBytes, long retainBytes, CycleState cycle) {
         this.chunks = chunks;
@@ -239,7 +229,7 @@ final class PageHeap {
         if (released) {
             mappedBytes -= chunk.byteSize;
             releasedBytes += chunk.byteSize;
-            trimDeadSpansLocked();
+            deadSpans.trim(mappedBytes);
             return;
         }
         if (closed) {
@@ -272,32 +262,14 @@ final class PageHeap {
         chunks.remove(chunk);
         mappedBytes -= chunk.byteSize;
         releasedBytes += chunk.byteSize;
-        trimDeadSpansLocked();
+        deadSpans.trim(mappedBytes);
         return true;
-    }
-
-    /** Drops recycled span objects past the cap: fewer pages mapped need fewer of them. */
-    private void trimDeadSpansLocked() {
-        for (int cap = deadSpanCapLocked(); deadSpanCount > cap; deadSpanCount--) {
-            Span s = deadSpans;
-            deadSpans = s.next;
-            s.next = null;
-        }
     }
 
     /** Returns how many span objects wait for reuse (tests). */
     int deadSpanCountLocked() {
         assert lock.isHeldByCurrentThread();
-        return deadSpanCount;
-    }
-
-    /**
-     * How many dead span objects to keep: one per mapped page at most, which bounds them by the
-     * spans the heap can hold at once (each covers a page or more), and {@link #MIN_DEAD_SPANS}
-     * at least.
-     */
-    private int deadSpanCapLocked() {
-        return (int) Math.max(MIN_DEAD_SPANS, Math.min(Integer.MAX_VALUE, mappedBytes >>> SizeClasses.PAGE_SHIFT));
+        return deadSpans.count();
     }
 
     private Span findFreeLocked(int pageCount) {
@@ -372,24 +344,11 @@ final class PageHeap {
     }
 
     private Span newSpanLocked(Chunk chunk, int startPage, int pageCount) {
-        Span s = deadSpans;
-        if (s == null) {
-            return new Span(chunk, startPage, pageCount);
-        }
-        deadSpans = s.next;
-        deadSpanCount--;
-        s.next = null;
-        s.reset(chunk, startPage, pageCount);
-        return s;
+        return deadSpans.take(chunk, startPage, pageCount);
     }
 
     private void killLocked(Span s) {
-        s.state = Span.DEAD;
-        if (deadSpanCount < deadSpanCapLocked()) {
-            s.next = deadSpans;
-            deadSpans = s;
-            deadSpanCount++;
-        }
+        deadSpans.kill(s, mappedBytes);
     }
 
     private void insertFreeLocked(Span s) {
