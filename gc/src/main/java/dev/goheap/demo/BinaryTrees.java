@@ -159,6 +159,9 @@ public final class BinaryTrees {
             }
             System.out.println("long lived tree of depth " + maxDepth + "\t check: " + longLived[0]);
             long end = System.nanoTime();
+            // The run is over: stop the collector before the summary, so that the gctrace line of
+            // a cycle still running (its thread logs when it ends) does not land inside it.
+            gc.close();
             StopReport worst = rt.safepoints().worstStopReport();
             if (worst != null) {
                 System.out.println("slowest stop     " + worst);
