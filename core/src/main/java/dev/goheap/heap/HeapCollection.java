@@ -357,13 +357,17 @@ final class HeapCollection implements HeapForGc {
         if (taken == null) {
             return false;
         }
-        // Outside the lock: the close waits for every JVM thread (a handshake), up to milliseconds.
-        boolean released = taken.tryRelease();
-        pages.lock.lock();
+        boolean released = false;
         try {
-            pages.finishReleaseLocked(taken, released);
+            // Outside the lock: the close waits for every JVM thread (a handshake), up to milliseconds.
+            released = taken.tryRelease();
         } finally {
-            pages.lock.unlock();
+            pages.lock.lock();
+            try {
+                pages.finishReleaseLocked(taken, released); // also if the close threw: taken back, counted right
+            } finally {
+                pages.lock.unlock();
+            }
         }
         return released;
     }

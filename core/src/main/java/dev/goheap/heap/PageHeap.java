@@ -200,7 +200,7 @@ final class PageHeap {
     Chunk takeChunkAboveGoalLocked() {
         assert lock.isHeldByCurrentThread();
         long goal = cycle.retainGoalBytes;
-        if (goal == 0 || cycle.marking || mappedBytes - takenOffBytes <= goal
+        if (closed || goal == 0 || cycle.marking || mappedBytes - takenOffBytes <= goal
                 || (long) freePages << SizeClasses.PAGE_SHIFT <= retainBytes) {
             return null;
         }
@@ -315,7 +315,9 @@ final class PageHeap {
      * Maps a chunk's memory on the calling thread (the slow growth): {@code chunkPages}, or just
      * {@code pageCount} if only that fits under the limit. The spare and the fully free chunks
      * count as mapped, so they are given back first when they are in the way: the limit then
-     * fails exactly the growths it would fail with none of them kept.
+     * fails exactly the growths it would fail with none of them kept (free chunks not while
+     * marking, as the scavenger: a failed growth's forced cycle ends the marking, and the retry
+     * after it gives them back).
      */
     private ChunkMemory mapLocked(int chunkPages, int pageCount, long requestedBytes) {
         long chunkBytes = (long) chunkPages << SizeClasses.PAGE_SHIFT;

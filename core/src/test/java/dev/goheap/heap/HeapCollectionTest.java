@@ -595,6 +595,24 @@ class HeapCollectionTest {
         assertTrue(heap.stats().heapReleasedBytes() >= chunk, "kept chunks given back for the growth");
     }
 
+    /** A scavenger that runs after the heap closed (the collector's thread racing close) finds nothing to take. */
+    @Test
+    void shouldTakeNoChunkOnceTheHeapIsClosed() {
+        long chunk = (long) PageHeap.CHUNK_PAGES << SizeClasses.PAGE_SHIFT;
+        freeChunksKept(8 * chunk, chunk);
+        PageHeap pages = heap.pageHeap();
+        heap.close();
+        assertFalse(gc.scavengeOne(), "a closed heap's chunks are closed already");
+        pages.lock.lock();
+        try {
+            assertEquals(0, heap.chunks().count(), "chunks counted after close");
+            assertEquals(0, pages.takenOffBytesLocked());
+        } finally {
+            pages.lock.unlock();
+        }
+        heap = Heap.open(1L << 30, 0); // an open one for the verify and close after each test
+    }
+
     /** Allocates and frees large objects until {@code bytes} are mapped, all free, kept under a goal of {@code goal}. */
     private long freeChunksKept(long bytes, long goal) {
         gc.setRetainGoalBytes(goal);
