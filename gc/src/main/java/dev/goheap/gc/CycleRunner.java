@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * Between cycles the thread sweeps until no span is left unswept, and only then compares the
  * bytes in use with the trigger (they count the last cycle's garbage until it is swept); below
  * it, while the heap maps more than the scavenger's goal, it gives a fully free chunk back to the
- * OS per idle wait ({@link HeapForGc#scavengeOne}).
+ * OS per idle wait ({@link HeapForGc#scavengeOne}): with a collector, the only way chunks go back
+ * (no sweep or free closes one), and the close runs on this thread holding no heap lock.
  *
  * <p><b>Thread safety:</b> the phases run on the collector thread, but the pauses' work (step 2,
  * and 4's drain and {@link #terminate}) may run on the goroutine that completed the stop, while

@@ -43,7 +43,7 @@ public final class ScavengeStress {
         long object;
 
         public ScavengeVsAllocate() {
-            heapGc.setRetainGoalBytes(4 * CHUNK_BYTES); // under the goal: the freed chunk stays mapped
+            heapGc.setRetainGoalBytes(4 * CHUNK_BYTES); // a goal: the freed chunk stays mapped for the scavenger
             heap.free(heap.allocate(LARGE));
             heapGc.setRetainGoalBytes(CHUNK_BYTES / 4); // now past it
         }
@@ -83,6 +83,7 @@ public final class ScavengeStress {
             }
         }
     }
+
     @JCStressTest
     @Description("The scavenger closes a taken-off chunk outside the page heap's lock while another thread "
             + "verifies the heap and reads its figures: at every point the invariants hold (the chunk "
@@ -97,7 +98,7 @@ public final class ScavengeStress {
         final HeapForGc heapGc = GcAccess.of(heap);
 
         public ScavengeVsVerify() {
-            heapGc.setRetainGoalBytes(4 * CHUNK_BYTES); // under the goal: freed chunks stay mapped
+            heapGc.setRetainGoalBytes(4 * CHUNK_BYTES); // a goal: freed chunks stay mapped for the scavenger
             long[] objects = new long[(int) (2 * CHUNK_BYTES / LARGE)]; // two chunks' worth
             for (int i = 0; i < objects.length; i++) {
                 objects[i] = heap.allocate(LARGE);
