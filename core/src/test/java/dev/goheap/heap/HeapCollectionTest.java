@@ -516,13 +516,7 @@ class HeapCollectionTest {
             heap.free(p);
         }
 
-        assertTrue(taken.tryRelease());
-        pages.lock.lock();
-        try {
-            pages.finishReleaseLocked(taken, true);
-        } finally {
-            pages.lock.unlock();
-        }
+        finishRelease(pages, taken, taken.tryRelease());
         heap.verify();
         assertEquals(kept - chunk, heap.stats().heapMappedBytes());
         assertEquals(chunk, heap.stats().heapReleasedBytes());
@@ -543,12 +537,7 @@ class HeapCollectionTest {
 
         Chunk taken = takeChunk(pages);
         assertEquals(chunks - 1, heap.stats().chunkCount());
-        pages.lock.lock();
-        try {
-            pages.finishReleaseLocked(taken, false); // as if tryRelease had returned false
-        } finally {
-            pages.lock.unlock();
-        }
+        finishRelease(pages, taken, false); // as if tryRelease had returned false
         heap.verify();
         assertEquals(kept, heap.stats().heapMappedBytes());
         assertEquals(0, heap.stats().heapReleasedBytes());
@@ -624,6 +613,15 @@ class HeapCollectionTest {
         long kept = heap.stats().heapMappedBytes();
         assertTrue(kept >= bytes, "mapped " + kept);
         return kept;
+    }
+
+    private static void finishRelease(PageHeap pages, Chunk taken, boolean released) {
+        pages.lock.lock();
+        try {
+            pages.finishReleaseLocked(taken, released);
+        } finally {
+            pages.lock.unlock();
+        }
     }
 
     private static Chunk takeChunk(PageHeap pages) {

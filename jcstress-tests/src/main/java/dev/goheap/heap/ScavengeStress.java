@@ -27,6 +27,15 @@ public final class ScavengeStress {
     /** Large, and too big for a stripe's cache: taken from and freed straight to the page heap. */
     private static final long LARGE = 256 * 1024;
 
+    /** The collector's actor: one {@code scavengeOne}, as "released", "kept" or the exception. */
+    static String scavenge(HeapForGc heapGc) {
+        try {
+            return heapGc.scavengeOne() ? "released" : "kept";
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
+    }
+
     @JCStressTest
     @Description("The heap's one chunk is free and past the scavenger's goal; the collector gives a free "
             + "chunk back while a thread allocates a large object: either the scavenger releases the "
@@ -50,11 +59,7 @@ public final class ScavengeStress {
 
         @Actor
         public void collector(LLL_Result r) {
-            try {
-                r.r1 = heapGc.scavengeOne() ? "released" : "kept";
-            } catch (RuntimeException e) {
-                r.r1 = e.toString();
-            }
+            r.r1 = scavenge(heapGc);
         }
 
         @Actor
@@ -111,11 +116,7 @@ public final class ScavengeStress {
 
         @Actor
         public void collector(LLL_Result r) {
-            try {
-                r.r1 = heapGc.scavengeOne() ? "released" : "kept";
-            } catch (RuntimeException e) {
-                r.r1 = e.toString();
-            }
+            r.r1 = scavenge(heapGc);
         }
 
         @Actor
