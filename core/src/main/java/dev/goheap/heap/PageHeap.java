@@ -207,9 +207,7 @@ final class PageHeap {
         // A whole chunk is longer than any listed length: it is on the list of long runs.
         for (Span s = freeByPages[0].first(); s != null; s = s.next) {
             if (s.pageCount == s.chunk.pageCount) {
-                removeFreeLocked(s);
-                killLocked(s);
-                chunks.remove(s.chunk);
+                takeOffLocked(s);
                 takenOffBytes += s.chunk.byteSize;
                 return s.chunk;
             }
@@ -227,9 +225,7 @@ final class PageHeap {
         assert lock.isHeldByCurrentThread();
         takenOffBytes -= chunk.byteSize;
         if (released) {
-            mappedBytes -= chunk.byteSize;
-            releasedBytes += chunk.byteSize;
-            deadSpans.trim(mappedBytes);
+            countReleasedChunkLocked(chunk);
             return;
         }
         if (closed) {
@@ -257,13 +253,22 @@ final class PageHeap {
         if (!chunk.tryRelease()) {
             return false; // a view is in use by a native call; a later scavenge retries
         }
+        takeOffLocked(wholeChunk);
+        countReleasedChunkLocked(chunk);
+        return true;
+    }
+
+    /** Takes a whole free chunk's span off the free lists, and its chunk out of the table. */
+    private void takeOffLocked(Span wholeChunk) {
         removeFreeLocked(wholeChunk);
         killLocked(wholeChunk);
-        chunks.remove(chunk);
-        mappedBytes -= chunk.byteSize;
-        releasedBytes += chunk.byteSize;
+        chunks.remove(wholeChunk.chunk);
+    }
+
+    /** A chunk went back to the OS: fewer bytes mapped, so fewer recycled span objects kept. */
+    private void countReleasedChunkLocked(Chunk chunk) {
+        countReleasedLocked(chunk.byteSize);
         deadSpans.trim(mappedBytes);
-        return true;
     }
 
     /** Returns how many span objects wait for reuse (tests). */

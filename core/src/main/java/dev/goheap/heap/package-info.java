@@ -49,11 +49,11 @@
  *   <li>The span is full: under the central list's lock, merge frees other threads parked in
  *       it; if that freed nothing, give it back (partial or full list) and take a partial span
  *       (sweeping unswept ones if need be), or a new one from the page heap (its lock nested
- *       inside). A cache's new spans of a class
- *       of objects up to 1 KiB double their pages each time, from Go's up to 16 pages ({@code
- *       SizeClasses.grownPageCount}), so a thread that allocates many objects of a class comes
- *       here far less often; a span's slot count is its own ({@code Span.objectCount}), and spans
- *       of one class but of different sizes share the class's central list.</li>
+ *       inside). A cache's new spans of a class of objects up to 1 KiB double their pages each
+ *       time, from Go's up to 16 pages ({@code SizeClasses.grownPageCount}), so a thread that
+ *       allocates many objects of a class comes here far less often; a span's slot count is its
+ *       own ({@code Span.objectCount}), and spans of one class but of different sizes share the
+ *       class's central list.</li>
  *   <li>Larger sizes take whole pages: see "Large objects". The heap grows by a chunk when no
  *       free run fits, within the limit: it takes the spare chunk if the collector has mapped one
  *       (microseconds), else maps and zero-fills one under the page heap's lock (milliseconds,
